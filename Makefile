@@ -1,0 +1,81 @@
+# Tsunagu: `make run` to try it, `make test` to check it. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test lint fmt translations extract-messages browser bench clean help
+
+help:
+	@echo "make run    set up, migrate, load the demo, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   the whole suite: lint, import contracts, unit and browser tests"
+	@echo "make bench  speed figures, as ratios against a baseline measured in the same run"
+	@echo "make lint | fmt | translations | clean"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Tsunagu needs Python 3.11 or newer ($(PYTHON) is older)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,postgres]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d translations -D messages --statistics
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o translations/messages.pot core public_site backoffice directory cards
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
+
+run: $(STAMP) translations
+	$(FLASK) tsunagu init
+	$(FLASK) tsunagu demo
+	@echo ""
+	@echo "  Public site:  http://127.0.0.1:$(PORT)/"
+	@echo "  English:      http://127.0.0.1:$(PORT)/en/"
+	@echo "  Back office:  http://127.0.0.1:$(PORT)/staff/"
+	@echo ""
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The browser tests drive the system Chromium; install it (and a Japanese font) where we can.
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Chromium and a Japanese font from Debian's packages"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				chromium fonts-noto-cjk >/dev/null; \
+		else \
+			echo "The browser tests need Chromium at $(CHROMIUM)."; \
+			echo "Install it: sudo apt-get install chromium fonts-noto-cjk (or set CHROMIUM=/path)"; \
+			exit 1; \
+		fi; \
+	fi
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+		command -v npm >/dev/null || { echo "The accessibility tests need npm (apt-get install npm)"; exit 1; }; \
+		npm ci --no-audit --no-fund --silent; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(STAMP) translations browser lint
+	CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) translations
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
+	find . -name '__pycache__' -prune -exec rm -rf {} +
+	find translations -name '*.mo' -delete

@@ -1,0 +1,43 @@
+"""The back office: staff pages behind a default-deny gate, for the internal network only."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from core.config import Settings, load_settings, require
+from core.db import init_db
+from core.i18n import DEFAULT_LANGUAGE, init_i18n
+from core.profile import read_profile_file
+from core.security import init_security, no_store
+from core.web import STATIC_FOLDER, init_error_pages, init_templates
+
+
+def create_app(config: Settings | None = None) -> Flask:
+    settings = config or load_settings()
+    require(settings, "database_url", "backoffice_secret_key")
+    app = Flask(
+        __name__, static_folder=str(STATIC_FOLDER), instance_path=str(settings.instance_path)
+    )
+    app.config.update(
+        SECRET_KEY=settings.backoffice_secret_key,
+        SESSION_COOKIE_NAME="__Host-tsunagu_staff" if settings.production else "tsunagu_staff",
+        TSUNAGU_SETTINGS=settings,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    init_db(app, settings.database_url)
+    init_security(app, settings)
+    app.after_request(no_store)
+    init_i18n(app, lambda: DEFAULT_LANGUAGE)
+    init_templates(app, read_profile_file(settings.profile_path))
+    init_error_pages(app, "backoffice/error.html")
+
+    from backoffice.auth import bp as auth_bp
+    from backoffice.cli import init_cli
+    from backoffice.dashboard import bp as dashboard_bp
+    from backoffice.gate import init_gate
+
+    init_gate(app)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+    init_cli(app)
+    return app

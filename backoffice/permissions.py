@@ -1,0 +1,95 @@
+"""Permissions and roles: the one place that says who may do what in the back office.
+
+A view declares the permission it needs with ``@requires("...")``; the gate refuses any
+endpoint that declares none. Roles map to permissions here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+View = TypeVar("View", bound=Callable[..., object])
+REQUIRED_PERMISSION = "required_permission"
+
+PERMISSIONS = frozenset(
+    {
+        "dashboard.view",
+        "account.manage_own",
+        "staff.manage",
+        "settings.manage",
+        "audit.read",
+        "audit.export",
+        "referral.create",
+        "referral.read",
+        "referral.edit",
+        "referral.supervise",
+        "referral.export",
+        "outreach.read",
+        "outreach.edit",
+        "meeting.edit",
+        "stats.read",
+        "directory.edit",
+        "cards.design",
+        "cards.print",
+    }
+)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(
+        {
+            "dashboard.view",
+            "account.manage_own",
+            "staff.manage",
+            "settings.manage",
+            "audit.read",
+            "audit.export",
+        }
+    ),
+    "coordinator": frozenset(
+        {
+            "dashboard.view",
+            "account.manage_own",
+            "referral.create",
+            "referral.read",
+            "referral.edit",
+            "referral.export",
+            "outreach.read",
+            "outreach.edit",
+            "meeting.edit",
+            "stats.read",
+        }
+    ),
+    "liaison": frozenset(
+        {"dashboard.view", "account.manage_own", "referral.create", "referral.read"}
+    ),
+    "analyst": frozenset({"dashboard.view", "account.manage_own", "stats.read"}),
+    "editor": frozenset(
+        {"dashboard.view", "account.manage_own", "directory.edit", "cards.design", "cards.print"}
+    ),
+    "auditor": frozenset({"dashboard.view", "account.manage_own", "audit.read", "audit.export"}),
+}
+ROLES = tuple(ROLE_PERMISSIONS)
+
+
+def requires(permission: str) -> Callable[[View], View]:
+    """Declare the permission a view needs. Unknown names fail at import, not at request."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission: {permission}")
+
+    def decorator(view: View) -> View:
+        setattr(view, REQUIRED_PERMISSION, permission)
+        return view
+
+    return decorator
+
+
+def permissions_for(roles: set[str] | frozenset[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)
+
+
+def required_permission(view: Callable[..., object] | None) -> str | None:
+    return getattr(view, REQUIRED_PERMISSION, None)

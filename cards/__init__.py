@@ -1,0 +1,1 @@
+"""Guidance cards: designs, tracked batches, QR and print layouts, scan counts."""

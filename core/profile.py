@@ -1,0 +1,174 @@
+"""The municipality profile: who runs this instance, read from a TOML file and kept in the database.
+
+Every partner municipality has its own profile file; Kyotango City is the demo. The file seeds the
+``municipality_profile`` row, which administrators can later edit. Error pages read the file copy so
+that help is shown even when the database is down.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import JSON, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.db import Base, UTCDateTime, utcnow
+
+PROFILE_ID = 1
+URL_SCHEMES = ("https://", "http://")
+
+
+@dataclass(frozen=True)
+class EmergencyNumber:
+    number: str
+    label: str
+    label_en: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    slug: str
+    name: str
+    name_en: str
+    prefecture: str
+    section: str
+    section_en: str
+    phone: str
+    fax: str
+    address: str
+    address_needs_check: bool
+    dedicated_window_name: str
+    dedicated_window_name_en: str
+    dedicated_window_channel: str
+    dedicated_window_url: str
+    dedicated_window_hours: str
+    partner_name: str
+    retention_years: int
+    source: str
+    source_date: str
+    districts: tuple[str, ...] = ()
+    emergency_numbers: tuple[EmergencyNumber, ...] = field(default_factory=tuple)
+
+    @property
+    def dedicated_window_configured(self) -> bool:
+        """False while the demo placeholder stands in for the real dedicated-window URL."""
+        return self.dedicated_window_url.startswith("https://") and not _is_placeholder(
+            self.dedicated_window_url
+        )
+
+
+class ProfileError(ValueError):
+    """The profile file is incomplete or malformed."""
+
+
+class MunicipalityProfile(Base):
+    __tablename__ = "municipality_profile"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source_file: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+def read_profile_file(path: Path) -> Profile:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ProfileError(f"profile file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"profile file {path} is not valid TOML: {exc}") from exc
+    return profile_from_mapping(raw)
+
+
+def profile_from_mapping(raw: dict[str, Any]) -> Profile:
+    window = raw.get("dedicated_window", {})
+    required = ["slug", "name", "section", "phone"]
+    missing = [key for key in required if not raw.get(key)]
+    missing += [f"dedicated_window.{key}" for key in ("name", "channel") if not window.get(key)]
+    if missing:
+        raise ProfileError("profile is missing: " + ", ".join(missing))
+    url = str(window.get("url", ""))
+    if url and not url.startswith(URL_SCHEMES):
+        raise ProfileError("dedicated_window.url must start with https://")
+    emergency = tuple(
+        EmergencyNumber(str(item["number"]), str(item["label"]), str(item.get("label_en", "")))
+        for item in raw.get("emergency", [])
+    )
+    if not emergency:
+        raise ProfileError("profile is missing: emergency (at least one emergency number)")
+    return Profile(
+        slug=str(raw["slug"]),
+        name=str(raw["name"]),
+        name_en=str(raw.get("name_en", "")),
+        prefecture=str(raw.get("prefecture", "")),
+        section=str(raw["section"]),
+        section_en=str(raw.get("section_en", "")),
+        phone=str(raw["phone"]),
+        fax=str(raw.get("fax", "")),
+        address=str(raw.get("address", "")),
+        address_needs_check=bool(raw.get("address_needs_check", False)),
+        dedicated_window_name=str(window["name"]),
+        dedicated_window_name_en=str(window.get("name_en", "")),
+        dedicated_window_channel=str(window["channel"]),
+        dedicated_window_url=url,
+        dedicated_window_hours=str(window.get("hours", "")),
+        partner_name=str(raw.get("partner_name", "")),
+        retention_years=int(raw.get("retention_years", 5)),
+        source=str(raw.get("source", "")),
+        source_date=str(raw.get("source_date", "")),
+        districts=tuple(str(d) for d in raw.get("districts", [])),
+        emergency_numbers=emergency,
+    )
+
+
+def profile_to_mapping(profile: Profile) -> dict[str, Any]:
+    data = asdict(profile)
+    data["districts"] = list(profile.districts)
+    data["emergency_numbers"] = [asdict(e) for e in profile.emergency_numbers]
+    return data
+
+
+def _profile_from_stored(data: dict[str, Any]) -> Profile:
+    values = dict(data)
+    values["districts"] = tuple(values.get("districts", ()))
+    values["emergency_numbers"] = tuple(
+        EmergencyNumber(**item) for item in values.get("emergency_numbers", ())
+    )
+    return Profile(**values)
+
+
+def get_profile(session: Session, fallback: Profile) -> Profile:
+    """The stored profile, or the file profile until one has been stored."""
+    row = session.get(MunicipalityProfile, PROFILE_ID)
+    return _profile_from_stored(row.data) if row is not None else fallback
+
+
+def store_profile(session: Session, profile: Profile, source_file: str = "") -> bool:
+    """Store the profile as the instance's one row; returns True if it changed anything."""
+    data = profile_to_mapping(profile)
+    row = session.get(MunicipalityProfile, PROFILE_ID)
+    if row is None:
+        session.add(
+            MunicipalityProfile(
+                id=PROFILE_ID, slug=profile.slug, data=data, source_file=source_file
+            )
+        )
+        return True
+    if row.data == data:
+        return False
+    row.slug, row.data, row.source_file = profile.slug, data, source_file
+    return True
+
+
+def has_stored_profile(session: Session) -> bool:
+    return session.scalar(select(MunicipalityProfile.id)) is not None
+
+
+def _is_placeholder(url: str) -> bool:
+    host = url.split("://", 1)[-1].split("/", 1)[0].lower()
+    return host.endswith((".example", ".invalid", "example.com", "example.org", "example.net"))

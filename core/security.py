@@ -1,0 +1,78 @@
+"""Security headers (Flask-Talisman), CSRF (Flask-WTF) and proxy handling, shared by both apps."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from flask_talisman import Talisman
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core.config import Settings
+
+# No 'unsafe-inline' anywhere: every script and style is a file under /static.
+STRICT_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+}
+
+# Deny powerful features to every page; nothing here needs them.
+PERMISSIONS_POLICY = {
+    "accelerometer": "()",
+    "browsing-topics": "()",
+    "camera": "()",
+    "display-capture": "()",
+    "geolocation": "()",
+    "gyroscope": "()",
+    "magnetometer": "()",
+    "microphone": "()",
+    "payment": "()",
+    "usb": "()",
+}
+
+
+def init_security(app: Flask, settings: Settings, *, csp: dict[str, str] | None = None) -> None:
+    policy = dict(csp or STRICT_CSP)
+    if settings.production:
+        policy["upgrade-insecure-requests"] = ""
+    Talisman(
+        app,
+        force_https=settings.production,
+        strict_transport_security=settings.production,
+        strict_transport_security_preload=False,
+        content_security_policy=policy,
+        permissions_policy=PERMISSIONS_POLICY,
+        feature_policy={},
+        frame_options="DENY",
+        referrer_policy="no-referrer",
+        session_cookie_secure=settings.production,
+        session_cookie_http_only=True,
+        session_cookie_samesite="Strict",
+    )
+    app.after_request(_cross_origin_isolation)
+    CSRFProtect(app)
+    if settings.trusted_proxy_count:
+        count = settings.trusted_proxy_count
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
+
+
+def _cross_origin_isolation(response: Response) -> Response:
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    return response
+
+
+def no_store(response: Response) -> Response:
+    """For the back office: nothing it serves may be kept by a browser or proxy cache."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response

@@ -1,0 +1,45 @@
+"""The public site: help information, the support directory, and nothing that identifies anyone.
+
+It sets no cookies, loads nothing from other hosts, and works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from core.config import Settings, load_settings, require
+from core.db import init_db
+from core.i18n import init_i18n
+from core.profile import read_profile_file
+from core.security import init_security
+from core.web import STATIC_FOLDER, init_error_pages, init_templates
+from public_site.cookieless import CookielessSessionInterface
+from public_site.localization import current_language, init_localization
+
+
+def create_app(config: Settings | None = None) -> Flask:
+    settings = config or load_settings()
+    require(settings, "database_url", "public_secret_key")
+    app = Flask(
+        __name__, static_folder=str(STATIC_FOLDER), instance_path=str(settings.instance_path)
+    )
+    app.config.update(
+        SECRET_KEY=settings.public_secret_key,
+        SESSION_COOKIE_NAME="tsunagu_public",
+        TSUNAGU_SETTINGS=settings,
+        QUICK_EXIT_URL=settings.quick_exit_url,
+    )
+    app.session_interface = CookielessSessionInterface()
+    init_db(app, settings.database_url)
+    init_security(app, settings)
+    init_i18n(app, current_language)
+    init_templates(app, read_profile_file(settings.profile_path))
+    init_localization(app)
+    init_error_pages(app, "public/error.html")
+
+    from public_site.labels import labels
+    from public_site.views import bp
+
+    app.register_blueprint(labels)
+    app.register_blueprint(bp)
+    return app

@@ -1,0 +1,102 @@
+"""Fixtures from the factories: settings, a migrated database, both apps and their clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session
+
+from backoffice import create_app as create_backoffice_app
+from core.config import Settings
+from core.db import Base, get_engine, make_engine
+from core.migrate import upgrade_to_head
+from core.profile import read_profile_file, store_profile
+from directory.demo import load_demo_directory
+from public_site import create_app as create_public_app
+from tests.databases import fresh_database
+
+SERVER_URL = os.environ.get("TEST_DATABASE_URL") or None
+NEUTRAL_URL = "https://neutral.example/"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database(SERVER_URL, tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def clean_db(engine: Engine) -> Iterator[Engine]:
+    """Empty every table after the test, so each test starts from the migrated schema."""
+    yield engine
+    with Session(engine) as session, session.begin():
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+
+
+@pytest.fixture
+def session(clean_db: Engine) -> Iterator[Session]:
+    with Session(clean_db) as session:
+        yield session
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        env="test",
+        instance_path=tmp_path / "instance",
+        database_url=database_url,
+        public_secret_key="public-" + "p" * 40,
+        backoffice_secret_key="backoffice-" + "b" * 40,
+        public_base_url="https://tsunagu.test",
+        quick_exit_url=NEUTRAL_URL,
+    )
+
+
+@pytest.fixture
+def demo(session: Session, settings: Settings) -> Session:
+    """The demo profile and directory, loaded as `tsunagu demo` loads them."""
+    store_profile(session, read_profile_file(settings.profile_path))
+    load_demo_directory(session)
+    session.commit()
+    return session
+
+
+def _testing(app: Flask) -> Iterator[Flask]:
+    app.config["TESTING"] = True
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def public_app(settings: Settings, clean_db: Engine) -> Iterator[Flask]:
+    yield from _testing(create_public_app(settings))
+
+
+@pytest.fixture
+def backoffice_app(settings: Settings, clean_db: Engine) -> Iterator[Flask]:
+    yield from _testing(create_backoffice_app(settings))
+
+
+@pytest.fixture
+def client(public_app: Flask) -> FlaskClient:
+    return public_app.test_client()
+
+
+@pytest.fixture
+def staff_client(backoffice_app: Flask) -> FlaskClient:
+    return backoffice_app.test_client()

@@ -1,0 +1,101 @@
+"""The back office is locked: default deny, every endpoint declares a permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient
+
+from backoffice.gate import OPEN_ENDPOINTS
+from backoffice.permissions import (
+    PERMISSIONS,
+    ROLE_PERMISSIONS,
+    ROLES,
+    permissions_for,
+    required_permission,
+    requires,
+)
+from tests.helpers import get_urls
+
+
+@dataclass
+class FakeStaff:
+    roles: frozenset[str]
+
+
+def sign_in_as(app: Flask, *roles: str) -> None:
+    """Stand in for the session layer: put a user with these roles on the request."""
+
+    def load() -> None:
+        g.staff_user = FakeStaff(frozenset(roles))
+
+    app.before_request_funcs.setdefault(None, []).insert(0, load)
+
+
+def test_every_address_redirects_to_sign_in_when_signed_out(
+    backoffice_app: Flask, staff_client: FlaskClient
+) -> None:
+    urls = [u for u in get_urls(backoffice_app) if not u.startswith(("/static", "/login"))]
+    for url in [*urls, "/no-such-page", "/referrals/1"]:
+        response = staff_client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].endswith("/login")
+
+
+def test_sign_in_page_is_open_and_has_a_csrf_token(staff_client: FlaskClient) -> None:
+    response = staff_client.get("/login")
+
+    assert response.status_code == 200
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
+
+
+def test_sign_in_without_csrf_token_is_refused(staff_client: FlaskClient) -> None:
+    response = staff_client.post("/login", data={"login": "a", "password": "b"})
+
+    assert response.status_code == 400
+    assert 'href="tel:119"' in response.get_data(as_text=True)
+
+
+def test_every_endpoint_is_open_or_declares_a_known_permission(backoffice_app: Flask) -> None:
+    for endpoint, view in backoffice_app.view_functions.items():
+        if endpoint in OPEN_ENDPOINTS:
+            continue
+        assert required_permission(view) in PERMISSIONS, endpoint
+
+
+def test_endpoint_declaring_nothing_is_denied_even_when_signed_in(backoffice_app: Flask) -> None:
+    @backoffice_app.route("/forgotten")
+    def forgotten() -> str:
+        return "should never be served"
+
+    sign_in_as(backoffice_app, *ROLES)
+
+    assert backoffice_app.test_client().get("/forgotten").status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix_on_every_endpoint(backoffice_app: Flask, role: str) -> None:
+    sign_in_as(backoffice_app, role)
+    client = backoffice_app.test_client()
+    granted = permissions_for({role})
+    for rule in backoffice_app.url_map.iter_rules():
+        if rule.endpoint in OPEN_ENDPOINTS or "GET" not in (rule.methods or set()):
+            continue
+        permission = required_permission(backoffice_app.view_functions[rule.endpoint])
+        response = client.get(rule.rule)
+        expected = (200, 302) if permission in granted else (403,)
+        assert response.status_code in expected, (role, rule.rule)
+
+
+def test_roles_grant_only_declared_permissions() -> None:
+    for role, granted in ROLE_PERMISSIONS.items():
+        assert granted <= PERMISSIONS, role
+    assert "referral.read" not in ROLE_PERMISSIONS["admin"]
+    assert ROLE_PERMISSIONS["analyst"] & {"referral.read", "outreach.read"} == set()
+
+
+def test_unknown_permission_fails_at_declaration() -> None:
+    with pytest.raises(ValueError, match="unknown permission"):
+        requires("referral.read_everything")

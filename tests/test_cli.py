@@ -1,0 +1,101 @@
+"""The Flask CLI: `tsunagu init`, `tsunagu demo` and `tsunagu profile`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from backoffice import create_app as create_backoffice_app
+from core.config import Settings
+from core.db import get_engine
+from core.profile import MunicipalityProfile
+from directory.models import ContactChannel, Service
+from tests.conftest import SERVER_URL
+from tests.databases import fresh_database
+
+
+@pytest.fixture
+def empty_app(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
+    with fresh_database(SERVER_URL, tmp_path) as url:
+        app = create_backoffice_app(replace(settings, database_url=url))
+        yield app
+        get_engine(app).dispose()
+
+
+def run(app: Flask, *args: str):
+    return app.test_cli_runner().invoke(args=["tsunagu", *args])
+
+
+def count(app: Flask, model: type) -> int:
+    with Session(get_engine(app)) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_init_migrates_and_stores_the_profile_and_can_run_again(empty_app: Flask) -> None:
+    first = run(empty_app, "init")
+    second = run(empty_app, "init")
+
+    assert first.exit_code == 0, first.output
+    assert "profile: stored" in first.output
+    assert second.exit_code == 0
+    assert "already stored" in second.output
+    assert count(empty_app, MunicipalityProfile) == 1
+
+
+def test_demo_before_init_says_what_to_do(empty_app: Flask) -> None:
+    result = run(empty_app, "demo")
+
+    assert result.exit_code != 0
+    assert "tsunagu init" in result.output
+
+
+def test_demo_loads_every_fact_sheet_row_and_is_idempotent(empty_app: Flask) -> None:
+    run(empty_app, "init")
+
+    first = run(empty_app, "demo")
+    services, channels = count(empty_app, Service), count(empty_app, ContactChannel)
+    second = run(empty_app, "demo")
+
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    assert "37 directory services" in first.output
+    assert services == 37
+    assert (count(empty_app, Service), count(empty_app, ContactChannel)) == (services, channels)
+
+
+def test_profile_command_replaces_the_profile(empty_app: Flask, tmp_path: Path) -> None:
+    run(empty_app, "init")
+    other = tmp_path / "other.toml"
+    other.write_text(
+        'slug = "other"\nname = "テスト市"\nsection = "福祉課"\nphone = "000-000-0000"\n'
+        '[dedicated_window]\nname = "テスト窓口"\nchannel = "LINE"\n'
+        '[[emergency]]\nnumber = "119"\nlabel = "救急"\n',
+        encoding="utf-8",
+    )
+
+    result = run(empty_app, "profile", str(other))
+
+    assert result.exit_code == 0, result.output
+    assert "updated (テスト市)" in result.output
+
+
+def test_profile_command_names_what_is_missing(empty_app: Flask, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('slug = "x"\n', encoding="utf-8")
+
+    result = run(empty_app, "profile", str(broken))
+
+    assert result.exit_code != 0
+    assert "profile is missing: name, section, phone" in result.output
+
+
+def test_every_command_has_help(empty_app: Flask) -> None:
+    for command in ("init", "demo", "profile"):
+        result = run(empty_app, command, "--help")
+        assert result.exit_code == 0
+        assert "Usage:" in result.output

@@ -1,0 +1,149 @@
+"""Configuration: development needs nothing; production refuses to start without its secrets."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.config import PROJECT_ROOT, ConfigError, load_settings, require
+from public_site import create_app as create_public_app
+
+STRONG_PUBLIC = "p" * 40
+STRONG_BACKOFFICE = "b" * 40
+
+
+def test_development_generates_secrets_once_into_the_instance_folder(tmp_path: Path) -> None:
+    environ = {"TSUNAGU_INSTANCE_PATH": str(tmp_path)}
+
+    first = load_settings(environ)
+    second = load_settings(environ)
+
+    assert first.public_secret_key and first.backoffice_secret_key
+    assert first.public_secret_key != first.backoffice_secret_key
+    assert (first.public_secret_key, first.backoffice_secret_key) == (
+        second.public_secret_key,
+        second.backoffice_secret_key,
+    )
+    mode = stat.S_IMODE((tmp_path / "secrets.json").stat().st_mode)
+    assert mode == 0o600
+
+
+def test_development_defaults_to_an_sqlite_file_in_the_instance_folder(tmp_path: Path) -> None:
+    settings = load_settings({"TSUNAGU_INSTANCE_PATH": str(tmp_path)})
+
+    assert settings.database_url == f"sqlite:///{tmp_path / 'tsunagu.sqlite3'}"
+
+
+def test_environment_variables_override_the_defaults(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "TSUNAGU_INSTANCE_PATH": str(tmp_path),
+            "TSUNAGU_DATABASE_URL": "postgresql+psycopg://db/tsunagu",
+            "TSUNAGU_PUBLIC_SECRET_KEY": "given",
+            "TSUNAGU_QUICK_EXIT_URL": "https://weather.example/",
+            "TSUNAGU_TRUSTED_PROXY_COUNT": "1",
+        }
+    )
+
+    assert settings.database_url == "postgresql+psycopg://db/tsunagu"
+    assert settings.public_secret_key == "given"
+    assert settings.quick_exit_url == "https://weather.example/"
+    assert settings.trusted_proxy_count == 1
+
+
+def test_production_names_every_missing_setting() -> None:
+    settings = load_settings({"TSUNAGU_ENV": "production"})
+
+    with pytest.raises(ConfigError) as raised:
+        require(settings, "database_url", "public_secret_key")
+
+    message = str(raised.value)
+    assert "TSUNAGU_DATABASE_URL" in message
+    assert "TSUNAGU_PUBLIC_SECRET_KEY" in message
+    assert "\n" not in message
+
+
+def test_production_generates_nothing(tmp_path: Path) -> None:
+    settings = load_settings({"TSUNAGU_ENV": "production", "TSUNAGU_INSTANCE_PATH": str(tmp_path)})
+
+    assert settings.database_url == ""
+    assert settings.public_secret_key == ""
+    assert not (tmp_path / "secrets.json").exists()
+
+
+def test_production_refuses_short_secrets() -> None:
+    settings = load_settings(
+        {
+            "TSUNAGU_ENV": "production",
+            "TSUNAGU_DATABASE_URL": "postgresql+psycopg://db/tsunagu",
+            "TSUNAGU_PUBLIC_SECRET_KEY": "short",
+        }
+    )
+
+    with pytest.raises(ConfigError, match="at least 32 characters"):
+        require(settings, "database_url", "public_secret_key")
+
+
+def test_production_refuses_one_secret_for_both_apps() -> None:
+    settings = load_settings(
+        {
+            "TSUNAGU_ENV": "production",
+            "TSUNAGU_DATABASE_URL": "postgresql+psycopg://db/tsunagu",
+            "TSUNAGU_PUBLIC_SECRET_KEY": STRONG_PUBLIC,
+            "TSUNAGU_BACKOFFICE_SECRET_KEY": STRONG_PUBLIC,
+        }
+    )
+
+    with pytest.raises(ConfigError, match="must differ"):
+        require(settings, "public_secret_key", "backoffice_secret_key")
+
+
+def test_public_factory_refuses_incomplete_production_config() -> None:
+    settings = load_settings({"TSUNAGU_ENV": "production"})
+
+    with pytest.raises(ConfigError, match="TSUNAGU_PUBLIC_SECRET_KEY"):
+        create_public_app(settings)
+
+
+def test_public_process_does_not_need_the_back_office_secret(database_url: str) -> None:
+    settings = load_settings(
+        {
+            "TSUNAGU_ENV": "production",
+            "TSUNAGU_DATABASE_URL": database_url,
+            "TSUNAGU_PUBLIC_SECRET_KEY": STRONG_PUBLIC,
+        }
+    )
+
+    assert create_public_app(settings).name == "public_site"
+
+
+def test_unknown_environment_is_refused() -> None:
+    with pytest.raises(ConfigError, match="TSUNAGU_ENV"):
+        load_settings({"TSUNAGU_ENV": "staging"})
+
+
+def test_wsgi_stops_with_one_line_naming_what_is_missing() -> None:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")}
+    environ["TSUNAGU_ENV"] = "production"
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi; wsgi.public"],
+        cwd=PROJECT_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "tsunagu: refusing to start in production: set TSUNAGU_DATABASE_URL, "
+        "TSUNAGU_PUBLIC_SECRET_KEY (see README)"
+    ]

@@ -1,0 +1,217 @@
+"""The public site: a home page that helps first, in Japanese and English, and error pages that
+still show where to get help."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from core.profile import profile_from_mapping, read_profile_file, store_profile
+from directory.models import Service
+from public_site import create_app as create_public_app
+from tests.conftest import NEUTRAL_URL
+from tests.helpers import get_urls
+
+
+def page(client: FlaskClient, app: Flask, endpoint: str, **values) -> str:
+    with app.test_request_context():
+        url = url_for(endpoint, **values)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def test_home_shows_the_dedicated_window_first_then_channels_then_emergency(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    html = page(client, public_app, "public.home")
+
+    window = html.index('id="dedicated-window-title"')
+    national = html.index('id="national-title"')
+    emergency = html.index('id="emergency-help-title"')
+    directory_link = html.index('id="find-more-title"')
+    assert window < national < emergency < directory_link
+    assert "京丹後市 連携自治体専用相談窓口" in html
+    assert 'href="tel:119"' in html and 'href="tel:110"' in html
+    assert 'href="tel:0772690350"' in html
+
+
+def test_home_says_plainly_when_the_window_is_a_placeholder(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    html = page(client, public_app, "public.home")
+
+    assert "デモ表示" in html
+    assert "dedicated-window.example" not in html
+
+
+def test_home_links_to_a_configured_window(
+    client: FlaskClient, public_app: Flask, demo: Session, settings: Settings
+) -> None:
+    profile = replace(
+        read_profile_file(settings.profile_path),
+        dedicated_window_url="https://line.me/R/ti/p/@tsunagu-test",
+    )
+    store_profile(demo, profile)
+    demo.commit()
+
+    html = page(client, public_app, "public.home")
+
+    assert 'href="https://line.me/R/ti/p/@tsunagu-test"' in html
+    assert "デモ表示" not in html
+
+
+def test_home_channels_come_from_the_directory(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    service = demo.scalar(select(Service).where(Service.name == "よりそいホットライン"))
+    assert service is not None
+    assert "よりそいホットライン" in page(client, public_app, "public.home")
+
+    service.status = "archived"
+    demo.commit()
+
+    assert "よりそいホットライン" not in page(client, public_app, "public.home")
+
+
+def test_home_shows_hours_and_where_the_facts_come_from(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    html = page(client, public_app, "public.home")
+
+    assert 'href="tel:0120279338"' in html
+    assert "24時間・365日" in html
+    assert "情報の出典" in html
+    assert "2024-05-16" in html
+
+
+def test_english_home_is_translated_and_marks_japanese_data(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    html = page(client, public_app, "public.home", lang="en")
+
+    assert '<html lang="en">' in html
+    assert "Leave now" in html and "すぐに閉じる" not in html
+    assert "If a life is in danger right now" in html
+    assert '<span lang="ja">' in html
+    assert 'href="/en/directory"' in html
+
+
+def test_language_switch_keeps_the_page(client: FlaskClient, public_app: Flask) -> None:
+    html = page(client, public_app, "public.privacy")
+    english = page(client, public_app, "public.privacy", lang="en")
+
+    assert 'href="/en/privacy"' in html
+    assert 'href="/privacy"' in english
+
+
+def test_every_public_page_offers_quick_exit_and_help(
+    public_app: Flask, client: FlaskClient, demo: Session
+) -> None:
+    for url in [u for u in get_urls(public_app) if not u.startswith(("/static", "/healthz"))]:
+        html = client.get(url).get_data(as_text=True)
+        assert f'href="{NEUTRAL_URL}"' in html and "data-quick-exit" in html, url
+        assert 'href="tel:119"' in html, url
+
+
+def test_privacy_page_says_what_is_not_collected(client: FlaskClient, public_app: Flask) -> None:
+    html = page(client, public_app, "public.privacy")
+
+    assert "Cookie" in html
+    assert "IPアドレス" in html
+
+
+def test_accessibility_page_states_the_jis_target(client: FlaskClient, public_app: Flask) -> None:
+    html = page(client, public_app, "public.accessibility")
+
+    assert "JIS X 8341-3:2016" in html
+    assert "AA" in html
+
+
+def test_directory_lists_every_published_service_local_first(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    html = page(client, public_app, "public.directory")
+    published = demo.scalars(select(Service.name).where(Service.status == "published")).all()
+
+    assert len(published) == 37
+    for name in published:
+        assert name.replace("&", "&amp;") in html
+    assert html.index('id="area-municipality"') < html.index('id="area-national"')
+
+
+def test_services_to_verify_say_so(client: FlaskClient, public_app: Flask, demo: Session) -> None:
+    html = page(client, public_app, "public.directory")
+    to_check = demo.scalars(select(Service).where(Service.needs_check)).all()
+
+    assert to_check
+    assert html.count("要確認: この情報は確認中です") == len(to_check)
+
+
+def test_not_found_page_shows_emergency_numbers(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    english = client.get("/en/no-such-page")
+
+    assert response.status_code == 404
+    assert 'href="tel:119"' in response.get_data(as_text=True)
+    assert "We could not find that page" in english.get_data(as_text=True)
+
+
+def test_server_error_page_helps_even_when_the_database_is_down(
+    settings: Settings, tmp_path: Path
+) -> None:
+    broken = replace(settings, database_url=f"sqlite:///{tmp_path}/missing/dir/db.sqlite3")
+    app = create_public_app(broken)
+
+    response = app.test_client().get("/")
+
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert 'href="tel:119"' in html and 'href="tel:0772690350"' in html
+    assert "Set-Cookie" not in response.headers
+
+
+def test_health_check_answers_when_the_database_does(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_data(as_text=True) == "ok\n"
+
+
+def test_pages_load_nothing_from_other_hosts(
+    public_app: Flask, client: FlaskClient, demo: Session
+) -> None:
+    for url in [u for u in get_urls(public_app) if not u.startswith(("/static", "/healthz"))]:
+        collector = ResourceCollector()
+        collector.feed(client.get(url).get_data(as_text=True))
+        foreign = [src for src in collector.resources if re.match(r"^(https?:)?//", src)]
+        assert foreign == [], url
+
+
+class ResourceCollector(HTMLParser):
+    """Collects what a page would load by itself: scripts, styles, images, frames."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resources: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag in ("script", "img", "iframe", "source", "audio", "video") and values.get("src"):
+            self.resources.append(values["src"] or "")
+        if tag == "link" and values.get("rel") in ("stylesheet", "icon", "preload"):
+            self.resources.append(values.get("href") or "")
+
+
+def test_profile_validation_names_missing_fields() -> None:
+    import pytest
+
+    from core.profile import ProfileError
+
+    with pytest.raises(ProfileError, match=r"name.*dedicated_window\.name"):
+        profile_from_mapping({"slug": "x", "section": "s", "phone": "1", "dedicated_window": {}})

@@ -1,0 +1,63 @@
+"""Templates and translations: nothing the CSP would block, nothing left untranslated."""
+
+from __future__ import annotations
+
+import re
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from core.config import PROJECT_ROOT
+
+TEMPLATES = sorted(
+    path
+    for package in ("core", "public_site", "backoffice", "directory", "cards")
+    for path in (PROJECT_ROOT / package).rglob("templates/**/*.html")
+)
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_STYLE = re.compile(r"<style[\s>]|\sstyle=", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+FOREIGN = re.compile(r"\b(?:src|href)=\"(?:https?:)?//", re.IGNORECASE)
+
+
+def test_there_are_templates_to_check() -> None:
+    assert len(TEMPLATES) >= 10
+
+
+def test_no_template_has_inline_script_style_or_handlers() -> None:
+    for path in TEMPLATES:
+        text = path.read_text(encoding="utf-8")
+        for pattern in (INLINE_SCRIPT, INLINE_STYLE, EVENT_HANDLER):
+            assert not pattern.search(text), (path.name, pattern.pattern)
+
+
+def test_no_template_hard_codes_another_host() -> None:
+    for path in TEMPLATES:
+        assert not FOREIGN.search(path.read_text(encoding="utf-8")), path.name
+
+
+def test_every_message_has_an_english_translation() -> None:
+    with (PROJECT_ROOT / "translations/en/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    untranslated = [m.id for m in catalog if m.id and not m.string]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def test_catalog_translates_every_message_the_code_uses() -> None:
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    used = {
+        message[2]
+        for package in ("core", "public_site", "backoffice", "directory", "cards")
+        for message in extract_from_dir(
+            PROJECT_ROOT / package, method_map=method_map, keywords=keywords
+        )
+    }
+    with (PROJECT_ROOT / "translations/en/LC_MESSAGES/messages.po").open("rb") as handle:
+        english = {m.id: m.string for m in read_po(handle) if m.id}
+
+    assert used, "no messages were extracted"
+    assert sorted(used - set(english)) == []
