@@ -1,15 +1,17 @@
 """Settings from ``TSUNAGU_*`` environment variables.
 
 Development generates its secrets into the instance folder on first use, so ``make run`` needs no
-setup. Production refuses to start unless the database URL and every secret are given explicitly.
+setup. Production generates nothing: each app factory calls ``require`` for what it needs and
+refuses to start, with one line naming what is missing.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROFILE = PROJECT_ROOT / "profiles" / "kyotango.toml"
 ENVIRONMENTS = ("development", "test", "production")
 SECRET_NAMES = ("public_secret_key", "backoffice_secret_key")
+GENERATED = (*SECRET_NAMES, "data_keys", "blind_index_key")
 MIN_SECRET_LENGTH = 32
 
 
@@ -31,10 +34,27 @@ class Settings:
     database_url: str = ""
     public_secret_key: str = ""
     backoffice_secret_key: str = ""
+    # Field encryption: "id:base64key,id:base64key", the first is used for new values.
+    data_keys: str = ""
+    # HMAC key for blind indexes (exact-match lookups on encrypted values), base64.
+    blind_index_key: str = ""
     profile_path: Path = DEFAULT_PROFILE
     public_base_url: str = "http://127.0.0.1:5000"
     quick_exit_url: str = "https://www.jma.go.jp/bosai/forecast/"
     trusted_proxy_count: int = 0
+    # Back-office sign-in and sessions.
+    ratelimit_storage_uri: str = "memory://"
+    backoffice_allowed_networks: tuple[str, ...] = ()
+    session_idle_minutes: int = 15
+    session_absolute_hours: int = 8
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 1
+    # How much of a client address the audit trail keeps (prefix length in bits).
+    audit_ipv4_prefix: int = 24
+    audit_ipv6_prefix: int = 48
 
     @property
     def production(self) -> bool:
@@ -42,38 +62,50 @@ class Settings:
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Build settings from the environment, generating development secrets where allowed.
-
-    In production nothing is generated; each app factory then calls ``require`` for what it
-    needs, so a public-site process never has to hold the back office's secrets.
-    """
+    """Build settings from the environment, generating development secrets where allowed."""
     env_vars = os.environ if environ is None else environ
 
     def get(name: str, default: str = "") -> str:
         return env_vars.get(f"TSUNAGU_{name}", default).strip()
 
+    def number(name: str, default: int) -> int:
+        raw = get(name, str(default))
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise ConfigError(f"TSUNAGU_{name} must be a whole number, not {raw!r}") from exc
+
     env = get("ENV", "development")
     if env not in ENVIRONMENTS:
         raise ConfigError(f"TSUNAGU_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
     instance_path = Path(get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
-    values: dict[str, str] = {
+    values = {
         "database_url": get("DATABASE_URL"),
-        "public_secret_key": get("PUBLIC_SECRET_KEY"),
-        "backoffice_secret_key": get("BACKOFFICE_SECRET_KEY"),
+        **{name: get(name.upper()) for name in GENERATED},
     }
     if env != "production":
         values = _fill_development_defaults(values, instance_path)
-    try:
-        proxies = int(get("TRUSTED_PROXY_COUNT", "0"))
-    except ValueError as exc:
-        raise ConfigError("TSUNAGU_TRUSTED_PROXY_COUNT must be a whole number") from exc
+    defaults = Settings()
     return Settings(
         env=env,
         instance_path=instance_path,
         profile_path=Path(get("PROFILE") or DEFAULT_PROFILE),
-        public_base_url=get("PUBLIC_BASE_URL") or Settings.public_base_url,
-        quick_exit_url=get("QUICK_EXIT_URL") or Settings.quick_exit_url,
-        trusted_proxy_count=proxies,
+        public_base_url=get("PUBLIC_BASE_URL") or defaults.public_base_url,
+        quick_exit_url=get("QUICK_EXIT_URL") or defaults.quick_exit_url,
+        trusted_proxy_count=number("TRUSTED_PROXY_COUNT", 0),
+        ratelimit_storage_uri=get("RATELIMIT_STORAGE_URI") or defaults.ratelimit_storage_uri,
+        backoffice_allowed_networks=tuple(
+            part.strip() for part in get("BACKOFFICE_ALLOWED_NETWORKS").split(",") if part.strip()
+        ),
+        session_idle_minutes=number("SESSION_IDLE_MINUTES", defaults.session_idle_minutes),
+        session_absolute_hours=number("SESSION_ABSOLUTE_HOURS", defaults.session_absolute_hours),
+        lockout_threshold=number("LOCKOUT_THRESHOLD", defaults.lockout_threshold),
+        lockout_minutes=number("LOCKOUT_MINUTES", defaults.lockout_minutes),
+        argon2_time_cost=number("ARGON2_TIME_COST", defaults.argon2_time_cost),
+        argon2_memory_kib=number("ARGON2_MEMORY_KIB", defaults.argon2_memory_kib),
+        argon2_parallelism=number("ARGON2_PARALLELISM", defaults.argon2_parallelism),
+        audit_ipv4_prefix=number("AUDIT_IPV4_PREFIX", defaults.audit_ipv4_prefix),
+        audit_ipv6_prefix=number("AUDIT_IPV6_PREFIX", defaults.audit_ipv6_prefix),
         **values,
     )
 
@@ -108,22 +140,36 @@ def _fill_development_defaults(values: dict[str, str], instance_path: Path) -> d
     filled = dict(values)
     if not filled["database_url"]:
         filled["database_url"] = f"sqlite:///{instance_path / 'tsunagu.sqlite3'}"
-    if any(not filled[name] for name in SECRET_NAMES):
+    if any(not filled[name] for name in GENERATED):
         stored = _instance_secrets(instance_path)
-        for name in SECRET_NAMES:
+        for name in GENERATED:
             filled[name] = filled[name] or stored[name]
     return filled
 
 
+def _key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+GENERATORS: dict[str, Callable[[], str]] = {
+    "public_secret_key": lambda: secrets.token_urlsafe(48),
+    "backoffice_secret_key": lambda: secrets.token_urlsafe(48),
+    "data_keys": lambda: f"dev1:{_key()}",
+    "blind_index_key": _key,
+}
+
+
 def _instance_secrets(instance_path: Path) -> dict[str, str]:
-    """Read, or create once, the development secrets file (mode 0600, never committed)."""
+    """Read, or complete once, the development secrets file (mode 0600, never committed)."""
     path = instance_path / "secrets.json"
+    stored: dict[str, str] = {}
     if path.exists():
         stored = json.loads(path.read_text(encoding="utf-8"))
-        if all(stored.get(name) for name in SECRET_NAMES):
+        if all(stored.get(name) for name in GENERATED):
             return stored
     instance_path.mkdir(parents=True, exist_ok=True)
-    stored = {name: secrets.token_urlsafe(48) for name in SECRET_NAMES}
+    for name in GENERATED:
+        stored[name] = stored.get(name) or GENERATORS[name]()
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         json.dump(stored, handle, indent=2)

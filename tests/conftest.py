@@ -23,6 +23,9 @@ from tests.databases import fresh_database
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL") or None
 NEUTRAL_URL = "https://neutral.example/"
+# Fixed test keys (32 zero/one bytes, base64): never used outside the tests.
+TEST_DATA_KEYS = "test1:" + "A" * 43 + "="
+TEST_BLIND_INDEX_KEY = "AQ" * 21 + "AQ="
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +67,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         backoffice_secret_key="backoffice-" + "b" * 40,
         public_base_url="https://tsunagu.test",
         quick_exit_url=NEUTRAL_URL,
+        data_keys=TEST_DATA_KEYS,
+        blind_index_key=TEST_BLIND_INDEX_KEY,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
     )
 
 
