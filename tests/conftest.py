@@ -25,7 +25,7 @@ SERVER_URL = os.environ.get("TEST_DATABASE_URL") or None
 NEUTRAL_URL = "https://neutral.example/"
 # Fixed test keys (32 zero/one bytes, base64): never used outside the tests.
 TEST_DATA_KEYS = "test1:" + "A" * 43 + "="
-TEST_BLIND_INDEX_KEY = "AQ" * 21 + "AQ="
+TEST_BLIND_INDEX_KEY = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
 
 
 @pytest.fixture(scope="session")
