@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from core.config import Settings, load_settings, require
+from core.crypto import init_crypto
 from core.db import init_db
 from core.i18n import DEFAULT_LANGUAGE, init_i18n
 from core.profile import read_profile_file
@@ -23,21 +24,29 @@ def create_app(config: Settings | None = None) -> Flask:
         SESSION_COOKIE_NAME="__Host-tsunagu_staff" if settings.production else "tsunagu_staff",
         TSUNAGU_SETTINGS=settings,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the server-side session
     )
     init_db(app, settings.database_url)
+    init_crypto(app, settings)
     init_security(app, settings)
     app.after_request(no_store)
     init_i18n(app, lambda: DEFAULT_LANGUAGE)
     init_templates(app, read_profile_file(settings.profile_path))
     init_error_pages(app, "backoffice/error.html")
 
-    from backoffice.auth import bp as auth_bp
+    from backoffice.accounts_setup import init_accounts
+    from backoffice.blueprints import register_blueprints
     from backoffice.cli import init_cli
-    from backoffice.dashboard import bp as dashboard_bp
     from backoffice.gate import init_gate
+    from backoffice.network import init_network_allowlist
+    from backoffice.ratelimit import init_ratelimit
+    from backoffice.templating import init_templating
 
+    init_network_allowlist(app, settings)
+    init_accounts(app, settings)
+    init_ratelimit(app, settings)
     init_gate(app)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(dashboard_bp)
+    init_templating(app)
+    register_blueprints(app)
     init_cli(app)
     return app

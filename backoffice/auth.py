@@ -1,19 +1,195 @@
-"""Sign-in. Staff accounts, two-factor codes and server-side sessions build on this page."""
+"""Sign-in in three steps: password, second factor (or enrolment), and a first-time password.
+
+Each step moves the server-side session to a new stage under a new id. These endpoints are on
+the gate's allow-list and check the session's stage themselves.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, g, redirect, render_template, session, url_for
+from werkzeug.wrappers import Response
 
-from backoffice.forms import LoginForm
+from backoffice import totp
+from backoffice.accounts import (
+    AccountError,
+    Outcome,
+    Policy,
+    authenticate_password,
+    change_password,
+    confirm_enrolment,
+    start_enrolment,
+    verify_second_factor,
+)
+from backoffice.context import current_actor
+from backoffice.forms import CodeForm, EmptyForm, EnrolForm, LoginForm, NewPasswordForm
+from backoffice.models import StaffUser
+from backoffice.ratelimit import (
+    PER_ADDRESS,
+    counts_as_failure,
+    limiter,
+    per_account_limit,
+    signing_in_user_key,
+    submitted_login_key,
+)
+from backoffice.sessions import end_sessions
+from core import audit
+from core.db import get_session, utcnow
 
 bp = Blueprint("auth", __name__)
+WRONG_ENROLMENT_CODE = (
+    "コードが正しくありません。アプリに表示された最新のコードを入力してください。"
+)
+
+
+def _policy() -> Policy:
+    return Policy.from_settings(
+        current_app.config["TSUNAGU_SETTINGS"], current_app.extensions["tsunagu.hasher"]
+    )
+
+
+def _signing_in_user() -> StaffUser | None:
+    """The user who has given the right password and now owes the second factor."""
+    if getattr(session, "stage", None) != "password" or session.user_id is None:  # type: ignore[attr-defined]
+        return None
+    user = get_session().get(StaffUser, session.user_id)  # type: ignore[attr-defined]
+    return user if user is not None and user.active else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> tuple[str, int] | str:
+@limiter.limit(PER_ADDRESS, methods=["POST"])
+@limiter.limit(
+    per_account_limit, key_func=submitted_login_key, methods=["POST"], deduct_when=counts_as_failure
+)
+def login() -> Response | tuple[str, int] | str:
+    if g.get("staff_user") is not None:
+        return redirect(url_for("dashboard.index"))
+    if _signing_in_user() is not None:
+        return redirect(url_for(".code"))
     form = LoginForm()
-    if form.validate_on_submit():
-        # No account can sign in until staff accounts exist; the answer never says whether a
-        # login exists, only that these details did not work.
+    if not form.validate_on_submit():
+        return render_template("backoffice/login.html", form=form), 400 if form.errors else 200
+    db = get_session()
+    outcome, user = authenticate_password(
+        db,
+        form.login.data or "",
+        form.password.data or "",
+        policy=_policy(),
+        actor=current_actor(),
+        now=utcnow(),
+    )
+    db.commit()
+    if outcome is Outcome.LOCKED:
+        abort(429)
+    if outcome is not Outcome.OK or user is None:
         return render_template("backoffice/login.html", form=form, failed=True), 401
-    return render_template("backoffice/login.html", form=form, failed=False)
+    session.begin("password", user.id)  # type: ignore[attr-defined]
+    return redirect(url_for(".code" if user.has_second_factor else ".enrol"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(PER_ADDRESS, methods=["POST"])
+@limiter.limit(
+    per_account_limit, key_func=signing_in_user_key, methods=["POST"], deduct_when=counts_as_failure
+)
+def code() -> Response | tuple[str, int] | str:
+    user = _signing_in_user()
+    if user is None:
+        return redirect(url_for(".login"))
+    if not user.has_second_factor:
+        return redirect(url_for(".enrol"))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return render_template("backoffice/code.html", form=form), 400 if form.errors else 200
+    db = get_session()
+    outcome = verify_second_factor(
+        db, user, form.code.data or "", policy=_policy(), actor=current_actor(), now=utcnow()
+    )
+    db.commit()
+    if outcome is Outcome.LOCKED:
+        session.end()  # type: ignore[attr-defined]
+        abort(429)
+    if outcome is not Outcome.OK:
+        return render_template("backoffice/code.html", form=form, failed=True), 401
+    session.begin("active", user.id)  # type: ignore[attr-defined]
+    return redirect(url_for(".new_password" if user.must_change_password else "dashboard.index"))
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@limiter.limit(PER_ADDRESS, methods=["POST"])
+def enrol() -> Response | tuple[str, int] | str:
+    user = _signing_in_user()
+    if user is None:
+        return redirect(url_for(".login"))
+    if user.has_second_factor:
+        return redirect(url_for(".code"))
+    db = get_session()
+    secret = start_enrolment(db, user)
+    db.commit()
+    form = EnrolForm()
+    if form.validate_on_submit():
+        codes = confirm_enrolment(
+            db, user, form.code.data or "", actor=current_actor(), now=utcnow()
+        )
+        db.commit()
+        if codes is not None:
+            session.begin("active", user.id)  # type: ignore[attr-defined]
+            return render_template(
+                "backoffice/recovery_codes.html", codes=codes, next_endpoint=_after_sign_in(user)
+            )
+        form.code.errors = [WRONG_ENROLMENT_CODE]
+    uri = totp.provisioning_uri(secret, user.login)
+    return render_template(
+        "backoffice/enrol.html",
+        form=form,
+        qr=totp.qr_svg(uri, "二段階認証の登録用QRコード"),
+        secret=totp.grouped(secret),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/login/new-password", methods=["GET", "POST"])
+def new_password() -> Response | tuple[str, int] | str:
+    user: StaffUser | None = g.get("staff_user")
+    if user is None:
+        return redirect(url_for(".login"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            change_password(
+                db,
+                user,
+                form.password.data or "",
+                hasher=current_app.extensions["tsunagu.hasher"],
+                actor=current_actor(),
+                now=utcnow(),
+            )
+        except AccountError as error:
+            form.password.errors = [str(error)]
+        else:
+            end_sessions(db, user.id, reason="password changed", keep=session.row_id)  # type: ignore[attr-defined]
+            db.commit()
+            return redirect(url_for("dashboard.index"))
+    return render_template("backoffice/new_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    form = EmptyForm()
+    if form.validate_on_submit() and g.get("staff_user") is not None:
+        db = get_session()
+        audit.record(
+            db,
+            action="session.end",
+            actor=g.staff_user,
+            object_type="staff_user",
+            object_id=str(g.staff_user.id),
+            client_network=current_actor().network,
+            reason="signed out",
+        )
+        db.commit()
+    session.end()  # type: ignore[attr-defined]
+    return redirect(url_for(".login"))
+
+
+def _after_sign_in(user: StaffUser) -> str:
+    return "auth.new_password" if user.must_change_password else "dashboard.index"

@@ -68,9 +68,17 @@ def free_port() -> int:
 
 def start_gunicorn(environ: dict[str, str], port: int) -> subprocess.Popen:
     command = [
-        sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-        "--log-level", "warning", "bench.app:application",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "bench.app:application",
+    ]
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=environ)
 
 

@@ -67,6 +67,7 @@ class ProfileError(ValueError):
 
 class MunicipalityProfile(Base):
     __tablename__ = "municipality_profile"
+    __table_args__ = {"info": {"public": "read"}}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String(64))

@@ -17,6 +17,7 @@ COST_KINDS = ("free", "partly", "paid", "unknown")
 
 class Organization(Base):
     __tablename__ = "organization"
+    __table_args__ = {"info": {"public": "read"}}  # noqa: RUF012
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
@@ -29,6 +30,7 @@ class Organization(Base):
 
 class Service(Base):
     __tablename__ = "service"
+    __table_args__ = {"info": {"public": "read"}}  # noqa: RUF012
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organization.id"), index=True)
@@ -69,6 +71,7 @@ class ContactChannel(Base):
     """One way to reach a service: a phone number, a LINE account, a chat or web address."""
 
     __tablename__ = "contact_channel"
+    __table_args__ = {"info": {"public": "read"}}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)

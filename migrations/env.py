@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
+import backoffice.models  # noqa: F401
+import core.audit
 import core.profile  # noqa: F401
 import directory.models  # noqa: F401
 from core.db import Base

@@ -107,3 +107,13 @@ def client(public_app: Flask) -> FlaskClient:
 @pytest.fixture
 def staff_client(backoffice_app: Flask) -> FlaskClient:
     return backoffice_app.test_client()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a PostgreSQL server, PostgreSQL-only tests are deselected (listed, never run)."""
+    if SERVER_URL:
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres_only")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]

@@ -16,7 +16,15 @@ def get_urls(app: Flask) -> list[str]:
     return sorted(set(urls))
 
 
-def _build(rule: Rule) -> str:
-    values = {"filename": "css/site.css"} if rule.endpoint == "static" else {}
+def build_url(rule: Rule, number: int = 1) -> str:
+    """A concrete URL for a rule, with ``number`` for integer arguments."""
+    return _build(rule, number)
+
+
+def _build(rule: Rule, number: int = 1) -> str:
+    values: dict[str, object] = {"filename": "css/site.css"} if rule.endpoint == "static" else {}
     values.update(rule.defaults or {})
+    for argument in rule.arguments - set(values):
+        converter = rule._converters[argument].__class__.__name__
+        values[argument] = number if converter == "IntegerConverter" else "x"
     return rule.build(values, append_unknown=False)[1]  # type: ignore[index]

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 
 from backoffice.gate import OPEN_ENDPOINTS
@@ -17,21 +15,8 @@ from backoffice.permissions import (
     required_permission,
     requires,
 )
-from tests.helpers import get_urls
-
-
-@dataclass
-class FakeStaff:
-    roles: frozenset[str]
-
-
-def sign_in_as(app: Flask, *roles: str) -> None:
-    """Stand in for the session layer: put a user with these roles on the request."""
-
-    def load() -> None:
-        g.staff_user = FakeStaff(frozenset(roles))
-
-    app.before_request_funcs.setdefault(None, []).insert(0, load)
+from tests.helpers import build_url, get_urls
+from tests.staff import csrf_token, make_staff, sign_in, signed_in_client
 
 
 def test_every_address_redirects_to_sign_in_when_signed_out(
@@ -70,21 +55,22 @@ def test_endpoint_declaring_nothing_is_denied_even_when_signed_in(backoffice_app
     def forgotten() -> str:
         return "should never be served"
 
-    sign_in_as(backoffice_app, *ROLES)
+    client = signed_in_client(backoffice_app, *ROLES)
 
-    assert backoffice_app.test_client().get("/forgotten").status_code == 403
+    assert client.get("/forgotten").status_code == 403
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix_on_every_endpoint(backoffice_app: Flask, role: str) -> None:
-    sign_in_as(backoffice_app, role)
+    staff = make_staff(backoffice_app, role)
     client = backoffice_app.test_client()
+    sign_in(client, staff)
     granted = permissions_for({role})
     for rule in backoffice_app.url_map.iter_rules():
         if rule.endpoint in OPEN_ENDPOINTS or "GET" not in (rule.methods or set()):
             continue
         permission = required_permission(backoffice_app.view_functions[rule.endpoint])
-        response = client.get(rule.rule)
+        response = client.get(build_url(rule, staff.id))
         expected = (200, 302) if permission in granted else (403,)
         assert response.status_code in expected, (role, rule.rule)
 
@@ -99,3 +85,19 @@ def test_roles_grant_only_declared_permissions() -> None:
 def test_unknown_permission_fails_at_declaration() -> None:
     with pytest.raises(ValueError, match="unknown permission"):
         requires("referral.read_everything")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix_on_every_form_post(backoffice_app: Flask, role: str) -> None:
+    client = signed_in_client(backoffice_app, role)
+    token = csrf_token(client, "/account/")
+    granted = permissions_for({role})
+    for rule in backoffice_app.url_map.iter_rules():
+        if rule.endpoint in OPEN_ENDPOINTS or "POST" not in (rule.methods or set()):
+            continue
+        permission = required_permission(backoffice_app.view_functions[rule.endpoint])
+        response = client.post(build_url(rule, 10**6), data={"csrf_token": token})
+        if permission in granted:
+            assert response.status_code in (200, 302, 400, 404), (role, rule.rule)
+        else:
+            assert response.status_code == 403, (role, rule.rule)

@@ -1,0 +1,16 @@
+"""Every back-office blueprint, registered in one place."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from backoffice.account import bp as account
+    from backoffice.audit_views import bp as audit
+    from backoffice.auth import bp as auth
+    from backoffice.dashboard import bp as dashboard
+    from backoffice.staff_admin import bp as staff_admin
+
+    for blueprint in (auth, dashboard, account, staff_admin, audit):
+        app.register_blueprint(blueprint)

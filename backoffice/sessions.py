@@ -1,0 +1,200 @@
+"""Server-side sessions: the cookie carries a random token, the database the rest.
+
+Only the token's SHA-256 is stored, so reading the table does not let anyone take over a
+session. Sessions end when idle, at an absolute limit, at sign-out, and when a password or
+second factor changes. Every write is conditional on the session still being live, so a request
+racing a sign-out cannot bring the session back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.datastructures import CallbackDict
+
+from backoffice.models import StaffSession
+from core.audit import truncate_address
+from core.config import Settings
+from core.db import utcnow
+
+STAGES = ("anonymous", "password", "active")
+
+
+def token_id(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def is_live(row: StaffSession, settings: Settings, now: datetime) -> bool:
+    if row.revoked_at is not None:
+        return False
+    if now - row.last_seen_at > timedelta(minutes=settings.session_idle_minutes):
+        return False
+    return now - row.created_at <= timedelta(hours=settings.session_absolute_hours)
+
+
+def end_sessions(session: Session, user_id: int, *, reason: str, keep: str | None = None) -> int:
+    """End a user's live sessions (all but ``keep``); returns how many were ended."""
+    statement = (
+        update(StaffSession)
+        .where(StaffSession.user_id == user_id, StaffSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    if keep is not None:
+        statement = statement.where(StaffSession.id != keep)
+    return session.execute(statement).rowcount  # type: ignore[attr-defined]
+
+
+def end_session(session: Session, session_id: str, *, reason: str) -> bool:
+    result = session.execute(
+        update(StaffSession)
+        .where(StaffSession.id == session_id, StaffSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def live_sessions(session: Session, user_id: int, settings: Settings) -> Sequence[StaffSession]:
+    now = utcnow()
+    rows = session.scalars(
+        select(StaffSession)
+        .where(StaffSession.user_id == user_id, StaffSession.revoked_at.is_(None))
+        .order_by(StaffSession.last_seen_at.desc())
+    ).all()
+    return [row for row in rows if is_live(row, settings, now)]
+
+
+def purge_expired(session: Session, settings: Settings) -> int:
+    """Delete sessions that can no longer be used (kept briefly for the account page)."""
+    cutoff = utcnow() - timedelta(hours=settings.session_absolute_hours) - timedelta(days=1)
+    rows = session.scalars(select(StaffSession).where(StaffSession.last_seen_at < cutoff)).all()
+    for row in rows:
+        session.delete(row)
+    return len(rows)
+
+
+class ServerSession(CallbackDict, SessionMixin):  # type: ignore[type-arg]
+    """What views see as ``flask.session``; ``begin`` changes stage and asks for a new id."""
+
+    def __init__(
+        self,
+        data: dict[str, Any] | None = None,
+        *,
+        row_id: str | None = None,
+        stage: str = "anonymous",
+        user_id: int | None = None,
+    ) -> None:
+        def on_update(_: Any) -> None:
+            self.modified = True
+
+        super().__init__(data or {}, on_update)
+        self.row_id = row_id
+        self.stage = stage
+        self.user_id = user_id
+        self.modified = False
+        self.regenerate = False
+        self.ended = False
+
+    def begin(self, stage: str, user_id: int | None) -> None:
+        """Move to a new stage of sign-in under a fresh id (no session fixation)."""
+        if stage not in STAGES:
+            raise ValueError(stage)
+        self.stage, self.user_id, self.regenerate = stage, user_id, True
+
+    def end(self) -> None:
+        self.ended = True
+
+
+class ServerSessionInterface(SessionInterface):
+    def __init__(self, factory: sessionmaker[Session], settings: Settings) -> None:
+        self.factory = factory
+        self.settings = settings
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        token = request.cookies.get(self.get_cookie_name(app), "")
+        if not token or len(token) > 100:
+            return ServerSession()
+        with self.factory() as db:
+            row = db.get(StaffSession, token_id(token))
+            if row is None or not is_live(row, self.settings, utcnow()):
+                return ServerSession()
+            return ServerSession(
+                dict(row.data), row_id=row.id, stage=row.stage, user_id=row.user_id
+            )
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not isinstance(session, ServerSession):
+            raise TypeError("the back office uses server-side sessions only")
+        cookie = self.get_cookie_name(app)
+        with self.factory() as db, db.begin():
+            if session.ended:
+                if session.row_id:
+                    end_session(db, session.row_id, reason="signed out")
+                self._forget(app, response, cookie)
+                return
+            if session.regenerate or (session.row_id is None and session.modified):
+                self._issue(app, db, session, response)
+                return
+            if session.row_id is None:
+                return
+            values: dict[str, Any] = {"last_seen_at": utcnow()}
+            if session.modified:
+                values["data"] = dict(session)
+            live = db.execute(
+                update(StaffSession)
+                .where(StaffSession.id == session.row_id, StaffSession.revoked_at.is_(None))
+                .values(**values)
+            ).rowcount  # type: ignore[attr-defined]
+            if not live:
+                self._forget(app, response, cookie)
+
+    def _issue(self, app: Flask, db: Session, session: ServerSession, response: Response) -> None:
+        from flask import request
+
+        if session.row_id is not None:
+            end_session(db, session.row_id, reason="renewed")
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        db.add(
+            StaffSession(
+                id=token_id(token),
+                user_id=session.user_id,
+                stage=session.stage,
+                data=dict(session),
+                created_at=now,
+                last_seen_at=now,
+                authenticated_at=now if session.stage == "active" else None,
+                client_network=truncate_address(
+                    request.remote_addr,
+                    self.settings.audit_ipv4_prefix,
+                    self.settings.audit_ipv6_prefix,
+                )
+                or "",
+                user_agent=(request.user_agent.string or "")[:200],
+            )
+        )
+        response.set_cookie(
+            self.get_cookie_name(app),
+            token,
+            httponly=True,
+            secure=self.get_cookie_secure(app),
+            samesite="Strict",
+            path=self.get_cookie_path(app),
+        )
+        response.vary.add("Cookie")
+
+    def _forget(self, app: Flask, response: Response, cookie: str) -> None:
+        response.delete_cookie(
+            cookie,
+            path=self.get_cookie_path(app),
+            secure=self.get_cookie_secure(app),
+            httponly=True,
+            samesite="Strict",
+        )

@@ -1,0 +1,361 @@
+"""PostgreSQL roles: the public site only reads what is published, the audit trail only grows."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, text
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.pool import NullPool
+
+import core.profile  # noqa: F401  (declares municipality_profile)
+import directory.models  # noqa: F401  (declares the directory tables)
+from core.db import Base, get_engine, init_db, make_engine
+from core.dbroles import RoleGrantsError, apply_role_grants, db_group, role_grants_sql
+from core.migrate import upgrade_to_head
+from tests.conftest import SERVER_URL
+from tests.databases import fresh_database
+
+# Not a module-level pytestmark: the tests that need no server must run on SQLite too.
+postgres_only = pytest.mark.postgres_only
+
+PUBLIC_TABLES = ("contact_channel", "municipality_profile", "organization", "service")
+
+# Stand-ins for tables other features will add, created only in the test database.
+TEST_ONLY = MetaData()
+Table("staff_like", TEST_ONLY, Column("id", Integer, primary_key=True), Column("note", String(50)))
+Table(
+    "audit_like",
+    TEST_ONLY,
+    Column("id", Integer, primary_key=True),
+    Column("entry", String(50)),
+    info={"append_only": True},
+)
+Table(
+    "count_like",
+    TEST_ONLY,
+    Column("id", Integer, primary_key=True),
+    Column("scans", Integer, nullable=False),
+    info={"public": "count"},
+)
+
+
+@dataclass(frozen=True)
+class Granted:
+    engine: Engine
+    public: str
+    backoffice: str
+
+    def apply(self, tables: list[Table] | None = None) -> None:
+        apply_role_grants(
+            self.engine,
+            all_tables() if tables is None else tables,
+            public_role=self.public,
+            backoffice_role=self.backoffice,
+        )
+
+
+def all_tables() -> list[Table]:
+    return [*Base.metadata.sorted_tables, *TEST_ONLY.sorted_tables]
+
+
+def unique_roles() -> tuple[str, str]:
+    # Roles belong to the whole cluster, so each run needs names no other run uses.
+    suffix = secrets.token_hex(4)
+    return f"tsunagu_public_{suffix}", f"tsunagu_backoffice_{suffix}"
+
+
+def drop_roles(engine: Engine, *roles: str) -> None:
+    """Drop the roles; their only grants are in this database, so one DROP OWNED suffices."""
+    with engine.begin() as connection:
+        existing = connection.scalars(
+            text("SELECT rolname FROM pg_roles WHERE rolname = ANY(:roles)"),
+            {"roles": list(roles)},
+        ).all()
+        if existing:
+            names = ", ".join(existing)
+            connection.execute(text(f"DROP OWNED BY {names}"))
+            connection.execute(text(f"DROP ROLE {names}"))
+
+
+@contextmanager
+def migrated_database(directory: Path) -> Iterator[Engine]:
+    if not SERVER_URL:
+        pytest.fail(
+            "postgres_only tests need TEST_DATABASE_URL; deselect with -m 'not postgres_only'"
+        )
+    with fresh_database(SERVER_URL, directory) as url:
+        # No pool: a connection that switched roles is never handed out again.
+        engine = make_engine(url, poolclass=NullPool)
+        try:
+            upgrade_to_head(engine)
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def granted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Granted]:
+    public, backoffice = unique_roles()
+    with migrated_database(tmp_path_factory.mktemp("roles")) as engine:
+        TEST_ONLY.create_all(engine)
+        granted = Granted(engine, public, backoffice)
+        try:
+            granted.apply()
+            yield granted
+        finally:
+            drop_roles(engine, public, backoffice)
+
+
+@contextmanager
+def acting_as(engine: Engine, role: str) -> Iterator[Connection]:
+    """A connection acting as ``role``; everything it does is rolled back."""
+    with engine.connect() as connection:
+        connection.execute(text(f"SET LOCAL ROLE {role}"))
+        yield connection
+
+
+def assert_denied(engine: Engine, role: str, statement: str) -> None:
+    with acting_as(engine, role) as connection, pytest.raises(ProgrammingError) as caught:
+        connection.execute(text(statement))
+    assert isinstance(caught.value.orig, psycopg.errors.InsufficientPrivilege)
+
+
+def has_sequence_usage(granted: Granted, role: str, sequence: str) -> bool:
+    with granted.engine.connect() as connection:
+        return bool(
+            connection.scalar(
+                text("SELECT has_sequence_privilege(:role, :sequence, 'USAGE')"),
+                {"role": role, "sequence": sequence},
+            )
+        )
+
+
+def grants_of(granted: Granted) -> set[tuple[str, str, str]]:
+    """Every (role, relation, privilege) the two roles hold in the schema, tables and sequences."""
+    with granted.engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT r.rolname, c.relname, a.privilege_type"
+                " FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace,"
+                " aclexplode(c.relacl) AS a JOIN pg_roles AS r ON r.oid = a.grantee"
+                " WHERE n.nspname = 'public' AND r.rolname IN (:public, :backoffice)"
+            ),
+            {"public": granted.public, "backoffice": granted.backoffice},
+        )
+        return {(row[0], row[1], row[2]) for row in rows}
+
+
+@postgres_only
+@pytest.mark.parametrize("table", PUBLIC_TABLES)
+def test_public_role_reads_the_published_tables(granted: Granted, table: str) -> None:
+    with acting_as(granted.engine, granted.public) as connection:
+        assert connection.scalar(text(f"SELECT count(*) FROM {table}")) == 0  # noqa: S608
+
+
+@postgres_only
+@pytest.mark.parametrize("table", ["staff_like", "audit_like", "alembic_version"])
+def test_public_role_cannot_read_unflagged_tables(granted: Granted, table: str) -> None:
+    assert_denied(granted.engine, granted.public, f"SELECT * FROM {table}")  # noqa: S608
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO organization (id, name, name_kana, created_at, updated_at)"
+        " VALUES ('o1', 'x', '', now(), now())",
+        "UPDATE service SET name = name",
+        "DELETE FROM contact_channel",
+        "UPDATE municipality_profile SET slug = 'other'",
+    ],
+)
+def test_public_role_cannot_change_the_published_tables(granted: Granted, statement: str) -> None:
+    assert_denied(granted.engine, granted.public, statement)
+
+
+@postgres_only
+def test_public_role_adds_and_bumps_counters(granted: Granted) -> None:
+    with acting_as(granted.engine, granted.public) as connection:
+        connection.execute(text("INSERT INTO count_like (scans) VALUES (1)"))
+        connection.execute(text("UPDATE count_like SET scans = scans + 1"))
+
+        assert connection.scalar(text("SELECT scans FROM count_like")) == 2
+
+
+@postgres_only
+def test_public_role_cannot_delete_counters(granted: Granted) -> None:
+    assert_denied(granted.engine, granted.public, "DELETE FROM count_like")
+
+
+@postgres_only
+def test_public_role_may_use_only_the_counters_sequences(granted: Granted) -> None:
+    assert has_sequence_usage(granted, granted.public, "count_like_id_seq")
+    assert not has_sequence_usage(granted, granted.public, "contact_channel_id_seq")
+    assert not has_sequence_usage(granted, granted.public, "staff_like_id_seq")
+    assert has_sequence_usage(granted, granted.backoffice, "staff_like_id_seq")
+
+
+@postgres_only
+def test_backoffice_role_appends_to_and_reads_the_audit_trail(granted: Granted) -> None:
+    with acting_as(granted.engine, granted.backoffice) as connection:
+        connection.execute(text("INSERT INTO audit_like (entry) VALUES ('signed in')"))
+
+        assert connection.scalar(text("SELECT count(*) FROM audit_like")) == 1
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_like SET entry = 'rewritten'", "DELETE FROM audit_like", "TRUNCATE audit_like"],
+)
+def test_backoffice_role_cannot_rewrite_the_audit_trail(granted: Granted, statement: str) -> None:
+    assert_denied(granted.engine, granted.backoffice, statement)
+
+
+@postgres_only
+def test_backoffice_role_writes_ordinary_tables(granted: Granted) -> None:
+    with acting_as(granted.engine, granted.backoffice) as connection:
+        connection.execute(text("INSERT INTO staff_like (note) VALUES ('a')"))
+        connection.execute(text("UPDATE staff_like SET note = 'b'"))
+        connection.execute(
+            text(
+                "INSERT INTO organization (id, name, name_kana, created_at, updated_at)"
+                " VALUES ('o1', 'x', '', now(), now())"
+            )
+        )
+        connection.execute(text("DELETE FROM staff_like"))
+
+        assert connection.scalar(text("SELECT count(*) FROM organization")) == 1
+
+
+@postgres_only
+@pytest.mark.parametrize("which", ["public", "backoffice"])
+def test_neither_role_can_create_tables(granted: Granted, which: str) -> None:
+    role = getattr(granted, which)
+    assert_denied(granted.engine, role, "CREATE TABLE public.planted (id integer)")
+
+
+@postgres_only
+def test_applying_again_changes_nothing(granted: Granted) -> None:
+    before = grants_of(granted)
+
+    granted.apply()
+
+    assert grants_of(granted) == before
+    assert (granted.public, "organization", "SELECT") in before
+    assert (granted.backoffice, "audit_like", "INSERT") in before
+
+
+@postgres_only
+def test_a_reclassified_table_loses_its_old_grants(granted: Granted) -> None:
+    private_counter = Table("count_like", MetaData(), Column("id", Integer, primary_key=True))
+    tables = [t for t in all_tables() if t.name != "count_like"] + [private_counter]
+    try:
+        granted.apply(tables)
+
+        assert_denied(granted.engine, granted.public, "SELECT * FROM count_like")
+        assert not has_sequence_usage(granted, granted.public, "count_like_id_seq")
+    finally:
+        granted.apply()
+
+
+@postgres_only
+def test_refuses_while_an_app_role_owns_a_table(granted: Granted) -> None:
+    with granted.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE owned_by_app (id integer)"))
+        connection.execute(text(f"ALTER TABLE owned_by_app OWNER TO {granted.backoffice}"))
+    try:
+        with pytest.raises(RoleGrantsError, match=f"{granted.backoffice} owns .*owned_by_app"):
+            granted.apply()
+    finally:
+        with granted.engine.begin() as connection:
+            connection.execute(text("DROP TABLE owned_by_app"))
+
+
+def test_role_names_must_be_plain_lowercase_identifiers() -> None:
+    with pytest.raises(RoleGrantsError, match="role name"):
+        role_grants_sql(Base.metadata, public_role='web"; DROP TABLE x; --', database="tsunagu")
+    with pytest.raises(RoleGrantsError, match="role name"):
+        role_grants_sql(Base.metadata, backoffice_role="office\n", database="tsunagu")
+    with pytest.raises(RoleGrantsError, match="different"):
+        role_grants_sql(Base.metadata, public_role="web", backoffice_role="web", database="d")
+
+
+def test_an_unknown_public_classification_is_refused() -> None:
+    table = Table("typo", MetaData(), Column("id", Integer), info={"public": "write"})
+
+    with pytest.raises(RoleGrantsError, match="typo"):
+        role_grants_sql([table], database="tsunagu")
+
+
+def test_names_are_quoted_in_the_sql() -> None:
+    statements = role_grants_sql([], database='tsunagu"prod')
+
+    assert 'GRANT CONNECT ON DATABASE "tsunagu""prod" TO tsunagu_public, tsunagu_backoffice' in (
+        statements
+    )
+
+
+def cli_runner(database_url: str) -> FlaskCliRunner:
+    app = Flask(__name__)
+    init_db(app, database_url)
+    app.cli.add_command(db_group)
+    return app.test_cli_runner()
+
+
+def test_db_roles_prints_the_sql_for_review_without_connecting() -> None:
+    # The host does not exist: printing must not need the database.
+    runner = cli_runner("postgresql+psycopg://owner@db.invalid/tsunagu")
+
+    result = runner.invoke(
+        args=["db", "roles", "--public-role", "web", "--backoffice-role", "office"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("-- Run as the owner")
+    assert "CREATE ROLE web LOGIN;" in result.output
+    assert "PASSWORD" not in result.output
+    assert "GRANT CONNECT ON DATABASE tsunagu TO web, office;" in result.output
+    for table in Base.metadata.sorted_tables:
+        granted_to_public = f"ON public.{table.name} TO web;" in result.output
+        assert granted_to_public == bool(table.info.get("public")), table.name
+    for table in PUBLIC_TABLES:
+        assert f"GRANT SELECT ON public.{table} TO web;" in result.output
+    assert result.output.rstrip().endswith("COMMIT;")
+
+
+def test_db_roles_apply_is_refused_on_sqlite(tmp_path: Path) -> None:
+    runner = cli_runner(f"sqlite:///{tmp_path / 'tsunagu.sqlite3'}")
+
+    result = runner.invoke(args=["db", "roles", "--apply"])
+
+    assert result.exit_code != 0
+    assert "database roles need PostgreSQL" in result.output
+    assert not (tmp_path / "tsunagu.sqlite3").exists()
+
+
+@postgres_only
+def test_db_roles_apply_grants_on_postgresql(tmp_path: Path) -> None:
+    public, backoffice = unique_roles()
+    with migrated_database(tmp_path) as engine:
+        runner = cli_runner(engine.url.render_as_string(hide_password=False))
+        try:
+            args = ["db", "roles", "--public-role", public, "--backoffice-role", backoffice]
+            result = runner.invoke(args=[*args, "--apply"])
+
+            assert result.exit_code == 0, result.output
+            assert "set their passwords" in result.output
+            with acting_as(engine, public) as connection:
+                assert connection.scalar(text("SELECT count(*) FROM organization")) == 0
+        finally:
+            get_engine(runner.app).dispose()
+            drop_roles(engine, public, backoffice)
