@@ -38,7 +38,8 @@ run: $(STAMP) translations
 	@echo ""
 	@echo "  Public site:  http://127.0.0.1:$(PORT)/"
 	@echo "  English:      http://127.0.0.1:$(PORT)/en/"
-	@echo "  Back office:  http://127.0.0.1:$(PORT)/staff/"
+	@echo "  Back office:  http://127.0.0.1:$(PORT)/staff/   (demo account: see above; code:"
+	@echo "                .venv/bin/flask --app wsgi tsunagu demo-code)"
 	@echo ""
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

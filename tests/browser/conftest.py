@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
@@ -19,7 +20,7 @@ from core.db import get_engine, make_engine
 from core.migrate import upgrade_to_head
 from core.profile import read_profile_file, store_profile
 from directory.demo import load_demo_directory
-from tests.conftest import NEUTRAL_URL, SERVER_URL
+from tests.conftest import NEUTRAL_URL, SERVER_URL, TEST_BLIND_INDEX_KEY, TEST_DATA_KEYS
 from tests.databases import fresh_database
 from wsgi import create_combined_app
 
@@ -38,8 +39,19 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
+@dataclass
+class Live:
+    url: str
+    app: Flask
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(live: Live) -> str:
+    return live.url
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The combined app (public at /, back office at /staff) with the demo loaded."""
     directory = tmp_path_factory.mktemp("live")
     with fresh_database(SERVER_URL, directory) as url:
@@ -50,6 +62,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             public_secret_key="public-" + "p" * 40,
             backoffice_secret_key="backoffice-" + "b" * 40,
             quick_exit_url=NEUTRAL_URL,
+            data_keys=TEST_DATA_KEYS,
+            blind_index_key=TEST_BLIND_INDEX_KEY,
+            argon2_time_cost=1,
+            argon2_memory_kib=1024,
         )
         engine = make_engine(url)
         upgrade_to_head(engine)
@@ -61,7 +77,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield Live(f"http://127.0.0.1:{server.server_port}", app)
         server.shutdown()
         thread.join(timeout=10)
         get_engine(app).dispose()

@@ -1,0 +1,72 @@
+"""The back office in a real browser: sign in with password and TOTP, and accessible pages."""
+
+from __future__ import annotations
+
+import pyotp
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Live, Watch, axe_violations
+from tests.staff import make_staff
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page: Page, live: Live, *roles: str) -> None:
+    staff = make_staff(live.app, *roles)
+    page.goto(live.url + "/staff/")
+    expect(page).to_have_url(live.url + "/staff/login")
+    page.get_by_label("ログインID").fill(staff.login)
+    page.get_by_label("パスワード").fill(staff.password)
+    page.get_by_role("button", name="次へ").click()
+    expect(page).to_have_url(live.url + "/staff/login/code")
+    page.get_by_label("確認コード").fill(pyotp.TOTP(staff.secret or "").now())
+    page.get_by_role("button", name="ログイン").click()
+
+
+def test_sign_in_with_password_and_code_reaches_the_dashboard(
+    page: Page, live: Live, watch: Watch
+) -> None:
+    sign_in(page, live, "coordinator")
+
+    expect(page).to_have_url(live.url + "/staff/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("ダッシュボード")
+    assert watch.console_errors == []
+    assert watch.foreign_requests == []
+
+
+def test_signing_out_returns_to_the_sign_in_page(page: Page, live: Live) -> None:
+    sign_in(page, live, "analyst")
+
+    page.get_by_role("button", name="ログアウト").click()
+
+    expect(page).to_have_url(live.url + "/staff/login")
+    page.goto(live.url + "/staff/")
+    expect(page).to_have_url(live.url + "/staff/login")
+
+
+def test_enrolment_page_is_accessible(page: Page, live: Live, axe_source: str) -> None:
+    staff = make_staff(live.app, "editor", enrolled=False)
+    page.goto(live.url + "/staff/login")
+    page.get_by_label("ログインID").fill(staff.login)
+    page.get_by_label("パスワード").fill(staff.password)
+    page.get_by_role("button", name="次へ").click()
+
+    expect(page).to_have_url(live.url + "/staff/login/enrol")
+    expect(page.get_by_role("img", name="二段階認証の登録用QRコード")).to_be_visible()
+    assert axe_violations(page, axe_source) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/staff/", "/staff/account/", "/staff/accounts/", "/staff/accounts/new", "/staff/audit/"],
+)
+def test_back_office_pages_are_accessible(
+    page: Page, live: Live, axe_source: str, watch: Watch, path: str
+) -> None:
+    sign_in(page, live, "admin", "auditor")
+
+    page.goto(live.url + path)
+
+    assert axe_violations(page, axe_source) == []
+    assert watch.console_errors == []
