@@ -118,3 +118,14 @@ def reset_2fa_command(login: str) -> None:
         accounts.reset_second_factor(session, user, actor=SHELL)
         end_sessions(session, user.id, reason="second factor reset")
     click.echo(f"second factor removed for {login}; they enrol again at next sign-in")
+
+
+@staff_group.command("purge-sessions")
+@with_appcontext
+def purge_sessions_command() -> None:
+    """Delete sessions that can no longer be used (run daily, e.g. from cron)."""
+    from backoffice.sessions import purge_expired
+
+    with Session(get_engine()) as session, session.begin():
+        count = purge_expired(session, current_app.config["TSUNAGU_SETTINGS"])
+    click.echo(f"deleted {count} expired sessions")

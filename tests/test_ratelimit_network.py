@@ -23,12 +23,13 @@ def test_sign_in_attempts_per_address_are_limited_in_redis(settings: Settings, c
     # Two apps sharing Redis share the count, as two gunicorn workers would.
     other = create_backoffice_app(replace(settings, ratelimit_storage_uri=REDIS_URL))
     address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    run = secrets.token_hex(4)  # Redis outlives test runs: keep this run's keys apart
     environ = {"REMOTE_ADDR": address}
     statuses = []
     for attempt in range(22):
         client = (app if attempt % 2 else other).test_client()
         client.environ_base.update(environ)
-        login = f"user{attempt}"
+        login = f"user{attempt}-{run}"
         statuses.append(
             post_form(client, "/login", {"login": login, "password": "x" * 12}).status_code
         )
@@ -36,6 +37,10 @@ def test_sign_in_attempts_per_address_are_limited_in_redis(settings: Settings, c
     assert statuses[:20] == [401] * 20
     assert statuses[20:] == [429, 429]
     assert client_redis.keys(f"LIMITS:LIMITER/tsunagu/{address}/*")
+    for key in client_redis.keys(f"LIMITS:LIMITER/tsunagu/*{run}*") + client_redis.keys(
+        f"LIMITS:LIMITER/tsunagu/{address}/*"
+    ):
+        client_redis.delete(key)
     for each in (app, other):
         get_engine(each).dispose()
 

@@ -100,3 +100,27 @@ def test_every_staff_command_has_help(backoffice_app: Flask) -> None:
         assert result.exit_code == 0 and "Usage:" in result.output
     for group in ("audit", "keys", "db"):
         assert run(backoffice_app, group, "--help").exit_code == 0
+
+
+def test_purge_sessions_deletes_only_sessions_that_cannot_be_used(backoffice_app: Flask) -> None:
+    from datetime import timedelta
+
+    import time_machine
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from backoffice.models import StaffSession
+    from core.db import get_engine
+    from tests.staff import signed_in_client
+
+    signed_in_client(backoffice_app, "analyst")  # three rows: one per sign-in step
+    with Session(get_engine(backoffice_app)) as session:
+        old = session.scalar(select(func.count()).select_from(StaffSession))
+    with time_machine.travel(timedelta(days=2)):
+        fresh = signed_in_client(backoffice_app, "analyst")
+        result = run(backoffice_app, "staff", "purge-sessions")
+        assert fresh.get("/").status_code == 200
+
+    assert result.exit_code == 0 and f"deleted {old} expired sessions" in result.output
+    with Session(get_engine(backoffice_app)) as session:
+        assert session.scalar(select(func.count()).select_from(StaffSession)) == old
