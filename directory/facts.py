@@ -16,13 +16,20 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from directory.models import ContactChannel, Organization, Service
+from directory.models import ContactChannel, Language, Organization, Service, ServiceArea
+from directory.taxonomy import AUDIENCE_BY_TOPIC, ensure_topics
 from directory.topics import FACT_SHEET_TOPICS
 
 FACT_SHEET = Path(__file__).resolve().parent / "data" / "directory-facts.csv"
 ID_NAMESPACE = uuid.UUID("6f1c3f0e-7f5e-4c1b-9a49-2d1f0c1d8e11")
 
 AREA_BY_SHEET = {"national": "national", "kyoto": "prefecture", "kyotango": "municipality"}
+# The service area each sheet area stands for (HSDS service_area name and extent type).
+SERVICE_AREA_BY_SHEET = {
+    "national": ("日本全国", "national"),
+    "kyoto": ("京都府", "prefecture"),
+    "kyotango": ("京丹後市", "municipality"),
+}
 COST_BY_SHEET = {"yes": "free", "partly": "partly", "no": "paid"}
 
 PHONE = re.compile(r"#\d{4}|0\d{1,4}-\d{1,6}(?:-\d{1,5})?|^\d{3}(?=\D|$)")
@@ -99,14 +106,21 @@ def load_fact_sheet(
 ) -> int:
     """Upsert every row as a published service; returns how many rows were loaded."""
     home_groups = home_groups or {}
+    terms = ensure_topics(session)
     count = 0
     for order, row in enumerate(rows):
-        _upsert_row(session, row, order, home_groups.get(row["name"]))
+        _upsert_row(session, row, order, home_groups.get(row["name"]), terms)
         count += 1
     return count
 
 
-def _upsert_row(session: Session, row: dict[str, str], order: int, home_group: str | None) -> None:
+def _upsert_row(
+    session: Session,
+    row: dict[str, str],
+    order: int,
+    home_group: str | None,
+    terms: dict,
+) -> None:
     organization_id = stable_id("organization", row["operator"])
     organization = session.get(Organization, organization_id)
     if organization is None:
@@ -119,7 +133,9 @@ def _upsert_row(session: Session, row: dict[str, str], order: int, home_group: s
     service.organization = organization
     service.name = row["name"]
     service.audience = row["audience"]
-    service.topics = _topics(row["topics"])
+    topics = _topics(row["topics"])
+    service.topics = [terms[code] for code in topics]
+    service.audiences = sorted({AUDIENCE_BY_TOPIC[c] for c in topics if c in AUDIENCE_BY_TOPIC})
     service.hours_note = row["hours"]
     service.contact_note = row["contact"]
     service.cost = COST_BY_SHEET.get(cost, "unknown")
@@ -136,6 +152,10 @@ def _upsert_row(session: Session, row: dict[str, str], order: int, home_group: s
     service.check_note = row["note"]
     service.source_url = row["source_url"]
     service.source_date = row["source_date"]
+    area_name, extent = SERVICE_AREA_BY_SHEET[row["area"]]
+    service.service_areas = [ServiceArea(name=area_name, extent_type=extent)]
+    # Only a language the sheet names plainly becomes a language record; the rest stays a note.
+    service.languages = [Language(code="ja", name="日本語")] if "日本語" in row["languages"] else []
     service.channels = [
         ContactChannel(kind=c.kind, value=c.value, label=c.label, sort_order=i)
         for i, c in enumerate(parse_channels(row["contact"], row["kind"]))

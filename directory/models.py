@@ -1,44 +1,100 @@
-"""Directory models, shaped after Open Referral HSDS 3.0 (organization, service, contact)."""
+"""Directory models, shaped after Open Referral HSDS 3.0.
+
+organization → service → (schedules, service areas, languages, topics, contact channels) and
+service_at_location → location. Japanese names carry a reading (kana) for search. Every service
+keeps where its facts come from, when they were verified and by whom, and a publication state;
+only published services ever leave the back office.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
 
+PUBLIC = {"info": {"public": "read"}}
 AREAS = ("municipality", "prefecture", "national")
 PUBLICATION_STATES = ("draft", "published", "archived")
 CHANNEL_KINDS = ("phone", "line", "chat", "email", "sns", "in_person", "web")
 COST_KINDS = ("free", "partly", "paid", "unknown")
+AUDIENCES = ("youth", "women", "elderly", "foreign-residents")
+SCHEDULE_KINDS = ("weekly", "exception")
+
+service_topic = Table(
+    "service_topic",
+    Base.metadata,
+    Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+    Column("term_id", ForeignKey("taxonomy_term.id", ondelete="CASCADE"), primary_key=True),
+    info={"public": "read"},
+)
 
 
 class Organization(Base):
     __tablename__ = "organization"
-    __table_args__ = {"info": {"public": "read"}}  # noqa: RUF012
+    __table_args__ = PUBLIC
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
     name_kana: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     services: Mapped[list[Service]] = relationship(back_populates="organization")
+    locations: Mapped[list[Location]] = relationship(back_populates="organization")
+
+
+class TaxonomyTerm(Base):
+    """A topic (HSDS taxonomy_term) in the project's own taxonomy."""
+
+    __tablename__ = "taxonomy_term"
+    __table_args__ = PUBLIC
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_kana: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    taxonomy: Mapped[str] = mapped_column(String(64), default="tsunagu-topics")
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("taxonomy_term.id"), nullable=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Service(Base):
     __tablename__ = "service"
-    __table_args__ = {"info": {"public": "read"}}  # noqa: RUF012
+    __table_args__ = PUBLIC
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organization.id"), index=True)
     name: Mapped[str] = mapped_column(String(300))
     name_kana: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
     audience: Mapped[str] = mapped_column(Text, default="")
-    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    audiences: Mapped[list[str]] = mapped_column(JSON, default=list)
     hours_note: Mapped[str] = mapped_column(Text, default="")
+    # Closed on Japanese public holidays / over the year-end (12/29-1/3), where observed.
+    closed_on_holidays: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_over_year_end: Mapped[bool] = mapped_column(Boolean, default=False)
     contact_note: Mapped[str] = mapped_column(Text, default="")
     cost: Mapped[str] = mapped_column(String(16), default="unknown")
     cost_note: Mapped[str] = mapped_column(Text, default="")
@@ -48,6 +104,7 @@ class Service(Base):
     area: Mapped[str] = mapped_column(String(16), default="national", index=True)
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     home_group: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    is_dedicated_window: Mapped[bool] = mapped_column(Boolean, default=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     confidence: Mapped[str] = mapped_column(String(8), default="low")
     needs_check: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -57,7 +114,9 @@ class Service(Base):
     verified_at: Mapped[date | None] = mapped_column(Date, nullable=True)
     verified_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
 
     organization: Mapped[Organization] = relationship(back_populates="services")
     channels: Mapped[list[ContactChannel]] = relationship(
@@ -65,13 +124,28 @@ class Service(Base):
         order_by="ContactChannel.sort_order",
         cascade="all, delete-orphan",
     )
+    schedules: Mapped[list[Schedule]] = relationship(
+        back_populates="service", cascade="all, delete-orphan", order_by="Schedule.id"
+    )
+    service_areas: Mapped[list[ServiceArea]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+    languages: Mapped[list[Language]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
+    topics: Mapped[list[TaxonomyTerm]] = relationship(
+        secondary=service_topic, order_by="TaxonomyTerm.sort_order"
+    )
+    service_at_locations: Mapped[list[ServiceAtLocation]] = relationship(
+        back_populates="service", cascade="all, delete-orphan"
+    )
 
 
 class ContactChannel(Base):
     """One way to reach a service: a phone number, a LINE account, a chat or web address."""
 
     __tablename__ = "contact_channel"
-    __table_args__ = {"info": {"public": "read"}}  # noqa: RUF012
+    __table_args__ = PUBLIC
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
@@ -87,6 +161,117 @@ class ContactChannel(Base):
         """A safe link for this channel, or None when it is shown as text only."""
         if self.kind == "phone":
             return "tel:" + self.value.replace("-", "").replace("#", "%23")
-        if self.kind in ("chat", "web") and self.value.startswith("https://"):
+        if self.kind in ("chat", "web", "line") and self.value.startswith("https://"):
             return self.value
         return None
+
+
+class Schedule(Base):
+    """Opening hours: a weekly range, or an exception on dates (closed, or special hours).
+
+    A range whose closing time is not after its opening time runs past midnight; opening and
+    closing at the same time means the whole day.
+    """
+
+    __tablename__ = "schedule"
+    __table_args__ = PUBLIC
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="weekly")
+    weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)  # Monday = 0
+    opens_at: Mapped[time | None] = mapped_column(Time, nullable=True)
+    closes_at: Mapped[time | None] = mapped_column(Time, nullable=True)
+    last_intake_at: Mapped[time | None] = mapped_column(Time, nullable=True)
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    service: Mapped[Service] = relationship(back_populates="schedules")
+
+
+class ServiceArea(Base):
+    __tablename__ = "service_area"
+    __table_args__ = PUBLIC
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    extent_type: Mapped[str] = mapped_column(String(32), default="")  # district/prefecture/...
+
+    service: Mapped[Service] = relationship(back_populates="service_areas")
+
+
+class Language(Base):
+    __tablename__ = "language"
+    __table_args__ = PUBLIC
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16))  # ISO 639-1, e.g. "ja", "en"
+    name: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    service: Mapped[Service] = relationship(back_populates="languages")
+
+
+class Location(Base):
+    __tablename__ = "location"
+    __table_args__ = PUBLIC
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organization_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organization.id"), nullable=True, index=True
+    )
+    name: Mapped[str] = mapped_column(String(300), default="")
+    name_kana: Mapped[str] = mapped_column(String(300), default="")
+    postal_code: Mapped[str] = mapped_column(String(16), default="")
+    state_province: Mapped[str] = mapped_column(String(64), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    address_1: Mapped[str] = mapped_column(String(300), default="")
+    latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
+    transportation: Mapped[str] = mapped_column(Text, default="")
+    accessibility: Mapped[str] = mapped_column(Text, default="")
+
+    organization: Mapped[Organization | None] = relationship(back_populates="locations")
+
+
+class ServiceAtLocation(Base):
+    __tablename__ = "service_at_location"
+    __table_args__ = PUBLIC
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
+    location_id: Mapped[str] = mapped_column(ForeignKey("location.id"), index=True)
+
+    service: Mapped[Service] = relationship(back_populates="service_at_locations")
+    location: Mapped[Location] = relationship()
+
+
+class ChangeRecord(Base):
+    """One changed field (HSDS ``metadata``): the readable history staff see for a record."""
+
+    __tablename__ = "change_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_id: Mapped[str] = mapped_column(String(36), index=True)
+    resource_type: Mapped[str] = mapped_column(String(32))
+    last_action_date: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_action_type: Mapped[str] = mapped_column(String(16))  # create/update/verify/...
+    field_name: Mapped[str] = mapped_column(String(64), default="")
+    previous_value: Mapped[str] = mapped_column(Text, default="")
+    replacement_value: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SearchSynonym(Base):
+    """Words a search treats as the same (多重債務 ~ 借金 ~ お金); staff can add groups."""
+
+    __tablename__ = "search_synonym"
+    __table_args__ = PUBLIC
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terms: Mapped[list[str]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")

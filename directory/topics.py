@@ -9,25 +9,31 @@ class Topic(NamedTuple):
     slug: str
     ja: str
     en: str
+    kana: str
 
 
 TOPICS: tuple[Topic, ...] = (
-    Topic("mental-health", "こころの悩み", "Mental health"),
-    Topic("debt", "借金・お金", "Debt and money"),
-    Topic("work", "仕事・失業", "Work and unemployment"),
-    Topic("family-dv", "家族・DV", "Family and domestic violence"),
-    Topic("sexual-violence", "性暴力", "Sexual violence"),
-    Topic("bullying-school", "いじめ・学校", "Bullying and school"),
-    Topic("children-youth", "子ども・若者", "Children and youth"),
-    Topic("women", "女性", "Women"),
-    Topic("hikikomori", "ひきこもり", "Hikikomori (social withdrawal)"),
-    Topic("elderly-care", "高齢・介護", "Older people and care"),
-    Topic("illness-disability", "病気・障害", "Illness and disability"),
-    Topic("addiction", "依存症", "Addiction"),
-    Topic("lgbtq", "性のあり方（LGBTQ）", "LGBTQ"),
-    Topic("bereaved", "自死遺族", "Bereaved by suicide"),
-    Topic("foreign-residents", "外国にルーツのある方", "Foreign residents"),
-    Topic("daily-life", "暮らしの困りごと", "Daily-life support"),
+    Topic("mental-health", "こころの悩み", "Mental health", "こころのなやみ"),
+    Topic("debt", "借金・お金", "Debt and money", "しゃっきん・おかね"),
+    Topic("work", "仕事・失業", "Work and unemployment", "しごと・しつぎょう"),
+    Topic("family-dv", "家族・DV", "Family and domestic violence", "かぞく・でぃーぶい"),
+    Topic("sexual-violence", "性暴力", "Sexual violence", "せいぼうりょく"),
+    Topic("bullying-school", "いじめ・学校", "Bullying and school", "いじめ・がっこう"),
+    Topic("children-youth", "子ども・若者", "Children and youth", "こども・わかもの"),
+    Topic("women", "女性", "Women", "じょせい"),
+    Topic("hikikomori", "ひきこもり", "Hikikomori (social withdrawal)", "ひきこもり"),
+    Topic("elderly-care", "高齢・介護", "Older people and care", "こうれい・かいご"),
+    Topic("illness-disability", "病気・障害", "Illness and disability", "びょうき・しょうがい"),
+    Topic("addiction", "依存症", "Addiction", "いぞんしょう"),
+    Topic("lgbtq", "性のあり方（LGBTQ）", "LGBTQ", "せいのありかた"),
+    Topic("bereaved", "自死遺族", "Bereaved by suicide", "じしいぞく"),
+    Topic(
+        "foreign-residents",
+        "外国にルーツのある方",
+        "Foreign residents",
+        "がいこくにるーつのあるかた",
+    ),
+    Topic("daily-life", "暮らしの困りごと", "Daily-life support", "くらしのこまりごと"),
 )
 TOPIC_BY_SLUG = {topic.slug: topic for topic in TOPICS}
 
