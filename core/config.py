@@ -52,6 +52,8 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 1
+    # A directory entry not verified for this many days is listed for staff to check.
+    directory_stale_days: int = 180
     # How much of a client address the audit trail keeps (prefix length in bits).
     audit_ipv4_prefix: int = 24
     audit_ipv6_prefix: int = 48
@@ -104,6 +106,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         argon2_time_cost=number("ARGON2_TIME_COST", defaults.argon2_time_cost),
         argon2_memory_kib=number("ARGON2_MEMORY_KIB", defaults.argon2_memory_kib),
         argon2_parallelism=number("ARGON2_PARALLELISM", defaults.argon2_parallelism),
+        directory_stale_days=number("DIRECTORY_STALE_DAYS", defaults.directory_stale_days),
         audit_ipv4_prefix=number("AUDIT_IPV4_PREFIX", defaults.audit_ipv4_prefix),
         audit_ipv6_prefix=number("AUDIT_IPV6_PREFIX", defaults.audit_ipv6_prefix),
         **values,

@@ -16,14 +16,15 @@ def get_urls(app: Flask) -> list[str]:
     return sorted(set(urls))
 
 
-def build_url(rule: Rule, number: int = 1) -> str:
-    """A concrete URL for a rule, with ``number`` for integer arguments."""
-    return _build(rule, number)
+def build_url(rule: Rule, known: dict[str, object] | None = None, number: int = 1) -> str:
+    """A concrete URL for a rule: ``known`` values by argument name, else placeholders."""
+    return _build(rule, number, known or {})
 
 
-def _build(rule: Rule, number: int = 1) -> str:
+def _build(rule: Rule, number: int = 1, known: dict[str, object] | None = None) -> str:
     values: dict[str, object] = {"filename": "css/site.css"} if rule.endpoint == "static" else {}
     values.update(rule.defaults or {})
+    values.update({k: v for k, v in (known or {}).items() if k in rule.arguments})
     for argument in rule.arguments - set(values):
         converter = rule._converters[argument].__class__.__name__
         values[argument] = number if converter == "IntegerConverter" else "x"

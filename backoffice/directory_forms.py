@@ -1,0 +1,131 @@
+"""Forms for editing the directory. Labels are Japanese; the checks live in directory.editing."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+WEEKDAYS = [SelectChoice(str(i), f"{d}曜日") for i, d in enumerate("月火水木金土日")]
+COSTS = [
+    SelectChoice("unknown", "記載なし"),
+    SelectChoice("free", "無料"),
+    SelectChoice("partly", "一部無料"),
+    SelectChoice("paid", "有料（通話料など）"),
+]
+AREAS = [
+    SelectChoice("municipality", "市内"),
+    SelectChoice("prefecture", "府内"),
+    SelectChoice("national", "全国"),
+]
+STATES = [
+    SelectChoice("draft", "下書き（公開しない）"),
+    SelectChoice("published", "公開"),
+    SelectChoice("archived", "公開終了"),
+]
+AUDIENCES = [
+    SelectChoice("youth", "子ども・若者"),
+    SelectChoice("women", "女性"),
+    SelectChoice("elderly", "高齢の方"),
+    SelectChoice("foreign-residents", "外国にルーツのある方"),
+]
+CHANNEL_KINDS = [
+    SelectChoice("phone", "電話"),
+    SelectChoice("line", "LINE"),
+    SelectChoice("chat", "チャット"),
+    SelectChoice("email", "メール"),
+    SelectChoice("sns", "SNS"),
+    SelectChoice("web", "ウェブサイト"),
+    SelectChoice("in_person", "窓口（来所）"),
+]
+
+
+class Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ServiceForm(FlaskForm):
+    name = StringField(
+        "名称", validators=[DataRequired("名称を入力してください。"), Length(max=300)]
+    )
+    name_kana = StringField("よみ（ひらがな）", validators=[Length(max=300)])
+    organization_id = SelectField(
+        "運営する団体", validators=[DataRequired("団体を選んでください。")]
+    )
+    description = TextAreaField("説明", validators=[Length(max=4000)])
+    audience = TextAreaField("対象（文章）", validators=[Length(max=1000)])
+    audiences = Checkboxes("対象（しぼりこみ用）", choices=AUDIENCES)
+    topics = Checkboxes("分野")
+    hours_note = TextAreaField("受付時間（文章）", validators=[Length(max=2000)])
+    closed_on_holidays = BooleanField("祝日は休み")
+    closed_over_year_end = BooleanField("年末年始（12月29日〜1月3日）は休み")
+    cost = SelectField("料金", choices=COSTS)
+    cost_note = StringField("料金の補足", validators=[Length(max=500)])
+    anonymous = BooleanField("名前を言わずに相談できる")
+    languages_note = StringField("対応言語（文章）", validators=[Length(max=500)])
+    address = StringField("所在地", validators=[Length(max=500)])
+    url = StringField("ウェブサイト（https://）", validators=[Length(max=500)])
+    email = StringField("メールアドレス", validators=[Optional(), Length(max=254)])
+    area = SelectField("地域", choices=AREAS)
+    status = SelectField("公開の状態", choices=STATES)
+    needs_check = BooleanField("要確認（公開ページに「確認中」と表示）")
+    check_note = TextAreaField("確認のメモ（職員向け）", validators=[Length(max=4000)])
+    source_url = TextAreaField("出典（URL、複数は | で区切る）", validators=[Length(max=4000)])
+    source_date = StringField("出典の日付", validators=[Length(max=500)])
+
+
+class NewServiceForm(FlaskForm):
+    name = StringField(
+        "名称", validators=[DataRequired("名称を入力してください。"), Length(max=300)]
+    )
+    organization_id = SelectField(
+        "運営する団体", validators=[DataRequired("団体を選んでください。")]
+    )
+
+
+class ChannelForm(FlaskForm):
+    kind = SelectField("種類", choices=CHANNEL_KINDS)
+    value = StringField(
+        "番号・アドレス",
+        validators=[DataRequired("番号やアドレスを入力してください。"), Length(max=500)],
+    )
+    label = StringField("補足（例: フリーダイヤル）", validators=[Length(max=300)])
+
+
+class WeeklyHoursForm(FlaskForm):
+    weekdays = Checkboxes("曜日", choices=WEEKDAYS)
+    opens_at = TimeField("開始", validators=[DataRequired("開始の時刻を入力してください。")])
+    closes_at = TimeField(
+        "終了（翌日にまたがるときは翌日の時刻）",
+        validators=[DataRequired("終了の時刻を入力してください。")],
+    )
+    last_intake_at = TimeField("受付終了（終了と違うとき）", validators=[Optional()])
+
+
+class ExceptionForm(FlaskForm):
+    valid_from = DateField("日付（から）", validators=[DataRequired("日付を入力してください。")])
+    valid_to = DateField("日付（まで）", validators=[Optional()])
+    closed = BooleanField("休み", default=True)
+    opens_at = TimeField("特別な開始時刻", validators=[Optional()])
+    closes_at = TimeField("特別な終了時刻", validators=[Optional()])
+    description = StringField("理由（例: 年末年始）", validators=[Length(max=300)])
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField(
+        "団体名", validators=[DataRequired("団体名を入力してください。"), Length(max=300)]
+    )
+    name_kana = StringField("よみ（ひらがな）", validators=[Length(max=300)])
+    description = TextAreaField("説明", validators=[Length(max=4000)])
+    website = StringField("ウェブサイト（https://）", validators=[Length(max=500)])

@@ -1,0 +1,184 @@
+"""Staff editing of the directory: validation, per-field history, audit, verification."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backoffice.context import Actor
+from core.audit import AuditEvent
+from core.db import get_engine
+from directory import editing
+from directory.models import ChangeRecord, Schedule, Service
+from tests.staff import post_form, signed_in_client
+
+EDITOR = Actor(None, None)
+
+
+def first_service(session: Session, name: str = "よりそいホットライン") -> Service:
+    service = session.scalar(select(Service).where(Service.name == name))
+    assert service is not None
+    return service
+
+
+def test_each_changed_field_is_recorded_with_old_and_new(demo: Session) -> None:
+    service = first_service(demo)
+
+    changes = editing.update_service(
+        demo, service, {"hours_note": "24時間", "cost": "free", "name": service.name},
+        editor="editor one", network=None,
+    )  # fmt: skip
+    demo.commit()
+
+    assert {c.field_name for c in changes} == {"hours_note"}
+    record = demo.scalar(select(ChangeRecord).where(ChangeRecord.field_name == "hours_note"))
+    assert record is not None and record.replacement_value == "24時間"
+    assert record.previous_value.startswith("24時間・365日")
+    assert record.updated_by == "editor one"
+    assert demo.scalar(select(AuditEvent).where(AuditEvent.action == "directory.service.update"))
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"url": "http://insecure.example"}, "url"),
+        ({"name": "  "}, "name"),
+        ({"status": "deleted"}, "status"),
+        ({"audiences": ["everyone"]}, "audiences"),
+    ],
+)
+def test_bad_input_is_refused_and_changes_nothing(demo: Session, values: dict, field: str) -> None:
+    service = first_service(demo)
+    before = {k: getattr(service, k) for k in values}
+
+    with pytest.raises(editing.EditError) as raised:
+        editing.update_service(demo, service, values, editor="e", network=None)
+
+    assert field in raised.value.problems
+    assert {k: getattr(service, k) for k in values} == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "ok"),
+    [
+        ("phone", "0120-279-338", True),
+        ("phone", "#8008", True),
+        ("phone", "189", True),
+        ("phone", "call me", False),
+        ("chat", "https://chat.example.jp/", True),
+        ("chat", "javascript:alert(1)", False),
+        ("web", "http://plain.example", False),
+        ("line", "@some-account", True),
+        ("line", "https://line.me/R/ti/p/@x", True),
+        ("email", "soudan@example.jp", True),
+        ("email", "not an address", False),
+    ],
+)
+def test_contact_channels_accept_only_safe_values(kind: str, value: str, ok: bool) -> None:
+    assert (editing.check_channel(kind, value) is None) is ok
+
+
+def test_marking_verified_records_who_and_when_and_clears_the_flag(demo: Session) -> None:
+    service = first_service(demo, "北京都ジョブパーク")
+    assert service.needs_check
+
+    editing.mark_verified(demo, service, editor="checker", network=None, today=date(2026, 11, 26))
+
+    assert service.verified_at == date(2026, 11, 26) and service.verified_by == "checker"
+    assert not service.needs_check
+    assert service not in editing.stale_services(demo, days=180, today=date(2026, 12, 1))
+    assert service in editing.stale_services(demo, days=180, today=date(2027, 6, 1))
+
+
+def test_low_confidence_rows_are_listed_to_verify(demo: Session) -> None:
+    names = {s.name for s in editing.services_to_verify(demo)}
+
+    assert "北京都ジョブパーク" in names and "よりそいホットライン" not in names
+
+
+def test_schedules_are_validated(demo: Session) -> None:
+    service = first_service(demo)
+
+    with pytest.raises(editing.EditError):
+        editing.add_schedule(
+            demo, service,
+            Schedule(kind="exception", valid_from=date(2026, 12, 31), valid_to=date(2026, 12, 1),
+                     closed=True),
+            editor="e", network=None,
+        )  # fmt: skip
+    editing.add_schedule(
+        demo, service,
+        Schedule(kind="weekly", weekday=0, opens_at=time(22), closes_at=time(6)),
+        editor="e", network=None,
+    )  # fmt: skip
+
+    assert editing.describe(service.schedules[-1]) == "月 22:00–6:00"
+
+
+def test_editor_edits_a_service_through_the_back_office(
+    backoffice_app: Flask, demo: Session
+) -> None:
+    service = first_service(demo)
+    client = signed_in_client(backoffice_app, "editor")
+    url = f"/directory/services/{service.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "変更の履歴" in page
+
+    response = post_form(
+        client, url,
+        {"name": service.name, "organization_id": service.organization_id, "cost": "free",
+         "area": "national", "status": "published", "hours_note": "24時間（確認済み）",
+         "topics": ["mental-health"]},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    with Session(get_engine(backoffice_app)) as session:
+        stored = session.get(Service, service.id)
+        assert stored is not None and stored.hours_note == "24時間（確認済み）"
+        assert [t.code for t in stored.topics] == ["mental-health"]
+    assert "24時間（確認済み）" in client.get(url).get_data(as_text=True)
+
+
+def test_a_javascript_link_is_refused_with_a_message(backoffice_app: Flask, demo: Session) -> None:
+    service = first_service(demo)
+    client = signed_in_client(backoffice_app, "editor")
+    url = f"/directory/services/{service.id}"
+
+    response = post_form(
+        client, f"{url}/channels",
+        {"channel-kind": "chat", "channel-value": "javascript:alert(1)", "channel-label": "x"},
+        form_url=url,
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert "https:// で始まるものだけ" in response.get_data(as_text=True)
+    with Session(get_engine(backoffice_app)) as session:
+        values = [c.value for c in session.get(Service, service.id).channels]  # type: ignore[union-attr]
+    assert "javascript:alert(1)" not in values
+
+
+def test_editor_adds_weekly_hours_and_a_closed_day(backoffice_app: Flask, demo: Session) -> None:
+    service = first_service(demo, "北京都ジョブパーク")
+    client = signed_in_client(backoffice_app, "editor")
+    url = f"/directory/services/{service.id}"
+
+    weekly = post_form(
+        client, f"{url}/hours",
+        {"weekly-weekdays": ["0", "1"], "weekly-opens_at": "09:00", "weekly-closes_at": "17:00"},
+        form_url=url,
+    )  # fmt: skip
+    closed = post_form(
+        client, f"{url}/exceptions",
+        {"exception-valid_from": "2026-12-29", "exception-valid_to": "2027-01-03",
+         "exception-closed": "y", "exception-description": "年末年始"},
+        form_url=url,
+    )  # fmt: skip
+
+    assert weekly.status_code == closed.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "月 9:00–17:00" in page and "火 9:00–17:00" in page and "休み" in page
