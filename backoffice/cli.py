@@ -18,6 +18,7 @@ from core.dbroles import db_group
 from core.keys_cli import build_keys_group
 from core.migrate import current_revision
 from core.profile import read_profile_file, store_profile
+from directory.cli import directory_group
 from directory.demo import load_demo_directory
 
 
@@ -25,7 +26,7 @@ def init_cli(app: Flask) -> None:
     group = build_tsunagu_group()
     group.add_command(demo_command)
     group.add_command(demo_code_command)
-    for command in (group, staff_group, audit_group, build_keys_group(), db_group):
+    for command in (group, staff_group, audit_group, build_keys_group(), db_group, directory_group):
         app.cli.add_command(command)
 
 

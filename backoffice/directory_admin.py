@@ -34,6 +34,7 @@ from backoffice.permissions import requires
 from core.db import get_session
 from directory import editing
 from directory.models import Organization, Schedule, Service, TaxonomyTerm
+from directory.search_index import reindex
 
 bp = Blueprint("directory_admin", __name__, url_prefix="/directory")
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -61,9 +62,7 @@ def _today():
 def _after_change(db: Session, service: Service) -> None:
     """Keep derived data (the search index) in step with an edit, in the same transaction."""
     db.flush()
-    reindex = current_app.extensions.get("tsunagu.reindex")
-    if reindex is not None:
-        reindex(db, [service])
+    reindex(db, [service])
 
 
 @bp.route("/")

@@ -7,14 +7,18 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from directory.models import AREAS, Service
+from directory.models import AREAS, Service, TaxonomyTerm
 
 
 def _published():
     return (
         select(Service)
         .where(Service.status == "published")
-        .options(selectinload(Service.channels), selectinload(Service.organization))
+        .options(
+            selectinload(Service.channels),
+            selectinload(Service.organization),
+            selectinload(Service.schedules),
+        )
         .order_by(Service.sort_order, Service.name)
     )
 
@@ -33,3 +37,31 @@ def services_by_area(session: Session) -> list[tuple[str, list[Service]]]:
     for service in session.scalars(_published()):
         by_area[service.area].append(service)
     return [(area, by_area[area]) for area in AREAS if by_area[area]]
+
+
+def published_service(session: Session, service_id: str) -> Service | None:
+    """One published service with everything its page shows, or None."""
+    if len(service_id) > 36:
+        return None
+    return session.scalar(
+        select(Service)
+        .where(Service.id == service_id, Service.status == "published")
+        .options(
+            selectinload(Service.channels),
+            selectinload(Service.organization),
+            selectinload(Service.schedules),
+            selectinload(Service.topics),
+            selectinload(Service.languages),
+            selectinload(Service.service_areas),
+        )
+    )
+
+
+def topics(session: Session) -> list[TaxonomyTerm]:
+    return list(session.scalars(select(TaxonomyTerm).order_by(TaxonomyTerm.sort_order)))
+
+
+def topic_by_code(session: Session, code: str) -> TaxonomyTerm | None:
+    if len(code) > 64:
+        return None
+    return session.scalar(select(TaxonomyTerm).where(TaxonomyTerm.code == code))

@@ -7,11 +7,19 @@ from alembic import context
 import backoffice.models  # noqa: F401
 import core.audit
 import core.profile  # noqa: F401
-import directory.models  # noqa: F401
+import directory.models
+import directory.search_index  # noqa: F401
 from core.db import Base
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_object(
+    obj: object, name: str | None, kind: str, reflected: bool, compare_to: object
+) -> bool:
+    # SQLite's FTS5 search index and its shadow tables are made by directory.search_index.
+    return not (kind == "table" and reflected and (name or "").startswith("service_search_fts"))
 
 
 def run_migrations_online() -> None:
@@ -22,6 +30,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -37,9 +37,13 @@ def create_app(config: Settings | None = None) -> Flask:
     init_localization(app)
     init_error_pages(app, "public/error.html")
 
+    from public_site.api import bp as api_bp
+    from public_site.directory_views import bp as directory_bp
     from public_site.labels import labels
     from public_site.views import bp
 
     app.register_blueprint(labels)
     app.register_blueprint(bp)
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(api_bp)
     return app

@@ -38,3 +38,37 @@ def cost_label(cost: str) -> str:
 @labels.app_template_global()
 def area_label(area: str) -> str:
     return str(AREAS.get(area, area))
+
+
+AUDIENCE_LABELS = {
+    "youth": _l("子ども・若者"),
+    "women": _l("女性"),
+    "elderly": _l("高齢の方"),
+    "foreign-residents": _l("外国にルーツのある方"),
+}
+FILTER_LABELS = {
+    "text": _l("ことば"),
+    "topic": _l("悩みの分野"),
+    "topics": _l("悩みの分野"),
+    "channel": _l("相談の方法"),
+    "channels": _l("相談の方法"),
+    "area": _l("地域"),
+    "areas": _l("地域"),
+    "open_now": _l("いま受付中"),
+    "free": _l("無料"),
+    "anonymous": _l("名前を言わずに相談できる"),
+    "language": _l("言語"),
+    "languages": _l("言語"),
+    "audience": _l("だれのための窓口か"),
+    "audiences": _l("だれのための窓口か"),
+}
+
+
+@labels.app_template_global()
+def audience_label(audience: str) -> str:
+    return str(AUDIENCE_LABELS.get(audience, audience))
+
+
+@labels.app_template_global()
+def filter_label(name: str) -> str:
+    return str(FILTER_LABELS.get(name, name))

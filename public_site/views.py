@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, Response, current_app, render_template
 from sqlalchemy import text
 
 from core.db import get_session
-from directory.queries import home_channels, services_by_area
+from directory.hours import service_status
+from directory.queries import home_channels
 from public_site.localization import localized_route
 
 bp = Blueprint("public", __name__)
@@ -14,12 +17,10 @@ bp = Blueprint("public", __name__)
 
 @localized_route(bp, "/")
 def home() -> str:
-    return render_template("public/home.html", channels=home_channels(get_session()))
-
-
-@localized_route(bp, "/directory")
-def directory() -> str:
-    return render_template("public/directory.html", areas=services_by_area(get_session()))
+    channels = home_channels(get_session())
+    now = datetime.now(UTC)
+    statuses = {s.id: service_status(s, now) for group in channels.values() for s in group}
+    return render_template("public/home.html", channels=channels, statuses=statuses)
 
 
 @localized_route(bp, "/privacy")

@@ -116,7 +116,9 @@ def test_language_switch_keeps_the_page(client: FlaskClient, public_app: Flask) 
 def test_every_public_page_offers_quick_exit_and_help(
     public_app: Flask, client: FlaskClient, demo: Session
 ) -> None:
-    for url in [u for u in get_urls(public_app) if not u.startswith(("/static", "/healthz"))]:
+    for url in [
+        u for u in get_urls(public_app) if not u.startswith(("/static", "/healthz", "/api/"))
+    ]:
         html = client.get(url).get_data(as_text=True)
         assert f'href="{NEUTRAL_URL}"' in html and "data-quick-exit" in html, url
         assert 'href="tel:119"' in html, url
@@ -139,21 +141,88 @@ def test_accessibility_page_states_the_jis_target(client: FlaskClient, public_ap
 def test_directory_lists_every_published_service_local_first(
     client: FlaskClient, public_app: Flask, demo: Session
 ) -> None:
-    html = page(client, public_app, "public.directory")
-    published = demo.scalars(select(Service.name).where(Service.status == "published")).all()
+    published = set(demo.scalars(select(Service.name).where(Service.status == "published")))
+    first = page(client, public_app, "directory.search")
+    second = page(client, public_app, "directory.search", page=2)
 
     assert len(published) == 37
+    assert "37件の相談先" in first
     for name in published:
-        assert name.replace("&", "&amp;") in html
-    assert html.index('id="area-municipality"') < html.index('id="area-national"')
+        assert name.replace("&", "&amp;") in first + second
+    local = demo.scalar(select(Service.name).where(Service.area == "municipality"))
+    national = demo.scalar(select(Service.name).where(Service.area == "national"))
+    assert local in first and national not in first[: first.index(local)]
 
 
 def test_services_to_verify_say_so(client: FlaskClient, public_app: Flask, demo: Session) -> None:
-    html = page(client, public_app, "public.directory")
     to_check = demo.scalars(select(Service).where(Service.needs_check)).all()
 
     assert to_check
-    assert html.count("要確認: この情報は確認中です") == len(to_check)
+    for service in to_check:
+        html = page(client, public_app, "directory.service", service_id=service.id)
+        assert "要確認: この情報は確認中です" in html
+
+
+def test_service_page_shows_hours_status_and_a_qr_code(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    service = demo.scalar(select(Service).where(Service.name == "チャイルドライン"))
+    assert service is not None
+
+    html = page(client, public_app, "directory.service", service_id=service.id)
+
+    assert "16:00–21:00" in html
+    assert "12月29日〜1月3日は休み" in html
+    assert 'class="qr-code"' in html and "このページのQRコード" in html
+    assert 'href="tel:0120997777"' in html
+
+
+def test_unpublished_or_unknown_service_pages_are_not_found(
+    client: FlaskClient, demo: Session
+) -> None:
+    service = demo.scalar(select(Service).where(Service.name == "チャイルドライン"))
+    assert service is not None
+    service.status = "draft"
+    demo.commit()
+
+    assert client.get(f"/directory/services/{service.id}").status_code == 404
+    assert client.get("/directory/services/" + "x" * 500).status_code == 404
+
+
+def test_topic_page_lists_services_of_that_topic(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    html = page(client, public_app, "directory.topic", code="debt")
+
+    assert "借金・お金の相談先" in html and "貸金業相談・紛争解決センター" in html
+    assert client.get("/directory/topics/no-such-topic").status_code == 404
+
+
+def test_search_without_results_never_ends_in_a_dead_end(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    html = page(client, public_app, "directory.search", q="存在しないことば", areas="municipality")
+
+    assert "見つかりませんでした" in html
+    assert url_for_home(public_app) in html
+    assert 'href="tel:119"' in html
+
+
+def test_odd_input_gets_a_normal_page(client: FlaskClient, demo: Session) -> None:
+    for q in (
+        "x" * 10_000,
+        "\x00\x07\u202e",
+        "'; DROP TABLE service; --",
+        "<script>alert(1)</script>",
+    ):
+        response = client.get("/directory", query_string={"q": q, "page": "-5", "topics": "zzz"})
+        assert response.status_code == 200
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+
+
+def url_for_home(app: Flask) -> str:
+    with app.test_request_context():
+        return url_for("public.home")
 
 
 def test_not_found_page_shows_emergency_numbers(client: FlaskClient) -> None:
@@ -186,7 +255,9 @@ def test_health_check_answers_when_the_database_does(client: FlaskClient) -> Non
 def test_pages_load_nothing_from_other_hosts(
     public_app: Flask, client: FlaskClient, demo: Session
 ) -> None:
-    for url in [u for u in get_urls(public_app) if not u.startswith(("/static", "/healthz"))]:
+    for url in [
+        u for u in get_urls(public_app) if not u.startswith(("/static", "/healthz", "/api/"))
+    ]:
         collector = ResourceCollector()
         collector.feed(client.get(url).get_data(as_text=True))
         foreign = [src for src in collector.resources if re.match(r"^(https?:)?//", src)]

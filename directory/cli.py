@@ -1,0 +1,74 @@
+"""`flask --app wsgi directory ...`: export the directory as HSDS 3.0, and import it back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.db import get_engine
+from directory.exchange import export_dataset, read_dataset, write_export
+from directory.hsds_import import SchemaError, default_schema_dir, import_dataset
+from directory.search_index import reindex
+
+directory_group = AppGroup("directory", help="Export and import the directory in HSDS 3.0.")
+SCHEMAS_HELP = "Folder of the official HSDS 3.0 schemas (default: $TSUNAGU_HSDS_SCHEMAS)."
+
+
+@directory_group.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--csv", "tabular", is_flag=True, help="Write a CSV datapackage (a folder or .zip).")
+@click.option("--public", is_flag=True, help="Only what the public API shows: published services.")
+@click.option("--schemas", type=click.Path(file_okay=False, path_type=Path), help=SCHEMAS_HELP)
+@with_appcontext
+def export_command(path: Path, tabular: bool, public: bool, schemas: Path | None) -> None:
+    """Write the directory to PATH as HSDS 3.0: one JSON document, or with --csv a datapackage.
+
+    Without --public the export is complete: every service whatever its state, the staff notes
+    and the change history. Keep such a file inside the office; `directory import` reads it back.
+    """
+    with Session(get_engine()) as session, session.begin():
+        data = export_dataset(session, public=public)
+        scope = data["scope"]
+        audit.record(session, action="directory.export", object_type="directory", reason=scope)
+    try:
+        write_export(data, path, tabular=tabular, schema_dir=schemas or default_schema_dir())
+    except (OSError, KeyError) as error:
+        raise click.ClickException(f"could not write {path}: {error}") from error
+    click.echo(f"export: {len(data['services'])} services ({scope}) written to {path}")
+
+
+@directory_group.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--schemas", type=click.Path(file_okay=False, path_type=Path), help=SCHEMAS_HELP)
+@with_appcontext
+def import_command(path: Path, schemas: Path | None) -> None:
+    """Read HSDS 3.0 from PATH (a JSON file, or a CSV datapackage: folder or .zip).
+
+    Everything is checked first; if anything is wrong, nothing changes and each problem is listed
+    with its record and field. Records are matched by id: run it again and it updates the same.
+    """
+    data, unreadable = read_dataset(path)
+    if unreadable:
+        _fail(unreadable)
+    with Session(get_engine()) as session, session.begin():
+        try:
+            report = import_dataset(session, data, schema_dir=schemas)
+        except SchemaError as error:
+            raise click.ClickException(str(error)) from error
+        if not report.ok:  # nothing was written; leaving the block rolls back all the same
+            _fail([str(problem) for problem in report.problems])
+        # The search index is derived data: keep it in step with what was imported.
+        reindex(session, [service["id"] for service in data.get("services", [])])
+        summary = report.summary()
+        audit.record(session, action="directory.import", object_type="directory", reason=summary)
+    click.echo(f"import: {report.summary()} from {path}")
+
+
+def _fail(problems: list[str]) -> None:
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
+    raise click.ClickException(f"nothing imported: {len(problems)} problem(s), listed above")

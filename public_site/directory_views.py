@@ -1,0 +1,92 @@
+"""The public directory: search with filters, a page per service and per topic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from core.db import get_session
+from core.qr import qr_svg
+from directory.hours import service_status, weekly_table
+from directory.queries import home_channels, published_service, topic_by_code, topics
+from directory.search import SearchQuery, search_services
+from public_site.localization import localized_route
+
+bp = Blueprint("directory", __name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@localized_route(bp, "/directory")
+def search() -> str:
+    db = get_session()
+    query = SearchQuery.from_args(request.args)
+    result = search_services(db, query, now=_now())
+    return render_template(
+        "public/directory.html",
+        query=query,
+        result=result,
+        statuses={s.id: service_status(s, _now()) for s in result.items},
+        topics=topics(db),
+        loosen=_loosen_links(result.relaxed),
+        page_url=_page_url,
+        help_channels=home_channels(db) if not result.items else {},
+    )
+
+
+@localized_route(bp, "/directory/services/<service_id>")
+def service(service_id: str) -> str:
+    found = published_service(get_session(), service_id)
+    if found is None:
+        abort(404)
+    base = current_app.config["TSUNAGU_SETTINGS"].public_base_url.rstrip("/")
+    here = base + url_for(".service", service_id=found.id)
+    return render_template(
+        "public/service.html",
+        service=found,
+        status=service_status(found, _now()),
+        week=weekly_table(found),
+        qr=qr_svg(here, "このページのQRコード"),
+        page_link=here,
+    )
+
+
+@localized_route(bp, "/directory/topics/<code>")
+def topic(code: str) -> str:
+    db = get_session()
+    term = topic_by_code(db, code)
+    if term is None:
+        abort(404)
+    query = SearchQuery.from_args(
+        MultiDict({"topics": code, "page": request.args.get("page", "1")})
+    )
+    result = search_services(db, query, now=_now())
+    return render_template(
+        "public/topic.html",
+        term=term,
+        result=result,
+        statuses={s.id: service_status(s, _now()) for s in result.items},
+        page_url=_page_url,
+    )
+
+
+def _page_url(page: int) -> str:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for(request.endpoint or ".search", **(request.view_args or {}), **args)
+
+
+def _loosen_links(relaxed: list[str]) -> list[tuple[str, str]]:
+    """For each filter whose removal would give results: its name and the URL without it."""
+    links = []
+    for name in relaxed:
+        dropped = {"q", "text"} if name == "text" else {name}
+        args = {
+            k: v for k, v in request.args.to_dict(flat=False).items() if k not in dropped | {"page"}
+        }
+        links.append((name, url_for(".search", **args)))
+    return links

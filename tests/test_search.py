@@ -1,0 +1,426 @@
+"""Directory search: any spelling, synonyms, filters with AND, local first, hostile input."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from core.db import make_engine
+from core.migrate import alembic_config, upgrade_to_head
+from directory.demo import load_demo_directory
+from directory.models import (
+    ContactChannel,
+    Organization,
+    Schedule,
+    SearchSynonym,
+    Service,
+    TaxonomyTerm,
+)
+from directory.search import SearchQuery, SearchResult, load_synonyms, search_services
+from directory.search_index import ServiceSearchText, reindex
+from tests.conftest import SERVER_URL
+from tests.databases import fresh_database
+
+# A Monday, 10:00 in Tokyo, not a public holiday.
+MONDAY_MORNING = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
+MONDAY_NIGHT = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)  # 23:00 in Tokyo
+
+
+@pytest.fixture
+def directory(session: Session) -> Session:
+    load_demo_directory(session)
+    load_synonyms(session)
+    reindex(session)
+    session.commit()
+    return session
+
+
+def search(session: Session, now: datetime = MONDAY_MORNING, **args: object) -> SearchResult:
+    return search_services(session, SearchQuery.from_args({"per_page": "50", **args}), now=now)
+
+
+def names(result: SearchResult) -> list[str]:
+    return [service.name for service in result.items]
+
+
+def add_service(
+    session: Session, name: str, *, area: str = "national", sort_order: int = 0, **fields: object
+) -> Service:
+    organization = Organization(id=str(uuid.uuid4()), name="テスト運営団体")
+    service = Service(
+        id=str(uuid.uuid4()),
+        organization=organization,
+        name=name,
+        area=area,
+        status="published",
+        sort_order=sort_order,
+        **fields,
+    )
+    session.add(service)
+    session.flush()
+    reindex(session, [service])
+    session.commit()
+    return service
+
+
+# ---- spelling, readings, synonyms -------------------------------------------------------------
+
+
+def test_hiragana_katakana_and_half_width_find_the_same_services(directory: Session) -> None:
+    found = [names(search(directory, q=q)) for q in ("ひきこもり", "ヒキコモリ", "ﾋｷｺﾓﾘ")]
+
+    assert found[0]
+    assert found[0] == found[1] == found[2]
+    assert "ひきこもり地域支援センター" in found[0]
+
+
+def test_kana_finds_a_name_written_in_kanji_through_its_reading(directory: Session) -> None:
+    add_service(directory, "多重債務者支援窓口")
+
+    assert "多重債務者支援窓口" in names(search(directory, q="たじゅうさいむしゃ"))
+
+
+def test_shakkin_in_kana_finds_debt_services(directory: Session) -> None:
+    result = search(directory, q="しゃっきん")
+
+    assert result.items
+    for service in result.items:
+        topics = " ".join(topic.name for topic in service.topics)
+        assert "借金" in service.name + topics
+
+
+def test_synonyms_lead_from_tajuu_saimu_to_debt_services(directory: Session) -> None:
+    found = names(search(directory, q="多重債務"))
+
+    assert {"消費者ホットライン", "貸金業相談・紛争解決センター"} <= set(found)
+
+
+def test_dv_finds_violence_and_dv_services(directory: Session) -> None:
+    found = names(search(directory, q="ＤＶ"))
+
+    assert "DV相談ナビ" in found
+    assert any("暴力" in name for name in found)
+
+
+@pytest.mark.parametrize("words", ["死にたい", "消えたい", "つらい"])
+def test_crisis_words_lead_to_crisis_lines(directory: Session, words: str) -> None:
+    found = names(search(directory, q=words))
+
+    assert {"京都いのちの電話", "#いのちSOS", "こころの健康相談統一ダイヤル"} <= set(found)
+
+
+def test_every_word_must_match(directory: Session) -> None:
+    both = names(search(directory, q="京都 いのちの電話"))
+
+    assert "京都いのちの電話" in both
+    assert "いのちの電話（ナビダイヤル）" not in both
+
+
+def test_synonyms_and_alternatives_still_combine_with_and(directory: Session) -> None:
+    result = search(directory, q="京都 死にたい", channels="phone,line", areas="prefecture")
+
+    assert "京都いのちの電話" in names(result)
+    for service in result.items:
+        assert service.area == "prefecture"
+        assert {"phone", "line"} & {channel.kind for channel in service.channels}
+    everywhere = names(search(directory, q="死にたい"))
+    assert "こころの健康相談統一ダイヤル" in everywhere
+    assert "こころの健康相談統一ダイヤル" not in names(result)
+
+
+def test_a_single_character_is_searched_by_scanning(directory: Session) -> None:
+    assert "貸金業相談・紛争解決センター" in names(search(directory, q="金"))
+
+
+def test_load_synonyms_is_idempotent_and_staff_groups_are_used(directory: Session) -> None:
+    before = directory.scalar(select(func.count()).select_from(SearchSynonym))
+
+    assert load_synonyms(directory) == 0
+    assert directory.scalar(select(func.count()).select_from(SearchSynonym)) == before
+
+    directory.add(SearchSynonym(terms=["ぞうきん", "貸金業"], note="staff"))
+    directory.commit()
+    assert "貸金業相談・紛争解決センター" in names(search(directory, q="ゾウキン"))
+
+
+# ---- ranking ----------------------------------------------------------------------------------
+
+
+def test_local_services_come_before_national_ones_when_equally_relevant(session: Session) -> None:
+    add_service(session, "ぞうきん相談 全国", area="national", sort_order=0)
+    add_service(session, "ぞうきん相談 府", area="prefecture", sort_order=5)
+    add_service(session, "ぞうきん相談 市", area="municipality", sort_order=9)
+
+    found = names(search(session, q="ぞうきん"))
+
+    assert found == ["ぞうきん相談 市", "ぞうきん相談 府", "ぞうきん相談 全国"]
+
+
+def test_a_name_match_ranks_above_a_description_match(session: Session) -> None:
+    add_service(session, "暮らしの窓口", area="municipality", description="ぞうきんの相談も")
+    add_service(session, "ぞうきん110番", area="national", sort_order=5)
+
+    assert names(search(session, q="ぞうきん")) == ["ぞうきん110番", "暮らしの窓口"]
+
+
+def test_sort_order_decides_among_equals(session: Session) -> None:
+    add_service(session, "ぞうきん相談 二", sort_order=2)
+    add_service(session, "ぞうきん相談 一", sort_order=1)
+
+    assert names(search(session, q="ぞうきん")) == ["ぞうきん相談 一", "ぞうきん相談 二"]
+
+
+# ---- filters ----------------------------------------------------------------------------------
+
+FILTERS: dict[str, tuple[dict[str, str], Callable[[Service], bool]]] = {
+    "topic": ({"topics": "debt"}, lambda s: "debt" in {t.code for t in s.topics}),
+    "channel": ({"channels": "line"}, lambda s: "line" in {c.kind for c in s.channels}),
+    "area": ({"areas": "municipality"}, lambda s: s.area == "municipality"),
+    "free": ({"free": "1"}, lambda s: s.cost == "free"),
+    "anonymous": ({"anonymous": "1"}, lambda s: s.anonymous is True),
+    "language": ({"languages": "ja"}, lambda s: "ja" in {lang.code for lang in s.languages}),
+    "audience": ({"audiences": "youth"}, lambda s: "youth" in s.audiences),
+}
+
+
+@pytest.mark.parametrize("name", FILTERS)
+def test_each_filter_narrows_the_results(directory: Session, name: str) -> None:
+    args, holds = FILTERS[name]
+    everything = search(directory)
+    narrowed = search(directory, **args)
+
+    assert 0 < narrowed.total < everything.total
+    assert all(holds(service) for service in narrowed.items)
+    assert len([s for s in everything.items if holds(s)]) == narrowed.total
+
+
+def test_filters_combine_with_and(directory: Session) -> None:
+    dv = set(names(search(directory, topics="family-dv")))
+    phone = set(names(search(directory, channels="phone")))
+    free = set(names(search(directory, free="1")))
+
+    both = set(names(search(directory, topics="family-dv", channels="phone", free="1")))
+
+    assert both
+    assert both == dv & phone & free
+
+
+def test_values_of_one_filter_are_alternatives(directory: Session) -> None:
+    line = set(names(search(directory, channels="line")))
+    chat = set(names(search(directory, channels="chat")))
+
+    assert set(names(search(directory, channels="line,chat"))) == line | chat
+
+
+def test_open_now_keeps_only_services_taking_contacts(session: Session) -> None:
+    hours = [
+        Schedule(kind="weekly", weekday=0, opens_at=time(9), closes_at=time(17)),
+        Schedule(kind="weekly", weekday=1, opens_at=time(9), closes_at=time(17)),
+    ]
+    add_service(session, "ぞうきん相談 昼", schedules=hours)
+    evening = [Schedule(kind="weekly", weekday=0, opens_at=time(18), closes_at=time(2))]
+    add_service(session, "ぞうきん相談 夜", schedules=evening)
+    add_service(session, "ぞうきん相談 時間不明")
+
+    assert names(search(session, q="ぞうきん", open_now="1")) == ["ぞうきん相談 昼"]
+    night = search(session, now=MONDAY_NIGHT, q="ぞうきん", open_now="1")
+    assert names(night) == ["ぞうきん相談 夜"]
+    assert night.total == 1 and night.total_exact
+
+
+def test_open_now_with_demo_hours_returns_only_open_services(directory: Session) -> None:
+    from directory.hours import open_at
+
+    result = search(directory, open_now="1")
+
+    assert result.items
+    assert all(open_at(service, MONDAY_MORNING) for service in result.items)
+
+
+def test_no_results_name_the_filters_to_relax(directory: Session) -> None:
+    result = search(directory, q="貸金業", channels="line", free="1")
+
+    assert result.total == 0
+    assert result.relaxed == ["channels"]
+
+
+def test_no_results_without_filters_suggest_nothing(directory: Session) -> None:
+    result = search(directory, q="ぞうきんらーめん")
+
+    assert (result.total, result.pages, result.relaxed) == (0, 0, [])
+
+
+# ---- pages ------------------------------------------------------------------------------------
+
+
+def test_pages_split_the_results_without_overlap(directory: Session) -> None:
+    first = search(directory, per_page="10")
+    second = search(directory, per_page="10", page="2")
+    everything = search(directory)
+
+    assert first.pages == second.pages == -(-everything.total // 10)
+    assert names(first) + names(second) == names(everything)[:20]
+
+
+def test_a_page_past_the_end_is_empty_but_keeps_the_total(directory: Session) -> None:
+    result = search(directory, page="999")
+
+    assert result.items == []
+    assert result.total == search(directory).total
+
+
+# ---- what never appears -----------------------------------------------------------------------
+
+
+def test_unpublished_services_never_appear(directory: Session) -> None:
+    draft = add_service(directory, "ぞうきん相談 下書き")
+    archived = add_service(directory, "ぞうきん相談 終了")
+    draft.status, archived.status = "draft", "archived"
+    reindex(directory, [draft])  # the archived one is left stale in the index on purpose
+    directory.commit()
+
+    assert search(directory, q="ぞうきん").items == []
+    assert all(service.status == "published" for service in search(directory).items)
+
+
+def test_deleting_a_service_removes_it_from_the_index(directory: Session) -> None:
+    service = add_service(directory, "ぞうきん相談")
+    directory.execute(delete(Service).where(Service.id == service.id))
+    directory.commit()
+
+    assert directory.get(ServiceSearchText, service.id) is None
+    assert search(directory, q="ぞうきん").total == 0
+
+
+def test_reindex_follows_an_edit(directory: Session) -> None:
+    service = add_service(directory, "ぞうきん相談")
+    service.name = "らーめん相談"
+    reindex(directory, [service])
+    directory.commit()
+
+    assert names(search(directory, q="らーめん")) == ["らーめん相談"]
+    assert search(directory, q="ぞうきん").total == 0
+
+
+# ---- odd input --------------------------------------------------------------------------------
+
+HOSTILE = [
+    "借" * 10_000,
+    "x" * 10_000,
+    "借金\x00\x01\x7f\u200b\u202e相談",
+    "'; DROP TABLE service; --",
+    "<script>alert(1)</script>",
+    '" OR 1=1 -- NEAR(a b) * ^ {name_grams} : (',
+    "% _ \\ ' \"",
+    "AND OR NOT",
+    "\ud800",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_odd_text_gives_a_normal_result(directory: Session, text: str) -> None:
+    result = search(directory, q=text, topics="debt", channels="phone", free="1")
+
+    assert len(result.query.text) <= 200
+    assert all(service.status == "published" for service in result.items)
+    assert directory.scalar(select(func.count()).select_from(Service)) > 0
+
+
+def test_from_args_validates_and_clamps_everything() -> None:
+    args = MultiDict(
+        [
+            ("q", "借金\x00相談" + "あ" * 500),
+            ("topics", "debt"),
+            ("topics", "bogus," + "x" * 1000),
+            ("channels", "phone,fax,LINE"),
+            ("areas", "national,mars"),
+            ("languages", "en,JA,english,e1,'"),
+            ("audiences", "youth,aliens"),
+            ("open_now", "on"),
+            ("free", "yes"),
+            ("anonymous", "perhaps"),
+            ("page", "-5"),
+            ("per_page", "99999"),
+        ]
+    )
+
+    query = SearchQuery.from_args(args)
+
+    assert query.text.startswith("借金相談") and len(query.text) == 200
+    assert query.topics == ("debt",)
+    assert query.channels == ("phone", "line")
+    assert query.areas == ("national",)
+    assert query.languages == ("en", "ja")
+    assert query.audiences == ("youth",)
+    assert (query.open_now, query.free, query.anonymous) == (True, True, False)
+    assert (query.page, query.per_page) == (1, 50)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"q": None, "page": "1e9", "per_page": ""},
+        {"q": ["a", "b"], "page": ["2", "3"], "topics": ("debt", 5)},
+        {"q": 42, "page": 10**30, "free": ["1"]},
+        {"page": "99999999999999999999"},
+    ],
+)
+def test_from_args_never_raises(args: dict) -> None:
+    query = SearchQuery.from_args(args)
+
+    assert 1 <= query.page <= 1000
+    assert 1 <= query.per_page <= 50
+
+
+def test_topic_codes_can_come_from_the_taxonomy(directory: Session) -> None:
+    codes = directory.scalars(select(TaxonomyTerm.code))
+
+    assert SearchQuery.from_args({"topics": "debt"}, topic_codes=codes).topics == ("debt",)
+
+
+# ---- the index itself -------------------------------------------------------------------------
+
+
+def test_only_published_services_are_indexed(directory: Session) -> None:
+    published = directory.scalar(
+        select(func.count()).select_from(Service).where(Service.status == "published")
+    )
+
+    assert directory.scalar(select(func.count()).select_from(ServiceSearchText)) == published
+
+
+def test_contact_labels_are_searchable(session: Session) -> None:
+    add_service(
+        session,
+        "暮らしの窓口",
+        channels=[ContactChannel(kind="phone", value="0120-000-000", label="ぞうきん専用ダイヤル")],
+    )
+
+    assert names(search(session, q="ぞうきん専用")) == ["暮らしの窓口"]
+
+
+def test_migrations_go_down_and_up_with_a_built_index(tmp_path: Path) -> None:
+    from alembic import command
+
+    with fresh_database(SERVER_URL, tmp_path) as url:
+        engine = make_engine(url)
+        upgrade_to_head(engine)
+        with Session(engine) as session:
+            load_demo_directory(session)
+            assert reindex(session) > 0
+            session.commit()
+        command.downgrade(alembic_config(engine), "0004")
+        upgrade_to_head(engine)
+        with Session(engine) as session:
+            reindex(session)
+            session.commit()
+            assert search(session, q="借金").total > 0
+        engine.dispose()
