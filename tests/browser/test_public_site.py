@@ -7,16 +7,23 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from directory.facts import stable_id
 from tests.browser.conftest import Watch, axe_violations
 from tests.conftest import NEUTRAL_URL
 
 pytestmark = pytest.mark.browser
 
+CHILDLINE = "/directory/services/" + stable_id("service", "チャイルドライン")
 PUBLIC_PAGES = [
     "/",
     "/en/",
     "/directory",
     "/en/directory",
+    "/directory?q=しゃっきん&open_now=1",
+    "/directory?q=存在しないことば&areas=municipality",
+    CHILDLINE,
+    "/en" + CHILDLINE,
+    "/directory/topics/debt",
     "/privacy",
     "/en/privacy",
     "/accessibility",
@@ -171,3 +178,24 @@ def test_page_is_readable_at_double_text_size(page: Page, live_server: str) -> N
     page.evaluate("document.documentElement.style.fontSize = '200%'")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_search_and_filters_work_without_javascript(no_script_page: Page, live_server: str) -> None:
+    page = no_script_page
+    page.goto(live_server + "/directory")
+
+    page.get_by_label("ことばでさがす").fill("ひきこもり")
+    page.get_by_role("button", name="さがす", exact=True).click()
+    expect(page.get_by_role("heading", name="ひきこもり地域支援センター")).to_be_visible()
+
+    page.get_by_text("条件でしぼりこむ").click()
+    page.get_by_label("府内の窓口").check()
+    page.get_by_role("button", name="この条件でさがす").click()
+
+    expect(page).to_have_url(re.compile(r"areas=prefecture"))
+    expect(page.get_by_role("heading", name="ひきこもり地域支援センター")).to_have_count(0)
+    expect(
+        page.get_by_role("heading", name=re.compile("京都府脱ひきこもり支援センター"))
+    ).to_be_visible()
+    page.go_back()
+    expect(page.get_by_role("heading", name="ひきこもり地域支援センター")).to_be_visible()
