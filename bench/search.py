@@ -145,16 +145,15 @@ def run(label: str, url: str) -> None:
 
 
 def measure(engine: Engine, rng: random.Random) -> list[float]:
+    """Milliseconds per query, each in its own session as a request would be."""
     queries = [random_query(rng) for _ in range(QUERIES)]
     timings = []
-    with Session(engine) as session:
-        for query in queries[:20]:  # warm caches and compiled statements
+    for number, query in enumerate([*queries[:20], *queries]):  # 20 to warm caches first
+        started = time.perf_counter()
+        with Session(engine) as session:
             search_services(session, query, now=NOW)
-        for query in queries:
-            started = time.perf_counter()
-            search_services(session, query, now=NOW)
+        if number >= 20:
             timings.append((time.perf_counter() - started) * 1000)
-            session.expunge_all()
     return timings
 
 
@@ -303,8 +302,10 @@ def _new_ids(session: Session, made: int) -> list[str]:
 
 
 def _analyze(engine: Engine) -> None:
-    with engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
+    """PostgreSQL's autovacuum would gather statistics after such a load; SQLite goes without."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
 
 
 @contextmanager

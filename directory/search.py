@@ -334,9 +334,7 @@ class Plan:
 
 
 def _runner(session: Session, plan: Plan) -> _FtsRunner | _SqlRunner:
-    variants = [v for word in plan.words for v in word.variants]
-    searching = plan.words or plan.tag_groups
-    if searching and min(map(len, variants), default=2) > 1 and has_fts(session.connection()):
+    if (plan.words or plan.tag_groups) and has_fts(session.connection()):
         return _FtsRunner(session, plan)
     return _SqlRunner(session, plan)
 
@@ -348,12 +346,12 @@ def _shortest(variants: Iterable[str]) -> list[str]:
 
 
 def _phrase(key: str) -> str:
-    """An FTS5 phrase of a key's bigrams: matches exactly where the key occurs."""
-    return '"' + " ".join(bigrams(key)) + '"'
+    """FTS5 for exactly where the key occurs: a phrase of its bigrams, or a prefix (心*)."""
+    return '"' + " ".join(bigrams(key)) + '"' if len(key) > 1 else f'"{key}" *'
 
 
 class _FtsRunner:
-    """SQLite with FTS5, every variant two characters or longer: FTS5 alone finds and ranks.
+    """SQLite with FTS5: FTS5 alone finds and ranks.
 
     The rank sets (the key in a name; a synonym in a name, or a whole topic name) are FTS5
     queries too, and the rowid carries area and sort order, so only the page's rows are read.
@@ -426,13 +424,12 @@ class _FtsRunner:
 
 
 class _SqlRunner:
-    """PostgreSQL, and SQLite for one-character words or before the first reindex.
+    """PostgreSQL; SQLite before the first reindex (a scan) or for an empty query.
 
     PostgreSQL's GIN index finds the services holding every bigram of a variant, in any order:
     checking each candidate's text for the exact string would cost more than the rare false
-    match it removes (`docs`: measured at 100,000 services). Ranking reads the small
-    `name_grams` tsvector. SQLite narrows with FTS5 where it can and checks the rest on the
-    text: a scan when nothing narrows, as for a query of one character.
+    match it removes (measured: three times slower at 100,000 services). Ranking reads the
+    small `name_grams` tsvector.
     """
 
     def __init__(self, session: Session, plan: Plan) -> None:
@@ -440,27 +437,17 @@ class _SqlRunner:
         self.words = plan.words
         ss = ServiceSearchText.__table__
         self.postgresql = session.get_bind().dialect.name == "postgresql"
-        fts = not self.postgresql and has_fts(session.connection())
         self.position = func.strpos if self.postgresql else func.instr
-        indexed = [
-            w for w in plan.words if (self.postgresql or fts) and min(map(len, w.variants)) > 1
-        ]
-        self.conditions = [self._contains(w) for w in plan.words if w not in indexed]
-        if self.postgresql:
-            clauses = [" | ".join(_tsquery_all(v) for v in _shortest(w.variants)) for w in indexed]
-            clauses += [" | ".join(f"'{t}'" for t in group) for group in plan.tag_groups]
-            query = " & ".join(f"({clause})" for clause in clauses)
-            if query:
-                self.conditions.append(_matches(ss.c.grams, query))
-        elif fts and (indexed or plan.tag_groups):
-            match = _FtsRunner(session, Plan(tuple(indexed), plan.tag_groups)).params["m"]
-            hits = text("SELECT rowid FROM service_search_fts(:m)").bindparams(m=match)
-            self.conditions.append(ss.c.doc_id.in_(hits.columns(rowid=ss.c.doc_id.type)))
-        else:
-            self.conditions += [
+        if not self.postgresql:
+            self.conditions = [self._contains(word) for word in plan.words] + [
                 or_(*(self.position(ss.c.tags, f" {t} ") > 0 for t in group))
                 for group in plan.tag_groups
             ]
+            return
+        clauses = [" | ".join(map(_tsquery_all, _shortest(w.variants))) for w in plan.words]
+        clauses += [" | ".join(f"'{t}'" for t in group) for group in plan.tag_groups]
+        query = " & ".join(f"({clause})" for clause in clauses)
+        self.conditions = [_matches(ss.c.grams, query)] if query else []
 
     def page(self, limit: int, offset: int) -> tuple[list[str], int]:
         ss = ServiceSearchText.__table__
@@ -520,8 +507,8 @@ class _SqlRunner:
     def _level(self, word: Word) -> ColumnElement[int]:
         """3: the key in a name; 2: a synonym in a name, or a whole topic name; else 1."""
         ss = ServiceSearchText.__table__
-        synonyms = [v for v in word.variants[1:] if len(v) > 1]
-        if self.postgresql and len(word.key) > 1:
+        synonyms = word.variants[1:]
+        if self.postgresql:
             first = _matches(ss.c.name_grams, _tsquery_all(word.key))
             second = _matches(
                 ss.c.name_grams,
@@ -558,5 +545,7 @@ def _matches(column: Any, query: str) -> ColumnElement[bool]:
 
 
 def _tsquery_all(key: str) -> str:
-    """A tsquery that holds when every bigram of the key is there."""
+    """A tsquery that holds when every bigram of the key is there (a prefix for one character)."""
+    if len(key) == 1:
+        return f"'{key}':*"
     return "(" + " & ".join(f"'{g}'" for g in dict.fromkeys(bigrams(key))) + ")"

@@ -1,15 +1,16 @@
 """The search index: each published service's normalised text, its bigrams and its filter tags.
 
 Japanese has no spaces and many words that matter are two characters long (借金, 学校), so the
-index holds the overlapping character bigrams of every normalised text, plus one tag per
-filter value (``topic_debt``, ``channel_line``, ``open_d1h9`` ...) and one token per whole
-topic name. A query is a boolean expression over those tokens, answered by an inverted index:
-FTS5 on SQLite (``ascii`` tokenizer, as every token is already normalised), a GIN index over a
-``tsvector`` on PostgreSQL. `directory.search_query` builds and runs those queries.
+index holds the overlapping character bigrams of every normalised text (and each text's last
+character, so one character can be a prefix query), one tag per filter value (``topic_debt``,
+``channel_line``, ``open_d1h9`` ...) and one token per whole topic name. A query is a boolean
+expression over those tokens, answered by an inverted index: FTS5 on SQLite (``ascii``
+tokenizer, every token being normalised already), a GIN index over a ``tsvector`` on
+PostgreSQL. `directory.search` builds and runs those queries.
 
 The index is derived data: `reindex` must run after a service, its organisation, topics,
-channels, areas, languages or schedules change, and after synonyms change nothing (synonyms
-are expanded per query). Only published services are indexed.
+channels, areas, languages or schedules change. Synonyms need no reindex: they are expanded
+per query. Only published services are indexed.
 """
 
 from __future__ import annotations
@@ -216,10 +217,10 @@ def _row(document: dict[str, Any], dialect: str) -> dict[str, Any]:
     name, topic, body, tags = (document[k] for k in ("name", "topic", "body", "tags"))
     topic_tokens = [topic_token(key) for key in topic]
     if dialect == "postgresql":
-        tokens = {g for key in (*name, *topic, *body) for g in bigrams(key)}
+        tokens = {g for key in (*name, *topic, *body) for g in key_tokens(key)}
         grams = " ".join(sorted(tokens | tags | set(topic_tokens)))
         # Small, and kept in the row (see the migration): ranks without reading `grams`.
-        ranked = {g for key in name for g in bigrams(key)} | set(topic_tokens)
+        ranked = {g for key in name for g in key_tokens(key)} | set(topic_tokens)
         name_grams = " ".join(sorted(ranked))
     else:
         name_grams = _sequence(name)
@@ -238,9 +239,18 @@ def _row(document: dict[str, Any], dialect: str) -> dict[str, Any]:
     }
 
 
+def key_tokens(key: str) -> list[str]:
+    """A key's bigrams in order, then its last character and the separator.
+
+    Every character of the key then starts a token, so a one-character query is a prefix
+    query on the index (心*) instead of a scan of every text.
+    """
+    return [*bigrams(key), key[-1] + SEPARATOR]
+
+
 def _sequence(keys: Iterable[str]) -> str:
-    """Each key's bigrams in order, keys apart, so an FTS5 phrase matches exactly a substring."""
-    return f" {SEPARATOR} ".join(" ".join(bigrams(key)) for key in keys if len(key) > 1)
+    """The keys' tokens in order, keys apart, so an FTS5 phrase matches exactly a substring."""
+    return f" {SEPARATOR} ".join(" ".join(key_tokens(key)) for key in keys)
 
 
 def _padded(keys: Iterable[str]) -> str:

@@ -38,3 +38,48 @@ def test_migrations_go_down_and_up_again(tmp_path: Path) -> None:
         upgrade_to_head(engine)
         assert current_revision(engine) == head
         engine.dispose()
+
+
+def test_a_database_with_data_upgrades_from_the_first_schema(tmp_path: Path) -> None:
+    """Existing rows survive every migration (SQLite rebuilds tables to alter them)."""
+    from sqlalchemy import text
+
+    with fresh_database(SERVER_URL, tmp_path) as url:
+        engine = make_engine(url)
+        command.upgrade(alembic_config(engine), "0001")
+        with engine.begin() as connection:
+            now = "2026-01-01 00:00:00+00:00"
+            connection.execute(
+                text(
+                    "INSERT INTO organization (id, name, name_kana, created_at, updated_at)"
+                    " VALUES ('o1', '団体', '', :now, :now)"
+                ),
+                {"now": now},
+            )
+            columns = (
+                "id, organization_id, name, name_kana, audience, topics, hours_note, contact_note,"
+                " cost, cost_note, languages_note, address, area, status, sort_order, confidence,"
+                " needs_check, check_note, source_url, source_date, verified_by, created_at,"
+                " updated_at"
+            )
+            connection.execute(
+                text(
+                    f"INSERT INTO service ({columns}) VALUES ('s1', 'o1', '窓口', '', '', '[]',"
+                    " '', '', 'free', '', '', '', 'national', 'published', 0, 'high', false,"
+                    " '', '', '', '', :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO contact_channel (service_id, kind, value, label, sort_order)"
+                    " VALUES ('s1', 'phone', '0120-000-000', '', 0)"
+                )
+            )
+
+        upgrade_to_head(engine)
+
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT name FROM service")).scalar_one() == "窓口"
+            assert connection.execute(text("SELECT count(*) FROM contact_channel")).scalar() == 1
+        engine.dispose()

@@ -24,7 +24,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.search import SearchQuery, SearchResult, load_synonyms, search_services
-from directory.search_index import ServiceSearchText, reindex
+from directory.search_index import ServiceSearchText, ensure_fts, reindex
 from tests.conftest import SERVER_URL
 from tests.databases import fresh_database
 
@@ -135,8 +135,28 @@ def test_synonyms_and_alternatives_still_combine_with_and(directory: Session) ->
     assert "こころの健康相談統一ダイヤル" not in names(result)
 
 
-def test_a_single_character_is_searched_by_scanning(directory: Session) -> None:
+def test_a_single_character_is_found_anywhere_in_a_word(directory: Session) -> None:
+    add_service(directory, "らーめん市")
+
     assert "貸金業相談・紛争解決センター" in names(search(directory, q="金"))
+    assert "らーめん市" in names(search(directory, q="市"))
+    assert search(directory, q="ゞ").total == 0
+
+
+@pytest.mark.skipif(bool(SERVER_URL), reason="SQLite's FTS5 index")
+def test_sqlite_without_its_fts_index_scans_and_finds_the_same(directory: Session) -> None:
+    queries = [{"q": "しゃっきん"}, {"q": "金", "free": "1"}, {"topics": "debt"}, {}]
+    indexed = [names(search(directory, **args)) for args in queries]
+    connection = directory.connection()
+    for name in ("ai", "ad", "au"):
+        connection.exec_driver_sql(f"DROP TRIGGER service_search_fts_{name}")
+    connection.exec_driver_sql("DROP TABLE service_search_fts")
+    connection.exec_driver_sql("DROP TABLE service_search_fts_name")
+    try:
+        assert [names(search(directory, **args)) for args in queries] == indexed
+    finally:
+        ensure_fts(connection)
+        directory.commit()
 
 
 def test_load_synonyms_is_idempotent_and_staff_groups_are_used(directory: Session) -> None:
