@@ -73,8 +73,10 @@ fmt: $(STAMP)
 test: $(STAMP) translations browser lint
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
 
+# BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test adds PostgreSQL search.
 bench: $(STAMP) translations
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.search
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis

@@ -1,4 +1,4 @@
-"""`make bench`: the home page under gunicorn (2 workers) next to a bare route on the same server.
+"""`make bench`: public pages under gunicorn (2 workers) next to a bare route on the same server.
 
 Machines here are shared and noisy, so the figure that matters is the ratio between the two,
 measured in the same run with the rounds interleaved. Nothing here is asserted.
@@ -92,8 +92,11 @@ def wait_until_ready(port: int) -> None:
     raise SystemExit("gunicorn did not start")
 
 
+PAGES = {BARE_PATH: "bare route", "/": "home page", "/directory": "directory page"}
+
+
 def measure(port: int) -> dict[str, list[LoadResult]]:
-    results: dict[str, list[LoadResult]] = {BARE_PATH: [], "/": []}
+    results: dict[str, list[LoadResult]] = {path: [] for path in PAGES}
     for path in results:  # warm both workers and caches
         run_load("127.0.0.1", port, path, 1.0, CLIENTS)
     for _ in range(ROUNDS):
@@ -103,22 +106,26 @@ def measure(port: int) -> dict[str, list[LoadResult]]:
 
 
 def report(results: dict[str, list[LoadResult]]) -> None:
-    print(f"\nPublic home page vs a bare Flask route, gunicorn 2 workers, {CLIENTS} clients,")
+    print(f"\nPublic pages vs a bare Flask route, gunicorn 2 workers, {CLIENTS} clients,")
     print(f"{ROUNDS} interleaved rounds of {SECONDS:.0f} s each (median round shown)\n")
-    print(f"{'route':<16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    print(f"{'route':<18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     summary = {}
     for path, rounds in results.items():
         middle = sorted(rounds, key=lambda r: r.rps)[len(rounds) // 2]
         summary[path] = middle
-        label = "bare route" if path == BARE_PATH else "home page /"
+        label = PAGES[path]
         errors = sum(r.errors for r in rounds)
         print(
-            f"{label:<16}{middle.rps:>10.0f}{middle.median_ms:>10.1f}"
+            f"{label:<18}{middle.rps:>10.0f}{middle.median_ms:>10.1f}"
             f"{middle.percentile(0.99):>10.1f}{errors:>8}"
         )
-    bare, home = summary[BARE_PATH], summary["/"]
-    print(f"\nhome / bare: throughput {home.rps / bare.rps:.2f}x, ", end="")
-    print(f"p99 latency {home.percentile(0.99) / bare.percentile(0.99):.2f}x")
+    bare = summary[BARE_PATH]
+    print()
+    for path, page in summary.items():
+        if path == BARE_PATH:
+            continue
+        print(f"{PAGES[path]} / bare: throughput {page.rps / bare.rps:.2f}x, ", end="")
+        print(f"p99 latency {page.percentile(0.99) / bare.percentile(0.99):.2f}x")
     print("(ratios from one run on a shared machine; compare ratios, not absolute figures)")
 
 

@@ -267,6 +267,7 @@ def _load(session: Session, ids: list[str], *, refresh: bool = False) -> list[Se
             joinedload(Service.organization),
             selectinload(Service.channels),
             selectinload(Service.topics),
+            selectinload(Service.schedules),  # every listing shows its state now
         )
         .execution_options(populate_existing=refresh)
     )

@@ -64,7 +64,7 @@ def test_a_database_with_data_upgrades_from_the_first_schema(tmp_path: Path) -> 
             )
             connection.execute(
                 text(
-                    f"INSERT INTO service ({columns}) VALUES ('s1', 'o1', '窓口', '', '', '[]',"
+                    f"INSERT INTO service ({columns}) VALUES ('s1', 'o1', '窓口', '', '', '[]',"  # noqa: S608
                     " '', '', 'free', '', '', '', 'national', 'published', 0, 'high', false,"
                     " '', '', '', '', :now, :now)"
                 ),
