@@ -129,3 +129,11 @@ class OrganizationForm(FlaskForm):
     name_kana = StringField("よみ（ひらがな）", validators=[Length(max=300)])
     description = TextAreaField("説明", validators=[Length(max=4000)])
     website = StringField("ウェブサイト（https://）", validators=[Length(max=500)])
+
+
+class SynonymForm(FlaskForm):
+    terms = StringField(
+        "同じ意味として扱う言葉（読点で区切る。例: 借金、ローン、債務）",
+        validators=[DataRequired("言葉を入力してください。"), Length(max=700)],
+    )
+    note = StringField("メモ（任意）", validators=[Length(max=500)])

@@ -26,6 +26,7 @@ from directory.models import (
     ContactChannel,
     Organization,
     Schedule,
+    SearchSynonym,
     Service,
     TaxonomyTerm,
 )
@@ -349,3 +350,51 @@ def save_organization(
         object_type="organization", object_id=organization.id, client_network=network,
     )  # fmt: skip
     return organization
+
+
+MAX_SYNONYMS = 20
+MAX_SYNONYM_LENGTH = 30
+
+
+def synonym_groups(session: Session) -> Sequence[SearchSynonym]:
+    return session.scalars(select(SearchSynonym).order_by(SearchSynonym.id)).all()
+
+
+def add_synonym_group(
+    session: Session, text: str, note: str, *, editor: Any, network: str | None
+) -> SearchSynonym:
+    """Words separated by commas or spaces that search should treat as one (e.g. 借金, ローン)."""
+    terms = list(dict.fromkeys(t for t in re.split(r"[,、，\s]+", _clean(text)) if t))
+    if len(terms) < 2:
+        raise EditError(
+            {"terms": "同じ意味として扱う言葉を二つ以上、読点（、）で区切って入力してください。"}
+        )
+    if len(terms) > MAX_SYNONYMS or any(len(t) > MAX_SYNONYM_LENGTH for t in terms):
+        raise EditError(
+            {"terms": f"言葉は{MAX_SYNONYMS}個まで、一つ{MAX_SYNONYM_LENGTH}文字までです。"}
+        )
+    group = SearchSynonym(terms=terms, note=_clean(note)[:500])
+    session.add(group)
+    session.flush()
+    _record(session, str(group.id), "synonym", "create", "terms", "", "、".join(terms), editor)
+    audit.record(
+        session, action="directory.synonym.add", actor=editor if hasattr(editor, "id") else None,
+        object_type="search_synonym", object_id=str(group.id), client_network=network,
+    )  # fmt: skip
+    return group
+
+
+def remove_synonym_group(
+    session: Session, group_id: int, *, editor: Any, network: str | None
+) -> None:
+    group = session.get(SearchSynonym, group_id)
+    if group is None:
+        raise EditError({"terms": "その言葉のまとまりは見つかりません。"})
+    _record(
+        session, str(group.id), "synonym", "delete", "terms", "、".join(group.terms), "", editor
+    )
+    session.delete(group)
+    audit.record(
+        session, action="directory.synonym.remove", actor=editor if hasattr(editor, "id") else None,
+        object_type="search_synonym", object_id=str(group_id), client_network=network,
+    )  # fmt: skip

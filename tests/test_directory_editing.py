@@ -182,3 +182,22 @@ def test_editor_adds_weekly_hours_and_a_closed_day(backoffice_app: Flask, demo: 
     assert weekly.status_code == closed.status_code == 302
     page = client.get(url).get_data(as_text=True)
     assert "月 9:00–17:00" in page and "火 9:00–17:00" in page and "休み" in page
+
+
+def test_staff_add_a_synonym_group_that_search_uses(backoffice_app: Flask, demo: Session) -> None:
+    from datetime import UTC, datetime
+
+    from directory.search import SearchQuery, search_services
+
+    client = signed_in_client(backoffice_app, "editor")
+    before = search_services(demo, SearchQuery.from_args({"q": "ゆうぐれ"}), now=datetime.now(UTC))
+    assert before.total == 0
+
+    response = post_form(client, "/directory/synonyms", {"terms": "ゆうぐれ、いのちの電話"})
+    bad = post_form(client, "/directory/synonyms", {"terms": "ひとつだけ"})
+
+    assert response.status_code == 302
+    assert bad.status_code == 400 and "二つ以上" in bad.get_data(as_text=True)
+    demo.expire_all()
+    after = search_services(demo, SearchQuery.from_args({"q": "ゆうぐれ"}), now=datetime.now(UTC))
+    assert after.total > 0
