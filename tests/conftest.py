@@ -110,10 +110,12 @@ def staff_client(backoffice_app: Flask) -> FlaskClient:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without a PostgreSQL server, PostgreSQL-only tests are deselected (listed, never run)."""
-    if SERVER_URL:
-        return
-    deselected = [item for item in items if item.get_closest_marker("postgres_only")]
+    """Tests for the other database's own features are deselected (listed, never run).
+
+    `make test` runs the suite on SQLite, CI again on PostgreSQL, so each runs somewhere.
+    """
+    other = "sqlite_only" if SERVER_URL else "postgres_only"
+    deselected = [item for item in items if item.get_closest_marker(other)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
+        items[:] = [item for item in items if not item.get_closest_marker(other)]

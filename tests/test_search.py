@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -143,7 +143,7 @@ def test_a_single_character_is_found_anywhere_in_a_word(directory: Session) -> N
     assert search(directory, q="ゞ").total == 0
 
 
-@pytest.mark.skipif(bool(SERVER_URL), reason="SQLite's FTS5 index")
+@pytest.mark.sqlite_only
 def test_sqlite_without_its_fts_index_scans_and_finds_the_same(directory: Session) -> None:
     queries = [{"q": "しゃっきん"}, {"q": "金", "free": "1"}, {"topics": "debt"}, {}]
     indexed = [names(search(directory, **args)) for args in queries]
@@ -438,6 +438,8 @@ def test_migrations_go_down_and_up_with_a_built_index(tmp_path: Path) -> None:
             assert reindex(session) > 0
             session.commit()
         command.downgrade(alembic_config(engine), "0004")
+        left = [name for name in inspect(engine).get_table_names() if "search" in name]
+        assert left == ["search_synonym"]
         upgrade_to_head(engine)
         with Session(engine) as session:
             reindex(session)

@@ -4,9 +4,9 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-27
 
-On SQLite the FTS5 table over ``service_search.grams`` is created by
-``directory.search_index.ensure_fts`` at the first reindex (its shadow tables cannot be
-described by the models); downgrading drops it with the table it indexes.
+On SQLite the FTS5 tables over ``service_search`` are created by
+``directory.search_index.ensure_fts`` at the first reindex (their shadow tables cannot be
+described by the models); downgrading drops them with the table they index.
 """
 
 from collections.abc import Sequence
@@ -67,6 +67,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS service_search_fts")
+        op.execute("DROP TABLE IF EXISTS service_search_fts_name")
     with op.batch_alter_table("service_search", schema=None) as batch_op:
         batch_op.drop_index("ix_service_search_grams")
     op.drop_table("service_search")
