@@ -17,13 +17,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, case, cast, func, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from directory.models import AREAS, AUDIENCES, CHANNEL_KINDS, SearchSynonym, Service
 from directory.search_index import (
@@ -33,7 +34,7 @@ from directory.search_index import (
     tag,
     topic_token,
 )
-from directory.textnorm import bigrams, normalize, reading, strip_controls, words
+from directory.textnorm import bigrams, normalize, strip_controls, words
 from directory.topics import TOPICS
 
 SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "synonyms.toml"
@@ -117,14 +118,15 @@ def search_services(session: Session, query: SearchQuery, *, now: datetime) -> S
     per_page = min(max(query.per_page, 1), MAX_PER_PAGE)
     synonyms = synonym_map(session)
     plan = _plan(query, synonyms, now)
-    if query.open_now:
-        ids, total, exact = _open_now_page(session, plan, now, page, per_page)
-    else:
-        ids, total = _runner(session, plan).page(per_page, (page - 1) * per_page)
-        exact = True
-    relaxed = _relaxed(session, query, synonyms, now) if total == 0 and query.filters else []
+    with _index_scans(session):
+        if query.open_now:
+            items, total, exact = _open_now_page(session, plan, now, page, per_page)
+        else:
+            ids, total = _runner(session, plan).page(per_page, (page - 1) * per_page)
+            items, exact = _load(session, ids), True
+        relaxed = _relaxed(session, query, synonyms, now) if total == 0 and query.filters else []
     return SearchResult(
-        items=_load(session, ids, refresh=query.open_now),
+        items=items,
         total=total,
         page=page,
         pages=min(math.ceil(total / per_page), MAX_PAGE),
@@ -132,6 +134,22 @@ def search_services(session: Session, query: SearchQuery, *, now: datetime) -> S
         relaxed=relaxed,
         total_exact=exact,
     )
+
+
+@contextmanager
+def _index_scans(session: Session) -> Iterator[None]:
+    """On PostgreSQL, keep the planner off sequential scans of the index table meanwhile.
+
+    Its cost model does not count unpacking each row's large `grams` (kept apart, in TOAST):
+    when many services match, it picks a scan ten times slower than the GIN index. The setting
+    lasts to the end of the transaction (SET LOCAL) or until restored here.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL enable_seqscan = off"))
+    yield
+    session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
 
 
 def load_synonyms(session: Session, path: Path = SYNONYMS_FILE) -> int:
@@ -157,16 +175,22 @@ def load_synonyms(session: Session, path: Path = SYNONYMS_FILE) -> int:
 
 
 def synonym_map(session: Session) -> dict[str, tuple[str, ...]]:
-    """Each synonym's key, and its reading's, → the keys of every group it belongs to.
+    """Each synonym's key → the keys of every group it belongs to, the word itself first.
 
-    Readings are only looked up (たじゅうさいむ finds the 多重債務 group), never searched for:
-    the index already holds the reading of every text, so 借金 matches what しゃっきん would.
+    No readings are worked out here: that would load pykakasi (over 100 MB) into every web
+    process. Kana spellings that should lead to a group are terms of it (しにたい, じさつ).
     """
+    rows = session.execute(select(SearchSynonym.terms).order_by(SearchSynonym.id)).scalars()
+    return _expanded(tuple(tuple(t for t in terms if isinstance(t, str)) for terms in rows))
+
+
+@lru_cache(maxsize=8)
+def _expanded(groups: tuple[tuple[str, ...], ...]) -> dict[str, tuple[str, ...]]:
+    """The synonym map of these groups: read per call, worked out once while they stay."""
     expanded: dict[str, dict[str, None]] = {}
-    for row in session.scalars(select(SearchSynonym)):
-        terms = [term for term in row.terms if isinstance(term, str)]
+    for terms in groups:
         group = dict.fromkeys(key for key in map(normalize, terms) if key)
-        for key in {*group, *(reading(term) for term in terms)} - {""}:
+        for key in group:
             expanded.setdefault(key, {}).update(group)
     return {key: tuple(group) for key, group in expanded.items()}
 
@@ -199,7 +223,7 @@ def _plan(query: SearchQuery, synonyms: dict[str, tuple[str, ...]], now: datetim
 
 def _open_now_page(
     session: Session, plan: Plan, now: datetime, page: int, per_page: int
-) -> tuple[list[str], int, bool]:
+) -> tuple[list[Service], int, bool]:
     """The page of services open at ``now``, their total, and whether that total is exact.
 
     The index narrows to services whose weekly hours cover the current hour; `open_at` then
@@ -210,22 +234,13 @@ def _open_now_page(
 
     runner = _runner(session, plan)
     wanted = page * per_page
-    found: list[str] = []
+    found: list[Service] = []
     checked = candidates = 0
     while len(found) < wanted:
-        ids, candidates = runner.page(max(wanted - len(found), 20) * 2, checked)
+        ids, candidates = runner.page(wanted - len(found) + 10, checked)
         if not ids:
             break
-        services = session.scalars(
-            select(Service)
-            .where(Service.id.in_(ids))
-            .options(
-                load_only(Service.closed_on_holidays, Service.closed_over_year_end),
-                selectinload(Service.schedules),
-            )
-        )
-        is_open = {service.id: open_at(service, now) for service in services}
-        found += [i for i in ids if is_open.get(i)]
+        found += [service for service in _load(session, ids) if open_at(service, now)]
         checked += len(ids)
     if checked >= candidates:
         return found[wanted - per_page : wanted], len(found), True
@@ -251,11 +266,8 @@ def _relaxed(
     return relaxed
 
 
-def _load(session: Session, ids: list[str], *, refresh: bool = False) -> list[Service]:
-    """The services of ``ids``, in that order, with what a result list shows; published only.
-
-    ``refresh`` replaces the partly loaded copies the "open now" check left in the session.
-    """
+def _load(session: Session, ids: list[str]) -> list[Service]:
+    """The services of ``ids``, in that order, with what a result list shows; published only."""
     if not ids:
         return []
     # Status is checked in Python, not in SQL: given both, SQLite may walk the status index
@@ -265,11 +277,10 @@ def _load(session: Session, ids: list[str], *, refresh: bool = False) -> list[Se
         .where(Service.id.in_(ids))
         .options(
             joinedload(Service.organization),
-            selectinload(Service.channels),
+            joinedload(Service.channels),
             selectinload(Service.topics),
             selectinload(Service.schedules),  # every listing shows its state now
         )
-        .execution_options(populate_existing=refresh)
     )
     by_id = {s.id: s for s in session.scalars(statement).unique() if s.status == "published"}
     return [by_id[i] for i in ids if i in by_id]
@@ -466,37 +477,17 @@ class _SqlRunner:
                 .limit(limit)
                 .offset(offset)
             )
-            with self._planned():
-                rows = self.session.execute(statement).all()
+            rows = self.session.execute(statement).all()
             if rows:
                 return [row[0] for row in rows], rows[0][1]
         ordered = self._ordered(select(ss.c.service_id)).limit(limit).offset(offset)
         counted = select(func.count()).select_from(ss).where(*self.conditions)
-        with self._planned():
-            return list(self.session.scalars(ordered)), self.session.scalar(counted) or 0
+        return list(self.session.scalars(ordered)), self.session.scalar(counted) or 0
 
     def exists(self) -> bool:
         ss = ServiceSearchText.__table__
         statement = select(ss.c.service_id).where(*self.conditions).limit(1)
-        with self._planned():
-            return self.session.execute(statement).first() is not None
-
-    @contextmanager
-    def _planned(self) -> Iterator[None]:
-        """On PostgreSQL, keep the planner off a sequential scan for the statements inside.
-
-        Its cost model does not count unpacking each row's large `grams` (stored apart, in
-        TOAST): when many services match, it picks a scan that is ten times slower than the
-        GIN index. Scoped to these statements; the setting returns to its default after.
-        """
-        if not self.postgresql:
-            yield
-            return
-        self.session.execute(text("SET LOCAL enable_seqscan = off"))
-        try:
-            yield
-        finally:
-            self.session.execute(text("SET LOCAL enable_seqscan TO DEFAULT"))
+        return self.session.execute(statement).first() is not None
 
     def _ordered(self, statement: Select) -> Select:
         ss = ServiceSearchText.__table__

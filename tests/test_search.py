@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, time
@@ -109,7 +111,7 @@ def test_dv_finds_violence_and_dv_services(directory: Session) -> None:
     assert any("暴力" in name for name in found)
 
 
-@pytest.mark.parametrize("words", ["死にたい", "消えたい", "つらい"])
+@pytest.mark.parametrize("words", ["死にたい", "消えたい", "つらい", "しにたい"])
 def test_crisis_words_lead_to_crisis_lines(directory: Session, words: str) -> None:
     found = names(search(directory, q=words))
 
@@ -446,3 +448,18 @@ def test_migrations_go_down_and_up_with_a_built_index(tmp_path: Path) -> None:
             session.commit()
             assert search(session, q="借金").total > 0
         engine.dispose()
+
+
+def test_searching_does_not_load_the_reading_dictionaries(directory: Session) -> None:
+    # pykakasi takes over 100 MB: a web process that only searches must not load it.
+    code = (
+        "import sys; from datetime import UTC, datetime; from sqlalchemy.orm import Session;"
+        "from core.db import make_engine; from directory.search import SearchQuery,"
+        " search_services; session = Session(make_engine(sys.argv[1]));"
+        "search_services(session, SearchQuery(text='しにたい 京都'), now=datetime.now(UTC));"
+        "print('pykakasi' in sys.modules)"
+    )
+    url = directory.get_bind().url.render_as_string(hide_password=False)
+    done = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True)
+
+    assert done.stdout.strip() == "False", done.stderr
