@@ -24,8 +24,10 @@ from backoffice.context import current_actor
 from backoffice.directory_forms import (
     ChannelForm,
     ExceptionForm,
+    LocationForm,
     NewServiceForm,
     OrganizationForm,
+    ServiceAreaForm,
     ServiceForm,
     SynonymForm,
     WeeklyHoursForm,
@@ -33,6 +35,7 @@ from backoffice.directory_forms import (
 from backoffice.forms import EmptyForm
 from backoffice.permissions import requires
 from core.db import get_session
+from core.web import current_profile
 from directory import editing
 from directory.models import Organization, Schedule, Service, TaxonomyTerm
 from directory.search_index import reindex
@@ -142,8 +145,29 @@ def edit_service(service_id: str) -> Response | tuple[str, int]:
     return _edit_page(db, service, form)
 
 
+def _area_choices() -> list[tuple[str, str]]:
+    """The municipality's districts, the municipality, its prefecture and the whole country."""
+    profile = current_profile()
+    choices = [(f"district:{d}", d) for d in profile.districts]
+    choices.append((f"municipality:{profile.name}", f"{profile.name}全域"))
+    if profile.prefecture:
+        choices.append((f"prefecture:{profile.prefecture}", profile.prefecture))
+    choices.append(("national:日本全国", "日本全国"))
+    return choices
+
+
+def _area_form(service: Service, formdata: object = None) -> ServiceAreaForm:
+    form = ServiceAreaForm(prefix="areas", formdata=formdata)
+    form.areas.choices = _area_choices()
+    if formdata is None:
+        form.areas.data = [f"{a.extent_type}:{a.name}" for a in service.service_areas]
+    return form
+
+
 def _edit_page(db: Session, service: Service, form: ServiceForm, **forms) -> tuple[str, int]:
     forms.setdefault("channel_form", ChannelForm(prefix="channel"))
+    forms.setdefault("location_form", LocationForm(prefix="location"))
+    forms.setdefault("area_form", _area_form(service))
     forms.setdefault("weekly_form", WeeklyHoursForm(prefix="weekly"))
     forms.setdefault("exception_form", ExceptionForm(prefix="exception"))
     has_errors = form.errors or any(f.errors for f in forms.values())
@@ -350,3 +374,61 @@ def remove_synonyms(group_id: int) -> Response:
         db.commit()
         flash("削除しました。")
     return redirect(url_for(".synonyms"))
+
+
+@bp.route("/services/<service_id>/locations", methods=["POST"])
+@requires("directory.edit")
+def add_location(service_id: str) -> Response | tuple[str, int]:
+    db, service = get_session(), _service(service_id)
+    form = LocationForm(prefix="location")
+    if form.validate_on_submit():
+        try:
+            editing.add_location(
+                db, service, {name: getattr(form, name).data or "" for name in
+                              editing.LOCATION_FIELDS},
+                editor=g.staff_user, network=current_actor().network,
+            )  # fmt: skip
+        except editing.EditError as error:
+            form.name.errors = list(error.problems.values())
+        else:
+            _after_change(db, service)
+            db.commit()
+            flash("場所を追加しました。")
+            return redirect(url_for(".edit_service", service_id=service.id))
+    return _refused(service, location_form=form)
+
+
+@bp.route("/services/<service_id>/locations/<link_id>/delete", methods=["POST"])
+@requires("directory.edit")
+def remove_location(service_id: str, link_id: str) -> Response:
+    db, service = get_session(), _service(service_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            editing.remove_location(
+                db, service, link_id, editor=g.staff_user, network=current_actor().network
+            )
+        except editing.EditError:
+            abort(404)
+        _after_change(db, service)
+        db.commit()
+        flash("場所を削除しました。")
+    return redirect(url_for(".edit_service", service_id=service.id))
+
+
+@bp.route("/services/<service_id>/areas", methods=["POST"])
+@requires("directory.edit")
+def set_areas(service_id: str) -> Response | tuple[str, int]:
+    db, service = get_session(), _service(service_id)
+    form = ServiceAreaForm(prefix="areas")
+    form.areas.choices = _area_choices()
+    if form.validate_on_submit():
+        chosen = [tuple(value.split(":", 1)) for value in form.areas.data or []]
+        editing.set_service_areas(
+            db, service, [(name, kind) for kind, name in chosen], editor=g.staff_user,
+            network=current_actor().network,
+        )  # fmt: skip
+        _after_change(db, service)
+        db.commit()
+        flash("対象の地域を保存しました。")
+        return redirect(url_for(".edit_service", service_id=service.id))
+    return _refused(service, area_form=form)

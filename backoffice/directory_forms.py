@@ -137,3 +137,19 @@ class SynonymForm(FlaskForm):
         validators=[DataRequired("言葉を入力してください。"), Length(max=700)],
     )
     note = StringField("メモ（任意）", validators=[Length(max=500)])
+
+
+class LocationForm(FlaskForm):
+    name = StringField("場所の名前（例: 峰山総合福祉センター）", validators=[Length(max=300)])
+    postal_code = StringField("郵便番号", validators=[Length(max=16)])
+    state_province = StringField("都道府県", validators=[Length(max=64)])
+    city = StringField("市区町村", validators=[Length(max=100)])
+    address_1 = StringField("住所", validators=[Length(max=300)])
+    transportation = TextAreaField("交通手段・行き方", validators=[Length(max=1000)])
+    accessibility = TextAreaField(
+        "バリアフリー（車いす、手話通訳など）", validators=[Length(max=1000)]
+    )
+
+
+class ServiceAreaForm(FlaskForm):
+    areas = Checkboxes("対象の地域")

@@ -24,10 +24,13 @@ from directory.models import (
     PUBLICATION_STATES,
     ChangeRecord,
     ContactChannel,
+    Location,
     Organization,
     Schedule,
     SearchSynonym,
     Service,
+    ServiceArea,
+    ServiceAtLocation,
     TaxonomyTerm,
 )
 
@@ -271,6 +274,8 @@ def load_for_edit(session: Session, service_id: str) -> Service | None:
         select(Service).where(Service.id == service_id).options(
             selectinload(Service.channels), selectinload(Service.schedules),
             selectinload(Service.topics), selectinload(Service.organization),
+            selectinload(Service.service_areas),
+            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location),
         )
     )  # fmt: skip
 
@@ -398,3 +403,52 @@ def remove_synonym_group(
         session, action="directory.synonym.remove", actor=editor if hasattr(editor, "id") else None,
         object_type="search_synonym", object_id=str(group_id), client_network=network,
     )  # fmt: skip
+
+
+def add_location(
+    session: Session, service: Service, values: Mapping[str, str], *, editor: Any,
+    network: str | None,
+) -> ServiceAtLocation:  # fmt: skip
+    """A place where the service is offered (address, access, accessibility)."""
+    cleaned = {key: _clean(values.get(key, "")) for key in LOCATION_FIELDS}
+    if not (cleaned["name"] or cleaned["address_1"]):
+        raise EditError({"name": "場所の名前か住所を入力してください。"})
+    location = Location(id=str(uuid.uuid4()), organization_id=service.organization_id, **cleaned)
+    link = ServiceAtLocation(id=str(uuid.uuid4()), service=service, location=location)
+    session.add_all([location, link])
+    summary = " ".join(v for v in (cleaned["name"], cleaned["address_1"]) if v)
+    _record(session, service.id, "service", "update", "locations", "", summary, editor)
+    _audit(session, "directory.location.add", service.id, editor, network)
+    return link
+
+
+def remove_location(
+    session: Session, service: Service, link_id: str, *, editor: Any, network: str | None
+) -> None:
+    link = next((sal for sal in service.service_at_locations if sal.id == link_id), None)
+    if link is None:
+        raise EditError({"location": "その場所は見つかりません。"})
+    summary = " ".join(v for v in (link.location.name, link.location.address_1) if v)
+    service.service_at_locations.remove(link)
+    _record(session, service.id, "service", "update", "locations", summary, "", editor)
+    _audit(session, "directory.location.remove", service.id, editor, network)
+
+
+def set_service_areas(
+    session: Session, service: Service, areas: Sequence[tuple[str, str]], *, editor: Any,
+    network: str | None,
+) -> None:  # fmt: skip
+    """Replace where the service is for: (name, extent type) pairs, e.g. ("峰山町", "district")."""
+    old = "、".join(a.name for a in service.service_areas)
+    new = "、".join(name for name, _ in areas)
+    if old == new:
+        return
+    service.service_areas = [ServiceArea(name=name, extent_type=kind) for name, kind in areas]
+    _record(session, service.id, "service", "update", "service_areas", old, new, editor)
+    _audit(session, "directory.service.update", service.id, editor, network, reason="service_areas")
+
+
+LOCATION_FIELDS = (
+    "name", "postal_code", "state_province", "city", "address_1", "transportation",
+    "accessibility",
+)  # fmt: skip

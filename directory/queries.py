@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from directory.models import AREAS, Service, TaxonomyTerm
+from directory.models import AREAS, Service, ServiceAtLocation, TaxonomyTerm
 
 
 def _published():
@@ -53,6 +53,7 @@ def published_service(session: Session, service_id: str) -> Service | None:
             selectinload(Service.topics),
             selectinload(Service.languages),
             selectinload(Service.service_areas),
+            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location),
         )
     )
 

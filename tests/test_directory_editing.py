@@ -201,3 +201,37 @@ def test_staff_add_a_synonym_group_that_search_uses(backoffice_app: Flask, demo:
     demo.expire_all()
     after = search_services(demo, SearchQuery.from_args({"q": "ゆうぐれ"}), now=datetime.now(UTC))
     assert after.total > 0
+
+
+def test_editor_adds_a_place_and_districts_that_residents_see(
+    backoffice_app: Flask, public_app: Flask, demo: Session
+) -> None:
+    service = first_service(demo, "子育て世代包括支援センター「はぐはぐ」")
+    client = signed_in_client(backoffice_app, "editor")
+    url = f"/directory/services/{service.id}"
+
+    place = post_form(
+        client, f"{url}/locations",
+        {"location-name": "峰山総合福祉センター", "location-city": "京丹後市",
+         "location-address_1": "峰山町杉谷", "location-accessibility": "車いすで入れます"},
+        form_url=url,
+    )  # fmt: skip
+    empty = post_form(client, f"{url}/locations", {"location-name": ""}, form_url=url)
+    areas = post_form(
+        client,
+        f"{url}/areas",
+        {"areas-areas": ["district:峰山町", "district:大宮町"]},
+        form_url=url,
+    )
+
+    assert place.status_code == areas.status_code == 302
+    assert empty.status_code == 400 and "場所の名前か住所" in empty.get_data(as_text=True)
+    with Session(get_engine(backoffice_app)) as session:
+        stored = session.get(Service, service.id)
+        assert stored is not None
+        assert [(a.name, a.extent_type) for a in stored.service_areas] == [
+            ("峰山町", "district"), ("大宮町", "district"),
+        ]  # fmt: skip
+    html = public_app.test_client().get(url).get_data(as_text=True)
+    assert "峰山総合福祉センター" in html and "車いすで入れます" in html
+    assert "峰山町、大宮町" in html
