@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -102,10 +103,7 @@ def new_service() -> Response | tuple[str, int]:
             db, organization, form.name.data or "", editor=g.staff_user,
             network=current_actor().network,
         )  # fmt: skip
-        _after_change(db, service)
-        db.commit()
-        flash("下書きとして作成しました。内容を入力して公開してください。")
-        return redirect(url_for(".edit_service", service_id=service.id))
+        return _saved(db, service, "下書きとして作成しました。内容を入力して公開してください。")
     return render_template("backoffice/directory/new_service.html", form=form), (
         400 if form.errors else 200
     )
@@ -164,6 +162,26 @@ def _area_form(service: Service, formdata: object = None) -> ServiceAreaForm:
     return form
 
 
+def _saved(db: Session, service: Service, message: str) -> Response:
+    """After an accepted edit: keep the index in step, commit, say so, back to the service."""
+    _after_change(db, service)
+    db.commit()
+    flash(message)
+    return redirect(url_for(".edit_service", service_id=service.id))
+
+
+def _remove(service_id: str, remove: Callable[..., None], item: object, message: str) -> Response:
+    """A delete button on the service page: ``remove(db, service, item, ...)``; 404 if absent."""
+    db, service = get_session(), _service(service_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            remove(db, service, item, editor=g.staff_user, network=current_actor().network)
+        except editing.EditError:
+            abort(404)
+        return _saved(db, service, message)
+    return redirect(url_for(".edit_service", service_id=service.id))
+
+
 def _edit_page(db: Session, service: Service, form: ServiceForm, **forms) -> tuple[str, int]:
     forms.setdefault("channel_form", ChannelForm(prefix="channel"))
     forms.setdefault("location_form", LocationForm(prefix="location"))
@@ -216,28 +234,14 @@ def add_channel(service_id: str) -> Response | tuple[str, int]:
         except editing.EditError as error:
             form.value.errors = list(error.problems.values())
         else:
-            _after_change(db, service)
-            db.commit()
-            flash("連絡方法を追加しました。")
-            return redirect(url_for(".edit_service", service_id=service.id))
+            return _saved(db, service, "連絡方法を追加しました。")
     return _refused(service, channel_form=form)
 
 
 @bp.route("/services/<service_id>/channels/<int:channel_id>/delete", methods=["POST"])
 @requires("directory.edit")
 def remove_channel(service_id: str, channel_id: int) -> Response:
-    db, service = get_session(), _service(service_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            editing.remove_channel(
-                db, service, channel_id, editor=g.staff_user, network=current_actor().network
-            )
-        except editing.EditError:
-            abort(404)
-        _after_change(db, service)
-        db.commit()
-        flash("連絡方法を削除しました。")
-    return redirect(url_for(".edit_service", service_id=service.id))
+    return _remove(service_id, editing.remove_channel, channel_id, "連絡方法を削除しました。")
 
 
 @bp.route("/services/<service_id>/hours", methods=["POST"])
@@ -260,10 +264,7 @@ def add_weekly_hours(service_id: str) -> Response | tuple[str, int]:
         except editing.EditError as error:
             form.opens_at.errors = list(error.problems.values())
         else:
-            _after_change(db, service)
-            db.commit()
-            flash("受付時間を追加しました。")
-            return redirect(url_for(".edit_service", service_id=service.id))
+            return _saved(db, service, "受付時間を追加しました。")
     return _refused(service, weekly_form=form)
 
 
@@ -285,28 +286,14 @@ def add_exception(service_id: str) -> Response | tuple[str, int]:
         except editing.EditError as error:
             form.valid_from.errors = list(error.problems.values())
         else:
-            _after_change(db, service)
-            db.commit()
-            flash("臨時の休み・特別な受付時間を追加しました。")
-            return redirect(url_for(".edit_service", service_id=service.id))
+            return _saved(db, service, "臨時の休み・特別な受付時間を追加しました。")
     return _refused(service, exception_form=form)
 
 
 @bp.route("/services/<service_id>/schedules/<int:schedule_id>/delete", methods=["POST"])
 @requires("directory.edit")
 def remove_schedule(service_id: str, schedule_id: int) -> Response:
-    db, service = get_session(), _service(service_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            editing.remove_schedule(
-                db, service, schedule_id, editor=g.staff_user, network=current_actor().network
-            )
-        except editing.EditError:
-            abort(404)
-        _after_change(db, service)
-        db.commit()
-        flash("受付時間を削除しました。")
-    return redirect(url_for(".edit_service", service_id=service.id))
+    return _remove(service_id, editing.remove_schedule, schedule_id, "受付時間を削除しました。")
 
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
@@ -391,28 +378,14 @@ def add_location(service_id: str) -> Response | tuple[str, int]:
         except editing.EditError as error:
             form.name.errors = list(error.problems.values())
         else:
-            _after_change(db, service)
-            db.commit()
-            flash("場所を追加しました。")
-            return redirect(url_for(".edit_service", service_id=service.id))
+            return _saved(db, service, "場所を追加しました。")
     return _refused(service, location_form=form)
 
 
 @bp.route("/services/<service_id>/locations/<link_id>/delete", methods=["POST"])
 @requires("directory.edit")
 def remove_location(service_id: str, link_id: str) -> Response:
-    db, service = get_session(), _service(service_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            editing.remove_location(
-                db, service, link_id, editor=g.staff_user, network=current_actor().network
-            )
-        except editing.EditError:
-            abort(404)
-        _after_change(db, service)
-        db.commit()
-        flash("場所を削除しました。")
-    return redirect(url_for(".edit_service", service_id=service.id))
+    return _remove(service_id, editing.remove_location, link_id, "場所を削除しました。")
 
 
 @bp.route("/services/<service_id>/areas", methods=["POST"])
@@ -427,8 +400,5 @@ def set_areas(service_id: str) -> Response | tuple[str, int]:
             db, service, [(name, kind) for kind, name in chosen], editor=g.staff_user,
             network=current_actor().network,
         )  # fmt: skip
-        _after_change(db, service)
-        db.commit()
-        flash("対象の地域を保存しました。")
-        return redirect(url_for(".edit_service", service_id=service.id))
+        return _saved(db, service, "対象の地域を保存しました。")
     return _refused(service, area_form=form)

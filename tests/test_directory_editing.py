@@ -235,3 +235,20 @@ def test_editor_adds_a_place_and_districts_that_residents_see(
     html = public_app.test_client().get(url).get_data(as_text=True)
     assert "峰山総合福祉センター" in html and "車いすで入れます" in html
     assert "峰山町、大宮町" in html
+
+
+def test_editor_removes_a_channel_and_an_unknown_one_is_not_found(
+    backoffice_app: Flask, demo: Session
+) -> None:
+    service = first_service(demo)
+    channel_id = service.channels[0].id
+    client = signed_in_client(backoffice_app, "editor")
+    url = f"/directory/services/{service.id}"
+
+    removed = post_form(client, f"{url}/channels/{channel_id}/delete", {}, form_url=url)
+    again = post_form(client, f"{url}/channels/{channel_id}/delete", {}, form_url=url)
+
+    assert removed.status_code == 302 and again.status_code == 404
+    with Session(get_engine(backoffice_app)) as session:
+        stored = session.get(Service, service.id)
+        assert stored is not None and channel_id not in [c.id for c in stored.channels]
