@@ -28,7 +28,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from directory.models import AREAS, AUDIENCES, CHANNEL_KINDS, SearchSynonym, Service
 from directory.search_index import (
+    WHOLE_MUNICIPALITY,
     ServiceSearchText,
+    district_tag,
     has_fts,
     open_now_tags,
     tag,
@@ -54,7 +56,7 @@ class SearchQuery:
     text: str = ""
     topics: tuple[str, ...] = ()  # taxonomy term codes
     channels: tuple[str, ...] = ()  # contact channel kinds
-    areas: tuple[str, ...] = ()  # municipality / prefecture / national
+    areas: tuple[str, ...] = ()  # municipality / prefecture / national, or a district
     open_now: bool = False
     free: bool = False
     anonymous: bool = False
@@ -65,12 +67,17 @@ class SearchQuery:
 
     @classmethod
     def from_args(
-        cls, args: Mapping[str, Any], *, topic_codes: Iterable[str] | None = None
+        cls,
+        args: Mapping[str, Any],
+        *,
+        topic_codes: Iterable[str] | None = None,
+        districts: Iterable[str] = (),
     ) -> SearchQuery:
         """A query from request arguments (``q`` or ``text``, then the field names).
 
         Never raises: unknown codes are dropped, text is cleaned and cut to 200 characters,
-        numbers are clamped. Several values come as repeated keys or comma-separated.
+        numbers are clamped. Several values come as repeated keys or comma-separated. An area
+        may also be one of the municipality's ``districts`` (峰山町...).
         """
         known_topics = frozenset(
             (topic.slug for topic in TOPICS) if topic_codes is None else topic_codes
@@ -80,7 +87,7 @@ class SearchQuery:
             text=strip_controls(raw)[:MAX_TEXT].strip(),
             topics=_known(_values(args, "topics"), known_topics),
             channels=_known(_values(args, "channels"), CHANNEL_KINDS),
-            areas=_known(_values(args, "areas"), AREAS),
+            areas=_known(_values(args, "areas"), (*AREAS, *districts)),
             open_now=_flag(args, "open_now"),
             free=_flag(args, "free"),
             anonymous=_flag(args, "anonymous"),
@@ -205,12 +212,13 @@ def _plan(query: SearchQuery, synonyms: dict[str, tuple[str, ...]], now: datetim
         for kind, values in (
             ("topic", query.topics),
             ("channel", query.channels),
-            ("area", query.areas),
             ("lang", query.languages),
             ("audience", query.audiences),
         )
         if values
     ]
+    if query.areas:
+        groups.append(_area_tags(query.areas))
     if query.free:
         groups.append(("cost_free",))
     if query.anonymous:
@@ -219,6 +227,17 @@ def _plan(query: SearchQuery, synonyms: dict[str, tuple[str, ...]], now: datetim
         local = now.astimezone(TOKYO)
         groups.append(open_now_tags(local.weekday(), local.hour))
     return Plan(plan_words, tuple(groups))
+
+
+def _area_tags(areas: tuple[str, ...]) -> tuple[str, ...]:
+    """Services of any of the areas; a district takes the city's services that serve it."""
+    tags: list[str] = []
+    for area in areas:
+        if area in AREAS:
+            tags.append(tag("area", area))
+        else:
+            tags += [district_tag(area), WHOLE_MUNICIPALITY]
+    return tuple(dict.fromkeys(tags))
 
 
 def _open_now_page(

@@ -88,6 +88,15 @@ def tag(kind: str, value: str) -> str:
     return f"{kind}_{_TAG_UNSAFE.sub('_', value.lower()).strip('_')}"
 
 
+def district_tag(name: str) -> str:
+    """The tag of one of the municipality's districts (峰山町...): a hash of its normalised name."""
+    digest = hashlib.blake2b(normalize(name).encode(), digest_size=6).hexdigest()
+    return f"district_{digest}"
+
+
+WHOLE_MUNICIPALITY = "district_all"  # a municipal service not limited to some districts
+
+
 def topic_token(key: str) -> str:
     """The token of a whole topic name (a matching key), for ranking exact topic matches."""
     return f"t_{key}"
@@ -310,7 +319,9 @@ def _documents(session: Session, ids: list[str]) -> Iterator[dict]:
     )
     areas = _grouped(
         session,
-        select(ServiceArea.service_id, ServiceArea.name).where(ServiceArea.service_id.in_(live)),
+        select(ServiceArea.service_id, ServiceArea.name, ServiceArea.extent_type).where(
+            ServiceArea.service_id.in_(live)
+        ),
     )
     languages = _grouped(
         session,
@@ -361,12 +372,14 @@ def _document(row: Row, topics, channels, areas, languages, schedules) -> dict[s
             read=[name for _, name, *_ in topics],
         ),
         "body": _keys(
-            [row.description, row.audience, *(a for (a,) in areas), row.hours_note]
+            [row.description, row.audience, *(name for name, _ in areas), row.hours_note]
             + [label for _, label in channels]
             + [row.cost_note, row.languages_note, *(n for _, n in languages), row.address],
-            read=[row.description, row.audience, *(a for (a,) in areas)],
+            read=[row.description, row.audience, *(name for name, _ in areas)],
         ),
-        "tags": _tags(row, topics, channels, languages) | _open_slots(schedules),
+        "tags": _tags(row, topics, channels, languages)
+        | _district_tags(row.area, areas)
+        | _open_slots(schedules),
     }
 
 
@@ -394,6 +407,14 @@ def _tags(row: Row, topics, channels, languages) -> set[str]:
     if row.anonymous:
         tags.add("anonymous_yes")
     return tags
+
+
+def _district_tags(area: str, areas: list[tuple]) -> set[str]:
+    """Which districts a municipal service serves: those named, or all when none is named."""
+    if area != "municipality":
+        return set()
+    named = {district_tag(name) for name, extent in areas if extent == "district"}
+    return named or {WHOLE_MUNICIPALITY}
 
 
 def _open_slots(schedules: list[tuple]) -> set[str]:

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from core.db import get_session
 from core.qr import qr_svg
+from core.web import current_profile
 from directory.hours import service_status, weekly_table
 from directory.queries import home_channels, published_service, topic_by_code, topics
 from directory.search import SearchQuery, search_services
@@ -24,11 +25,13 @@ def _now() -> datetime:
 @localized_route(bp, "/directory")
 def search() -> str:
     db = get_session()
-    query = SearchQuery.from_args(request.args)
+    districts = current_profile().districts
+    query = SearchQuery.from_args(request.args, districts=districts)
     result = search_services(db, query, now=_now())
     return render_template(
         "public/directory.html",
         query=query,
+        districts=districts,
         result=result,
         statuses={s.id: service_status(s, _now()) for s in result.items},
         topics=topics(db),

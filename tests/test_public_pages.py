@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.profile import profile_from_mapping, read_profile_file, store_profile
-from directory.models import Service
+from directory.models import Organization, Schedule, Service
+from directory.search_index import reindex
 from public_site import create_app as create_public_app
 from tests.conftest import NEUTRAL_URL
 from tests.helpers import get_urls
@@ -286,3 +288,47 @@ def test_profile_validation_names_missing_fields() -> None:
 
     with pytest.raises(ProfileError, match=r"name.*dedicated_window\.name"):
         profile_from_mapping({"slug": "x", "section": "s", "phone": "1", "dedicated_window": {}})
+
+
+def test_directory_filters_by_the_profiles_districts(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    html = page(client, public_app, "directory.search", per_page=50)
+    assert 'name="areas" value="峰山町"' in html
+
+    local = page(client, public_app, "directory.search", areas="峰山町")
+
+    city = demo.scalars(select(Service.name).where(Service.area == "municipality")).all()
+    national = demo.scalars(select(Service.name).where(Service.area == "national")).all()
+    assert city and all(name.replace("&", "&amp;") in local for name in city)
+    assert national and any(f">{name}<" in html for name in national)
+    assert not any(f">{name}<" in local for name in national)
+    assert 'value="峰山町" id="district-1" checked' in local
+
+
+def test_an_estimated_total_is_shown_as_about(
+    client: FlaskClient, public_app: Flask, session: Session
+) -> None:
+    organization = Organization(id="org-always", name="いつでも相談会")
+    for number in range(40):
+        session.add(
+            Service(
+                id=f"always-{number}",
+                organization=organization,
+                name=f"いつでも相談 {number}",
+                status="published",
+                schedules=[
+                    Schedule(kind="weekly", weekday=day, opens_at=time(0), closes_at=time(0))
+                    for day in range(7)
+                ],
+            )
+        )
+    session.flush()
+    reindex(session)
+    session.commit()
+
+    html = page(client, public_app, "directory.search", open_now="1", per_page=5)
+    everything = page(client, public_app, "directory.search", per_page=5)
+
+    assert re.search(r"約\d+件の相談先", html)
+    assert "40件の相談先" in everything and "約" not in everything.split("件の相談先")[0][-8:]

@@ -23,6 +23,7 @@ from directory.models import (
     Schedule,
     SearchSynonym,
     Service,
+    ServiceArea,
     TaxonomyTerm,
 )
 from directory.search import SearchQuery, SearchResult, load_synonyms, search_services
@@ -239,6 +240,51 @@ def test_values_of_one_filter_are_alternatives(directory: Session) -> None:
     chat = set(names(search(directory, channels="chat")))
 
     assert set(names(search(directory, channels="line,chat"))) == line | chat
+
+
+def test_a_district_finds_services_serving_it_and_the_whole_city_ones(session: Session) -> None:
+    add_service(
+        session,
+        "ぞうきん相談 峰山",
+        area="municipality",
+        service_areas=[ServiceArea(name="峰山町", extent_type="district")],
+    )
+    add_service(
+        session,
+        "ぞうきん相談 網野と久美浜",
+        area="municipality",
+        service_areas=[
+            ServiceArea(name="網野町", extent_type="district"),
+            ServiceArea(name="久美浜町", extent_type="district"),
+        ],
+    )
+    add_service(session, "ぞうきん相談 市全域", area="municipality")
+    add_service(session, "ぞうきん相談 府", area="prefecture")
+    districts = ("峰山町", "網野町", "久美浜町")
+
+    def found(**args: str) -> set[str]:
+        query = SearchQuery.from_args({"q": "ぞうきん", **args}, districts=districts)
+        return set(names(search_services(session, query, now=MONDAY_MORNING)))
+
+    assert found(areas="峰山町") == {"ぞうきん相談 峰山", "ぞうきん相談 市全域"}
+    assert found(areas="久美浜町") == {"ぞうきん相談 網野と久美浜", "ぞうきん相談 市全域"}
+    assert found(areas="峰山町,久美浜町") == {
+        "ぞうきん相談 峰山",
+        "ぞうきん相談 網野と久美浜",
+        "ぞうきん相談 市全域",
+    }
+    assert found(areas="峰山町,prefecture") == {
+        "ぞうきん相談 峰山",
+        "ぞうきん相談 市全域",
+        "ぞうきん相談 府",
+    }
+
+
+def test_a_district_is_only_a_filter_value_where_the_profile_names_it() -> None:
+    args = {"areas": "峰山町,火星町"}
+
+    assert SearchQuery.from_args(args).areas == ()
+    assert SearchQuery.from_args(args, districts=("峰山町",)).areas == ("峰山町",)
 
 
 def test_open_now_keeps_only_services_taking_contacts(session: Session) -> None:
