@@ -10,12 +10,17 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.db import get_engine
-from directory.exchange import export_dataset, read_dataset, write_export
-from directory.hsds_import import SchemaError, default_schema_dir, import_dataset
+from directory.hsds.dataset import export_dataset
+from directory.hsds.files import read_dataset, write_export
+from directory.hsds.importer import import_dataset
+from directory.hsds.schemas import SchemaError, default_schema_dir
 from directory.search_index import reindex
 
 directory_group = AppGroup("directory", help="Export and import the directory in HSDS 3.0.")
-SCHEMAS_HELP = "Folder of the official HSDS 3.0 schemas (default: $TSUNAGU_HSDS_SCHEMAS)."
+SCHEMAS_HELP = (
+    "Folder of the official HSDS 3.0 schemas (default: $TSUNAGU_HSDS_SCHEMAS, else the copy"
+    " shipped with Tsunagu)."
+)
 
 
 @directory_group.command("export")

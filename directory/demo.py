@@ -1,11 +1,25 @@
-"""Demo directory: every row of the sourced fact sheet, with the home page's channels marked."""
+"""Demo directory: every row of the sourced fact sheet, with the home page's channels marked.
+
+The demo goes in the way a user's file does. The fact sheet (``facts``) and its structured hours
+(``schedules_demo``) become unsaved records, which the export's own code writes as one HSDS
+dataset (``demo_dataset``: scope ``complete``, so the 要確認 flags, confidence, sources, check
+notes and home-page groups travel as our ``tsunagu-fields`` attributes); then
+``import_dataset`` checks all of it against the HSDS schemas and our rules, and stores it only
+if nothing is wrong. The dataset carries no change history, so loading the demo again leaves
+the history staff have made alone.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
-from directory.facts import FACT_SHEET, load_fact_sheet, read_rows
-from directory.schedules_demo import load_demo_schedules
+from directory.facts import FACT_SHEET, read_rows, services_from_rows, topic_terms
+from directory.hsds.dataset import build_dataset
+from directory.hsds.importer import import_dataset
+from directory.hsds.vocabulary import Json
+from directory.schedules_demo import add_demo_schedules
 from directory.search import load_synonyms
 from directory.search_index import reindex
 
@@ -22,11 +36,33 @@ HOME_GROUPS = {
 }
 
 
-def load_demo_directory(session: Session) -> int:
-    count = load_fact_sheet(session, read_rows(FACT_SHEET), HOME_GROUPS)
-    session.flush()
-    load_demo_schedules(session)
+class DemoDataError(ValueError):
+    """The demo data does not pass the import's checks; nothing of it was stored."""
+
+
+def demo_dataset(*, today: date | None = None) -> Json:
+    """The fact sheet with its structured hours, as ``directory export`` would write it.
+
+    Yearly closed days are expanded from ``today`` (by default, today in Japan).
+    """
+    services = services_from_rows(read_rows(FACT_SHEET), HOME_GROUPS)
+    add_demo_schedules({service.name: service for service in services}, today=today)
+    organizations = {service.organization_id: service.organization for service in services}
+    return build_dataset(
+        sorted(services, key=lambda service: service.id),
+        organizations.values(),
+        locations=[],
+        topics=topic_terms().values(),
+    )
+
+
+def load_demo_directory(session: Session, *, today: date | None = None) -> int:
+    """Import the demo dataset, then the search synonyms and index; returns how many services."""
+    report = import_dataset(session, demo_dataset(today=today))
+    if not report.ok:
+        problems = "\n".join(f"  {problem}" for problem in report.problems)
+        raise DemoDataError(f"the demo directory does not pass the import's checks:\n{problems}")
     load_synonyms(session)
     session.flush()
     reindex(session)
-    return count
+    return report.counts["services"]

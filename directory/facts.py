@@ -1,8 +1,8 @@
-"""Load the sourced fact sheet (``data/directory-facts.csv``) into the directory.
+"""Read the sourced fact sheet (``data/directory-facts.csv``) as directory records.
 
-Only what the sheet states is loaded. Numbers and addresses are taken from its text verbatim;
+Only what the sheet states is kept. Numbers and addresses are taken from its text verbatim;
 rows of low confidence are marked as needing a check ("要確認"), with the sheet's own note.
-Loading is idempotent: ids derive from the names, so a second run updates the same rows.
+Ids derive from the names, so loading the demo again updates the same rows.
 """
 
 from __future__ import annotations
@@ -10,15 +10,20 @@ from __future__ import annotations
 import csv
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
-from directory.models import ContactChannel, Language, Organization, Service, ServiceArea
-from directory.taxonomy import AUDIENCE_BY_TOPIC, ensure_topics
-from directory.topics import FACT_SHEET_TOPICS
+from directory.models import (
+    ContactChannel,
+    Language,
+    Organization,
+    Service,
+    ServiceArea,
+    TaxonomyTerm,
+)
+from directory.taxonomy import AUDIENCE_BY_TOPIC, TAXONOMY, term_id
+from directory.topics import FACT_SHEET_TOPICS, TOPICS
 
 FACT_SHEET = Path(__file__).resolve().parent / "data" / "directory-facts.csv"
 ID_NAMESPACE = uuid.UUID("6f1c3f0e-7f5e-4c1b-9a49-2d1f0c1d8e11")
@@ -99,65 +104,82 @@ def _topics(value: str) -> list[str]:
     return [FACT_SHEET_TOPICS[t.strip()] for t in value.split(";") if t.strip()]
 
 
-def load_fact_sheet(
-    session: Session,
-    rows: Iterable[dict[str, str]],
-    home_groups: dict[str, str] | None = None,
-) -> int:
-    """Upsert every row as a published service; returns how many rows were loaded."""
+def services_from_rows(
+    rows: Iterable[dict[str, str]], home_groups: Mapping[str, str] | None = None
+) -> list[Service]:
+    """Every row as a published service with its organization: unsaved records, which
+    ``directory.demo`` writes as an HSDS dataset and imports."""
     home_groups = home_groups or {}
-    terms = ensure_topics(session)
-    count = 0
-    for order, row in enumerate(rows):
-        _upsert_row(session, row, order, home_groups.get(row["name"]), terms)
-        count += 1
-    return count
+    terms = topic_terms()
+    organizations: dict[str, Organization] = {}
+    return [
+        _service(row, order, home_groups.get(row["name"]), organizations, terms)
+        for order, row in enumerate(rows)
+    ]
 
 
-def _upsert_row(
-    session: Session,
+def topic_terms() -> dict[str, TaxonomyTerm]:
+    """Our topics as unsaved terms, as ``ensure_topics`` stores them; by code."""
+    return {
+        topic.slug: TaxonomyTerm(
+            id=term_id(topic.slug),
+            code=topic.slug,
+            name=topic.ja,
+            name_en=topic.en,
+            name_kana=topic.kana,
+            taxonomy=TAXONOMY,
+            sort_order=order,
+        )
+        for order, topic in enumerate(TOPICS)
+    }
+
+
+def _service(
     row: dict[str, str],
     order: int,
     home_group: str | None,
-    terms: dict,
-) -> None:
+    organizations: dict[str, Organization],
+    terms: dict[str, TaxonomyTerm],
+) -> Service:
     organization_id = stable_id("organization", row["operator"])
-    organization = session.get(Organization, organization_id)
+    organization = organizations.get(organization_id)
     if organization is None:
-        organization = Organization(id=organization_id, name=row["operator"])
-        session.add(organization)
-    service_id = stable_id("service", row["name"])
-    service = session.get(Service, service_id) or Service(id=service_id)
+        organization = Organization(id=organization_id, name=row["operator"], description="")
+        organizations[organization_id] = organization
     cost, cost_note = _split_flag(row["free"])
     anonymous, _ = _split_flag(row["anonymous"])
-    service.organization = organization
-    service.name = row["name"]
-    service.audience = row["audience"]
     topics = _topics(row["topics"])
-    service.topics = [terms[code] for code in topics]
-    service.audiences = sorted({AUDIENCE_BY_TOPIC[c] for c in topics if c in AUDIENCE_BY_TOPIC})
-    service.hours_note = row["hours"]
-    service.contact_note = row["contact"]
-    service.cost = COST_BY_SHEET.get(cost, "unknown")
-    service.cost_note = cost_note
-    service.anonymous = True if anonymous == "yes" else None
-    service.languages_note = "" if row["languages"] == "not stated" else row["languages"]
-    service.address = row["address"]
-    service.area = AREA_BY_SHEET[row["area"]]
-    service.status = "published"
-    service.home_group = home_group
-    service.sort_order = order
-    service.confidence = row["confidence"]
-    service.needs_check = row["confidence"] == "low"
-    service.check_note = row["note"]
-    service.source_url = row["source_url"]
-    service.source_date = row["source_date"]
     area_name, extent = SERVICE_AREA_BY_SHEET[row["area"]]
-    service.service_areas = [ServiceArea(name=area_name, extent_type=extent)]
-    # Only a language the sheet names plainly becomes a language record; the rest stays a note.
-    service.languages = [Language(code="ja", name="日本語")] if "日本語" in row["languages"] else []
-    service.channels = [
-        ContactChannel(kind=c.kind, value=c.value, label=c.label, sort_order=i)
-        for i, c in enumerate(parse_channels(row["contact"], row["kind"]))
-    ]
-    session.add(service)
+    return Service(
+        id=stable_id("service", row["name"]),
+        organization_id=organization_id,
+        organization=organization,
+        name=row["name"],
+        audience=row["audience"],
+        topics=[terms[code] for code in topics],
+        audiences=sorted({AUDIENCE_BY_TOPIC[c] for c in topics if c in AUDIENCE_BY_TOPIC}),
+        hours_note=row["hours"],
+        contact_note=row["contact"],
+        cost=COST_BY_SHEET.get(cost, "unknown"),
+        cost_note=cost_note,
+        anonymous=True if anonymous == "yes" else None,
+        languages_note="" if row["languages"] == "not stated" else row["languages"],
+        address=row["address"],
+        area=AREA_BY_SHEET[row["area"]],
+        status="published",
+        home_group=home_group,
+        sort_order=order,
+        confidence=row["confidence"],
+        needs_check=row["confidence"] == "low",
+        check_note=row["note"],
+        source_url=row["source_url"],
+        source_date=row["source_date"],
+        service_areas=[ServiceArea(name=area_name, extent_type=extent)],
+        # Only a language the sheet names plainly becomes a language record; the rest stays a
+        # note.
+        languages=[Language(code="ja", name="日本語")] if "日本語" in row["languages"] else [],
+        channels=[
+            ContactChannel(kind=c.kind, value=c.value, label=c.label, sort_order=i)
+            for i, c in enumerate(parse_channels(row["contact"], row["kind"]))
+        ],
+    )

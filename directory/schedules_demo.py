@@ -1,7 +1,7 @@
 """Structured demo hours (``data/schedules.toml``), read from the fact sheet by a person.
 
-Each entry names a service of the sheet and quotes the sheet's hours text; the loader refuses an
-entry whose quote no longer matches the loaded service, so the structured hours can never drift
+Each entry names a service of the sheet and quotes the sheet's hours text; an entry whose quote
+no longer matches the service's hours text is refused, so the structured hours can never drift
 from the text shown beside them. Anything it cannot read is an error naming the entry: a wrong
 hour in a crisis directory is worse than no hour.
 """
@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
-from directory.facts import stable_id
 from directory.models import Schedule, Service
 
 SCHEDULES = Path(__file__).resolve().parent / "data" / "schedules.toml"
@@ -47,22 +44,20 @@ def read_schedules(path: Path = SCHEDULES) -> dict[str, dict[str, Any]]:
         return tomllib.load(handle)
 
 
-def load_demo_schedules(
-    session: Session, path: Path = SCHEDULES, *, today: date | None = None
+def add_demo_schedules(
+    services: Mapping[str, Service], path: Path = SCHEDULES, *, today: date | None = None
 ) -> int:
-    """Replace the schedules of every listed service; returns how many services were set."""
+    """Give each listed service (by name) its hours; returns how many services were set."""
     today = today or datetime.now(ZoneInfo("Asia/Tokyo")).date()
     entries = read_schedules(path)
     for name, entry in entries.items():
-        _apply(session, name, entry, today)
-    session.flush()
+        _apply(services.get(name), name, entry, today)
     return len(entries)
 
 
-def _apply(session: Session, name: str, entry: dict[str, Any], today: date) -> None:
-    service = session.get(Service, stable_id("service", name))
+def _apply(service: Service | None, name: str, entry: dict[str, Any], today: date) -> None:
     if service is None:
-        raise ScheduleDataError(f"{name}: no such service; load the fact sheet first")
+        raise ScheduleDataError(f"{name}: no such service in the fact sheet")
     unknown = set(entry) - ENTRY_KEYS
     if unknown:
         raise ScheduleDataError(f"{name}: unknown keys {sorted(unknown)}")
@@ -110,6 +105,7 @@ def _weekly_rows(name: str, spec: dict[str, Any]) -> Iterator[Schedule]:
             opens_at=opens,
             closes_at=closes,
             last_intake_at=last_intake,
+            closed=False,
         )
 
 

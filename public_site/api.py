@@ -19,8 +19,9 @@ from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from core.db import get_session
-from directory import exchange, hsds
-from directory.exchange import ListQuery, Page, QueryError
+from directory.hsds import paging, serialize
+from directory.hsds.paging import ListQuery, Page, QueryError
+from directory.hsds.vocabulary import HSDS_VERSION, OPENAPI_URI, PROFILE_URI
 
 bp = Blueprint("api", __name__, url_prefix="/api/hsds")
 DESCRIPTION = (
@@ -47,54 +48,54 @@ def _json_error(error: HTTPException) -> Response:
 
 @bp.get("/")
 def root() -> Response:
-    return _json({"version": hsds.HSDS_VERSION, "profile": hsds.PROFILE_URI,
-                  "openapi_url": hsds.OPENAPI_URI, "description": DESCRIPTION})  # fmt: skip
+    return _json({"version": HSDS_VERSION, "profile": PROFILE_URI,
+                  "openapi_url": OPENAPI_URI, "description": DESCRIPTION})  # fmt: skip
 
 
 @bp.get("/services")
 def services() -> Response:
-    page = exchange.service_page(get_session(), _query(), every=_ndjson())
+    page = paging.service_page(get_session(), _query(), every=_ndjson())
     if request.args.get("full", "").lower() == "true":  # HSDS `full`: fully nested services
-        return _listing(page, lambda found: hsds.service_to_hsds(found, nested=True))
-    return _listing(page, hsds.service_summary)
+        return _listing(page, lambda found: serialize.service_to_hsds(found, nested=True))
+    return _listing(page, serialize.service_summary)
 
 
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> Response:
-    found = exchange.published_service(get_session(), service_id)
+    found = paging.published_service(get_session(), service_id)
     if found is None:
         abort(404, description="no published service with this id")
-    return _json(hsds.service_to_hsds(found, nested=True))
+    return _json(serialize.service_to_hsds(found, nested=True))
 
 
 @bp.get("/organizations")
 def organizations() -> Response:
-    page = exchange.organization_page(get_session(), _query(), every=_ndjson())
-    return _listing(page, hsds.organization_summary)
+    page = paging.organization_page(get_session(), _query(), every=_ndjson())
+    return _listing(page, serialize.organization_summary)
 
 
 @bp.get("/organizations/<organization_id>")
 def organization(organization_id: str) -> Response:
-    found = exchange.published_organization(get_session(), organization_id)
+    found = paging.published_organization(get_session(), organization_id)
     if found is None:
         abort(404, description="no organization with a published service has this id")
-    return _json(hsds.organization_to_hsds(found[0], services=found[1]))
+    return _json(serialize.organization_to_hsds(found[0], services=found[1]))
 
 
 @bp.get("/service_at_locations")
 def service_at_locations() -> Response:
-    page = exchange.service_at_location_page(get_session(), _query(), every=_ndjson())
-    return _listing(page, hsds.service_at_location_to_hsds)
+    page = paging.service_at_location_page(get_session(), _query(), every=_ndjson())
+    return _listing(page, serialize.service_at_location_to_hsds)
 
 
 @bp.get("/taxonomies")
 def taxonomies() -> Response:
-    return _listing(exchange.taxonomy_page(_query(), every=_ndjson()), dict)
+    return _listing(paging.taxonomy_page(_query(), every=_ndjson()), dict)
 
 
 @bp.get("/taxonomy_terms")
 def taxonomy_terms() -> Response:
-    page = exchange.taxonomy_term_page(get_session(), _query(), every=_ndjson())
+    page = paging.taxonomy_term_page(get_session(), _query(), every=_ndjson())
     return _listing(page, dict)
 
 

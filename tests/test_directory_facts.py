@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config import PROJECT_ROOT
-from directory.facts import FACT_SHEET, load_fact_sheet, parse_channels, read_rows
+from directory.demo import load_demo_directory
+from directory.facts import FACT_SHEET, parse_channels, read_rows
 from directory.models import ContactChannel, Service
 
 SHARED_SHEET = PROJECT_ROOT.parent / "shared" / "data" / "directory-facts.csv"
@@ -80,13 +79,13 @@ def test_a_row_without_a_number_keeps_its_contact_note(demo: Session) -> None:
     assert service.contact_note == "電話番号未確認"
 
 
-def test_loading_twice_updates_the_same_rows(session: Session, tmp_path: Path) -> None:
-    rows = read_rows()
-    load_fact_sheet(session, rows)
+def test_loading_twice_updates_the_same_rows(session: Session) -> None:
+    load_demo_directory(session)
     session.commit()
     ids = set(session.scalars(select(Service.id)))
 
-    load_fact_sheet(session, rows)
+    load_demo_directory(session)
     session.commit()
 
     assert set(session.scalars(select(Service.id))) == ids
+    assert len(ids) == len(read_rows())

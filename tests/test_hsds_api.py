@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from core.config import PROJECT_ROOT
-from directory.exchange import ListQuery
-from directory.hsds import CHANNEL_TAXONOMY, term_id
+from directory.hsds.paging import ListQuery
+from directory.hsds.vocabulary import CHANNEL_TAXONOMY, term_id
 from directory.models import (
     ChangeRecord,
     Location,

@@ -19,9 +19,12 @@ from sqlalchemy.orm import Session
 from core.config import PROJECT_ROOT
 from core.db import make_engine
 from core.migrate import upgrade_to_head
-from directory import exchange, hsds
-from directory.hsds import FIELD_TAXONOMY, Json, term_id
-from directory.hsds_import import SCHEMAS, Problem, import_dataset, schema_validator
+from directory.hsds import files, serialize
+from directory.hsds.dataset import export_dataset
+from directory.hsds.importer import import_dataset
+from directory.hsds.rules import Problem
+from directory.hsds.schemas import schema_validator
+from directory.hsds.vocabulary import FIELD_TAXONOMY, Json, term_id
 from directory.models import (
     ChangeRecord,
     ContactChannel,
@@ -34,6 +37,14 @@ from tests.conftest import SERVER_URL
 from tests.databases import fresh_database
 
 SHARED = PROJECT_ROOT.parent / "shared" / "hsds-3.0"
+OFFICIAL = {  # what each exported list must satisfy: the official compiled schemas, where any
+    "organizations": "compiled/organization.json",
+    "services": "compiled/service.json",
+    "locations": "location.json",
+    "service_at_locations": "compiled/service_at_location.json",
+    "taxonomies": "taxonomy.json",
+    "taxonomy_terms": "taxonomy_term.json",
+}
 AREA_TERM = term_id(FIELD_TAXONOMY, "area")
 # What a round trip must keep of every service, beyond what HSDS has a field for.
 KEPT = (
@@ -145,12 +156,13 @@ def full(demo: Session) -> Session:
 
 
 def export_text(session: Session, **options: bool) -> str:
-    return exchange.dumps(exchange.export_dataset(session, **options))
+    return files.dumps(export_dataset(session, **options))
 
 
 def import_into(engine: Engine, data: Json) -> list[Problem]:
+    """Import as `directory import` does by default: against the schemas shipped with us."""
     with Session(engine) as session:
-        report = import_dataset(session, data, schema_dir=SHARED)
+        report = import_dataset(session, data)
         session.commit()
     return report.problems
 
@@ -160,9 +172,9 @@ def service_ids(session: Session) -> list[str]:
 
 
 def test_every_exported_object_satisfies_the_official_schemas(full: Session) -> None:
-    data = exchange.export_dataset(full)
+    data = export_dataset(full)
 
-    for key, schema in SCHEMAS.items():
+    for key, schema in OFFICIAL.items():
         validator = schema_validator(SHARED, schema)
         for item in data[key]:
             errors = [e.message for e in validator.iter_errors(item)]
@@ -172,14 +184,14 @@ def test_every_exported_object_satisfies_the_official_schemas(full: Session) -> 
 
 
 def test_every_csv_has_the_official_columns(full: Session) -> None:
-    files = exchange.tabular_files(exchange.export_dataset(full), SHARED)
+    written = files.tabular_files(export_dataset(full), SHARED)
 
     official = json.loads((SHARED / "datapackage.json").read_text())
     columns = {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in official["resources"]}
-    for name, text in files.items():
+    for name, text in written.items():
         if name != "datapackage.json":
             assert next(csv.reader(io.StringIO(text))) == columns[name], name
-    assert json.loads(files["datapackage.json"])["profile"] == "tabular-data-package"
+    assert json.loads(written["datapackage.json"])["profile"] == "tabular-data-package"
 
 
 def test_json_round_trip_gives_the_same_bytes(full: Session, other_engine: Engine) -> None:
@@ -195,20 +207,18 @@ def test_json_round_trip_gives_the_same_bytes(full: Session, other_engine: Engin
 def test_csv_round_trip_gives_the_same_files(
     full: Session, other_engine: Engine, tmp_path: Path
 ) -> None:
-    exchange.write_export(
-        exchange.export_dataset(full), tmp_path / "pkg", tabular=True, schema_dir=SHARED
-    )
-    data, unreadable = exchange.read_dataset(tmp_path / "pkg")
+    files.write_export(export_dataset(full), tmp_path / "pkg", tabular=True, schema_dir=SHARED)
+    data, unreadable = files.read_dataset(tmp_path / "pkg")
 
     assert unreadable == []
     assert import_into(other_engine, data) == []
     with Session(other_engine) as session:
-        again = exchange.tabular_files(exchange.export_dataset(session), SHARED)
-    assert again == exchange.tabular_files(exchange.export_dataset(full), SHARED)
+        again = files.tabular_files(export_dataset(session), SHARED)
+    assert again == files.tabular_files(export_dataset(full), SHARED)
 
 
 def test_a_round_trip_keeps_our_own_fields(full: Session, other_engine: Engine) -> None:
-    assert import_into(other_engine, exchange.export_dataset(full)) == []
+    assert import_into(other_engine, export_dataset(full)) == []
 
     with Session(other_engine) as copied:
         for original in full.scalars(select(Service)):
@@ -262,7 +272,7 @@ def test_importing_again_updates_the_same_records(full: Session) -> None:
 
 def test_a_service_as_the_api_shows_it_can_be_imported(full: Session, other_engine: Engine) -> None:
     service = full.get(Service, service_ids(full)[0])
-    shown = hsds.service_to_hsds(service, nested=True)
+    shown = serialize.service_to_hsds(service, nested=True)
 
     assert import_into(other_engine, {"services": [shown]}) == []
 
@@ -275,8 +285,8 @@ def test_a_service_as_the_api_shows_it_can_be_imported(full: Session, other_engi
 
 
 def test_public_export_holds_only_what_the_api_shows(full: Session) -> None:
-    data = exchange.export_dataset(full, public=True)
-    text = exchange.dumps(data)
+    data = export_dataset(full, public=True)
+    text = files.dumps(data)
 
     assert data["scope"] == "public"
     assert {s["status"] for s in data["services"]} == {"active"}
@@ -286,7 +296,7 @@ def test_public_export_holds_only_what_the_api_shows(full: Session) -> None:
 
 
 def broken(full: Session, change) -> Json:
-    data = exchange.export_dataset(full)
+    data = export_dataset(full)
     data = copy.deepcopy(data)
     change(data)
     return data
@@ -299,7 +309,7 @@ def service_with_phone(data: Json) -> Json:
 def assert_refused(full: Session, data: Json, record: str, field: str) -> list[Problem]:
     before = export_text(full)
     with Session(full.get_bind()) as session:
-        report = import_dataset(session, data, schema_dir=SHARED)
+        report = import_dataset(session, data)
         session.commit()
     assert not report.ok
     assert any(p.record == record and p.field == field for p in report.problems), [
@@ -332,7 +342,7 @@ def test_only_https_links_are_accepted(full: Session, bad: str) -> None:
 
 
 def test_a_channel_link_must_be_https_too(full: Session) -> None:
-    data = exchange.export_dataset(full)
+    data = export_dataset(full)
     service = next(
         s
         for s in data["services"]
@@ -381,7 +391,7 @@ def test_unknown_taxonomy_terms_and_bad_times_are_refused(full: Session) -> None
 
 
 def test_values_of_our_own_fields_are_checked(full: Session) -> None:
-    data = exchange.export_dataset(full)
+    data = export_dataset(full)
     service = data["services"][0]
     area = next(
         i for i, a in enumerate(service["attributes"]) if a["taxonomy_term_id"] == AREA_TERM
@@ -401,26 +411,24 @@ def test_a_service_must_belong_to_a_known_organization(full: Session) -> None:
 
 
 def test_a_zip_datapackage_reads_like_the_json(full: Session, tmp_path: Path) -> None:
-    data = exchange.export_dataset(full)
-    exchange.write_export(data, tmp_path / "directory.zip", tabular=True, schema_dir=SHARED)
+    data = export_dataset(full)
+    files.write_export(data, tmp_path / "directory.zip", tabular=True, schema_dir=SHARED)
 
-    again, unreadable = exchange.read_dataset(tmp_path / "directory.zip")
+    again, unreadable = files.read_dataset(tmp_path / "directory.zip")
 
     assert unreadable == []
-    assert exchange.dumps(again) == exchange.dumps(data)
+    assert files.dumps(again) == files.dumps(data)
 
 
 def test_a_datapackage_row_pointing_nowhere_is_reported(full: Session, tmp_path: Path) -> None:
-    exchange.write_export(
-        exchange.export_dataset(full), tmp_path / "pkg", tabular=True, schema_dir=SHARED
-    )
+    files.write_export(export_dataset(full), tmp_path / "pkg", tabular=True, schema_dir=SHARED)
     phones = tmp_path / "pkg" / "phones.csv"
     lines = phones.read_text(encoding="utf-8").splitlines(keepends=True)
     row = lines[1].split(",")
     row[2] = "00000000-0000-4000-8000-0000000000aa"  # service_id
     phones.write_text(lines[0] + ",".join(row) + "".join(lines[2:]), encoding="utf-8")
 
-    _, unreadable = exchange.read_dataset(tmp_path / "pkg")
+    _, unreadable = files.read_dataset(tmp_path / "pkg")
 
     assert any(p.startswith(f"phone {row[0]}: links to service") for p in unreadable)
 

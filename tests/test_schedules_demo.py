@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.demo import load_demo_directory
-from directory.facts import read_rows, stable_id
+from directory.facts import read_rows, services_from_rows, stable_id
 from directory.hours import open_at, service_status
 from directory.models import Schedule, Service
-from directory.schedules_demo import ScheduleDataError, load_demo_schedules, read_schedules
+from directory.schedules_demo import ScheduleDataError, add_demo_schedules, read_schedules
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 TODAY = date(2026, 6, 1)
@@ -74,26 +74,34 @@ def test_no_entry_for_hours_the_sheet_leaves_open_to_doubt() -> None:
 
 
 def test_loading_twice_gives_the_same_rows(session: Session) -> None:
-    load_demo_directory(session)
-
     def rows() -> list[tuple]:
         fields = ("service_id", "kind", "weekday", "opens_at", "closes_at", "last_intake_at")
         fields += ("valid_from", "valid_to", "closed", "description")
         schedules = session.scalars(select(Schedule))
         return sorted((tuple(getattr(s, f) for f in fields) for s in schedules), key=repr)
 
-    assert load_demo_schedules(session, today=TODAY) == len(ENTRIES)
+    load_demo_directory(session, today=TODAY)
     session.commit()
     first = rows()
-    load_demo_schedules(session, today=TODAY)
+    load_demo_directory(session, today=TODAY)
     session.commit()
     assert rows() == first
     assert len(first) > len(ENTRIES)
+    assert {row[0] for row in first} == {stable_id("service", name) for name in ENTRIES}
+
+
+def test_every_entry_gives_its_service_hours() -> None:
+    services = sheet_services()
+
+    assert add_demo_schedules(services, today=TODAY) == len(ENTRIES)
+    for name, entry in ENTRIES.items():
+        weekly = [s for s in services[name].schedules if s.kind == "weekly"]
+        assert len(weekly) == sum(len(spec["days"]) for spec in entry["ranges"]), name
+        assert services[name].closed_on_holidays == entry["closed_on_holidays"], name
 
 
 def test_demo_services_are_open_when_the_sheet_says(session: Session) -> None:
-    load_demo_directory(session)
-    load_demo_schedules(session, today=TODAY)
+    load_demo_directory(session, today=TODAY)
     session.commit()
     childline = by_name(session, "チャイルドライン")
     sos = by_name(session, "24時間子供SOSダイヤル")
@@ -114,8 +122,7 @@ def test_demo_services_are_open_when_the_sheet_says(session: Session) -> None:
 
 
 def test_services_left_as_text_keep_unknown_hours(session: Session) -> None:
-    load_demo_directory(session)
-    load_demo_schedules(session, today=TODAY)
+    load_demo_directory(session, today=TODAY)
     session.commit()
 
     for name in (
@@ -132,15 +139,18 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_a_missing_service_is_named(session: Session, tmp_path: Path) -> None:
+def sheet_services() -> dict[str, Service]:
+    return {service.name: service for service in services_from_rows(read_rows())}
+
+
+def test_a_missing_service_is_named(tmp_path: Path) -> None:
     path = write(tmp_path, '["どこにもない窓口"]\nsource_hours = ""\n')
 
     with pytest.raises(ScheduleDataError, match="どこにもない窓口"):
-        load_demo_schedules(session, path)
+        add_demo_schedules(sheet_services(), path)
 
 
-def test_a_malformed_time_is_named(session: Session, tmp_path: Path) -> None:
-    load_demo_directory(session)
+def test_a_malformed_time_is_named(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         '["女性の人権ホットライン"]\nsource_hours = "平日8:30–17:15"\n'
@@ -149,14 +159,11 @@ def test_a_malformed_time_is_named(session: Session, tmp_path: Path) -> None:
     )
 
     with pytest.raises(ScheduleDataError, match=r"女性の人権ホットライン: malformed time '17:75'"):
-        load_demo_schedules(session, path)
+        add_demo_schedules(sheet_services(), path)
 
 
-def test_an_entry_whose_quote_no_longer_matches_the_sheet_is_refused(
-    session: Session, tmp_path: Path
-) -> None:
-    load_demo_directory(session)
+def test_an_entry_whose_quote_no_longer_matches_the_sheet_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, '["女性の人権ホットライン"]\nsource_hours = "平日9:00–17:00"\n')
 
     with pytest.raises(ScheduleDataError, match="source_hours differs"):
-        load_demo_schedules(session, path)
+        add_demo_schedules(sheet_services(), path)

@@ -1,0 +1,12 @@
+"""The directory in Open Referral HSDS 3.0: the API's listings, export, and a checked import.
+
+- ``vocabulary``: our taxonomies and fields beyond the standard, derived ids, canonical order.
+- ``attributes``: our own fields as HSDS attributes, written and read back.
+- ``serialize``: directory records as HSDS objects.
+- ``dataset``: the whole directory (or given records) as one dataset, as the export holds it.
+- ``files``: the dataset as a JSON document or a CSV datapackage, written and read back.
+- ``paging``: what the API lists, a page at a time.
+- ``schemas``: the official schemas (a copy ships in ``schemas/``) and validators over them.
+- ``rules``, ``validate``: every check an imported dataset must pass, each problem named.
+- ``store``: writing a checked dataset; ``importer``: check all, then store all or nothing.
+"""
