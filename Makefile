@@ -7,8 +7,9 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+CARD_FONT ?= $(or $(TSUNAGU_CARD_FONT),/usr/share/fonts/truetype/bizud-gothic/BIZUDGothic-Regular.ttf)
 
-.PHONY: run test lint fmt translations extract-messages browser bench clean help
+.PHONY: run test lint fmt translations extract-messages browser fonts bench clean help
 
 help:
 	@echo "make run    set up, migrate, load the demo, serve on http://127.0.0.1:$(PORT)"
@@ -32,7 +33,7 @@ extract-messages: $(STAMP)
 		-o translations/messages.pot core public_site backoffice directory cards
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
 
-run: $(STAMP) translations
+run: $(STAMP) translations fonts
 	$(FLASK) tsunagu init
 	$(FLASK) tsunagu demo
 	@echo ""
@@ -61,6 +62,20 @@ browser:
 		npm ci --no-audit --no-fund --silent; \
 	fi
 
+# Guidance cards are set in BIZ UDGothic; install it where we can (TSUNAGU_CARD_FONT picks another).
+fonts:
+	@if [ ! -f "$(CARD_FONT)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing the card font (BIZ UDGothic) from Debian's packages"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				fonts-morisawa-bizud-gothic >/dev/null; \
+		else \
+			echo "Guidance cards need a Japanese font at $(CARD_FONT)."; \
+			echo "Install it: sudo apt-get install fonts-morisawa-bizud-gothic (or set TSUNAGU_CARD_FONT=/path/to/font.ttf)"; \
+			exit 1; \
+		fi; \
+	fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -70,13 +85,14 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(STAMP) translations browser lint
+test: $(STAMP) translations browser fonts lint
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
 
 # BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test adds PostgreSQL search.
-bench: $(STAMP) translations
+bench: $(STAMP) translations fonts
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.cards
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis

@@ -23,7 +23,7 @@ def create_app(config: Settings | None = None) -> Flask:
         SECRET_KEY=settings.backoffice_secret_key,
         SESSION_COOKIE_NAME="__Host-tsunagu_staff" if settings.production else "tsunagu_staff",
         TSUNAGU_SETTINGS=settings,
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=3 * 1024 * 1024,  # a 2 MB card logo and its form
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the server-side session
     )
     init_db(app, settings.database_url)

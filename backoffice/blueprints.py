@@ -9,9 +9,18 @@ def register_blueprints(app: Flask) -> None:
     from backoffice.account import bp as account
     from backoffice.audit_views import bp as audit
     from backoffice.auth import bp as auth
+    from backoffice.cards_admin import bp as cards_admin
     from backoffice.dashboard import bp as dashboard
     from backoffice.directory_admin import bp as directory_admin
     from backoffice.staff_admin import bp as staff_admin
 
-    for blueprint in (auth, dashboard, account, staff_admin, audit, directory_admin):
+    for blueprint in (
+        auth,
+        dashboard,
+        account,
+        staff_admin,
+        audit,
+        directory_admin,
+        cards_admin,
+    ):
         app.register_blueprint(blueprint)

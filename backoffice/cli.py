@@ -11,13 +11,14 @@ from backoffice import totp
 from backoffice.accounts import find_by_login
 from backoffice.demo import DEMO_LOGIN, load_demo_account
 from backoffice.staff_cli import staff_group
+from cards.cli import cards_group, setup_cards
 from core.audit_cli import audit_group
-from core.cli import build_tsunagu_group
+from core.cli import SETUP_STEPS, build_tsunagu_group
 from core.db import get_engine
 from core.dbroles import db_group
 from core.keys_cli import build_keys_group
 from core.migrate import current_revision
-from core.profile import read_profile_file, store_profile
+from core.profile import get_profile, read_profile_file, store_profile
 from directory.cli import directory_group
 from directory.demo import load_demo_directory
 
@@ -26,8 +27,10 @@ def init_cli(app: Flask) -> None:
     group = build_tsunagu_group()
     group.add_command(demo_command)
     group.add_command(demo_code_command)
-    for command in (group, staff_group, audit_group, build_keys_group(), db_group, directory_group):
+    groups = (group, staff_group, audit_group, build_keys_group(), db_group, directory_group)
+    for command in (*groups, cards_group):
         app.cli.add_command(command)
+    app.extensions.setdefault(SETUP_STEPS, []).append(setup_cards)
 
 
 @click.command("demo")
@@ -46,6 +49,8 @@ def demo_command(reset_account: bool) -> None:
     with Session(engine) as session, session.begin():
         store_profile(session, read_profile_file(settings.profile_path), str(settings.profile_path))
         count = load_demo_directory(session)
+        profile = get_profile(session, read_profile_file(settings.profile_path))
+        click.echo(setup_cards(session, profile))  # the cards' national lines come from it
         account = None
         if not settings.production:
             account = load_demo_account(

@@ -58,6 +58,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "outreach.edit",
             "meeting.edit",
             "stats.read",
+            "cards.print",  # cards are handed out on home visits
         }
     ),
     "liaison": frozenset(

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from core.db import get_engine
 from core.migrate import upgrade_to_head
-from core.profile import ProfileError, has_stored_profile, read_profile_file, store_profile
+from core.profile import (
+    ProfileError,
+    get_profile,
+    has_stored_profile,
+    read_profile_file,
+    store_profile,
+)
 
 
 def build_tsunagu_group() -> AppGroup:
@@ -21,13 +27,18 @@ def build_tsunagu_group() -> AppGroup:
     return group
 
 
+SETUP_STEPS = "tsunagu.setup_steps"  # app.extensions key: callables(session, profile) -> str
+
+
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
     """Migrate the database to the newest schema and store the municipality profile.
 
-    Safe to run again: migrations already applied are skipped, and a profile already stored
-    (perhaps edited by an administrator) is kept.
+    Then the setup steps the app registered (the back office adds the standard card design and
+    the public-download card batch). Safe to run again: migrations already applied are skipped,
+    a profile already stored (perhaps edited by an administrator) is kept, and setup steps
+    create only what is missing.
     """
     engine = get_engine()
     upgrade_to_head(engine)
@@ -36,9 +47,12 @@ def init_command() -> None:
     with Session(engine) as session, session.begin():
         if has_stored_profile(session):
             click.echo("profile: already stored, kept as it is")
-            return
-        store_profile(session, _read_profile(settings.profile_path), str(settings.profile_path))
-    click.echo(f"profile: stored from {settings.profile_path}")
+        else:
+            store_profile(session, _read_profile(settings.profile_path), str(settings.profile_path))
+            click.echo(f"profile: stored from {settings.profile_path}")
+        profile = get_profile(session, read_profile_file(settings.profile_path))
+        for step in current_app.extensions.get(SETUP_STEPS, ()):
+            click.echo(step(session, profile))
 
 
 @click.command("profile")

@@ -57,6 +57,8 @@ class Settings:
     # How much of a client address the audit trail keeps (prefix length in bits).
     audit_ipv4_prefix: int = 24
     audit_ipv6_prefix: int = 48
+    # Font file for guidance cards; empty searches the standard locations (BIZ UDGothic first).
+    card_font_path: str = ""
 
     @property
     def production(self) -> bool:
@@ -109,6 +111,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         directory_stale_days=number("DIRECTORY_STALE_DAYS", defaults.directory_stale_days),
         audit_ipv4_prefix=number("AUDIT_IPV4_PREFIX", defaults.audit_ipv4_prefix),
         audit_ipv6_prefix=number("AUDIT_IPV6_PREFIX", defaults.audit_ipv6_prefix),
+        card_font_path=get("CARD_FONT"),
         **values,
     )
 

@@ -6,6 +6,8 @@ owner role. What each app role may do to a table is declared beside the table it
 
 - ``info["public"] == "read"``: the public role may SELECT it (published directory and profile);
 - ``info["public"] == "count"``: the public role may also INSERT and UPDATE it (QR-scan counters);
+- ``info["public_columns"]`` beside ``"read"``: SELECT on those columns only (a table whose other
+  columns, such as staff notes, the public site has no need to see);
 - no ``"public"`` key: the public role gets nothing, so a new table is private until marked;
 - ``info["append_only"]``: the back-office role may only INSERT and SELECT it (the audit trail);
 - any other table: the back-office role may SELECT, INSERT, UPDATE and DELETE it.
@@ -75,7 +77,11 @@ def role_grants_sql(
     for table in chosen:
         public, backoffice = table_privileges(table)
         name = _qualified(schema, table.name)
-        if public:
+        columns = public_columns(table)
+        if columns:
+            listed = ", ".join(_quote(column) for column in columns)
+            statements.append(f"GRANT SELECT ({listed}) ON {name} TO {_quote(public_role)}")
+        elif public:
             statements.append(f"GRANT {', '.join(public)} ON {name} TO {_quote(public_role)}")
         if "INSERT" in public:
             public_inserts.append(table)
@@ -103,6 +109,19 @@ def table_privileges(table: Table) -> tuple[tuple[str, ...], tuple[str, ...]]:
         PUBLIC_PRIVILEGES[public] if public else (),
         APPEND_ONLY_PRIVILEGES if append_only else BACKOFFICE_PRIVILEGES,
     )
+
+
+def public_columns(table: Table) -> tuple[str, ...]:
+    """The only columns the public role may read, when the table limits them; else ()."""
+    columns = tuple(table.info.get("public_columns", ()))
+    if not columns:
+        return ()
+    if table.info.get("public") != "read":
+        raise RoleGrantsError(f"table {table.name}: public_columns needs info['public'] = 'read'")
+    unknown = sorted(set(columns) - set(table.columns.keys()))
+    if unknown:
+        raise RoleGrantsError(f"table {table.name}: no such columns {', '.join(unknown)}")
+    return columns
 
 
 def apply_role_grants(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 from flask import Flask, Response
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
@@ -58,6 +61,7 @@ def init_security(app: Flask, settings: Settings, *, csp: dict[str, str] | None 
     )
     app.after_request(_cross_origin_isolation)
     CSRFProtect(app)
+    forget_client_addresses(logging.getLogger("werkzeug"))
     if settings.trusted_proxy_count:
         count = settings.trusted_proxy_count
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -76,3 +80,25 @@ def no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     return response
+
+
+class _NoClientAddress(logging.Filter):
+    """Drops the client address that the development server puts at the head of each line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _LEADING_ADDRESS.sub("- - - ", record.msg, count=1)
+        return True
+
+
+_LEADING_ADDRESS = re.compile(r"^\S+ - - (?=\[)")
+
+
+def forget_client_addresses(logger: logging.Logger) -> None:
+    """No request log line written by a Tsunagu process names who made the request.
+
+    The privacy page promises it and card scans depend on it. Gunicorn, the production server,
+    writes no access log unless told to.
+    """
+    if not any(isinstance(f, _NoClientAddress) for f in logger.filters):
+        logger.addFilter(_NoClientAddress())

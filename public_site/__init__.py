@@ -38,6 +38,7 @@ def create_app(config: Settings | None = None) -> Flask:
     init_error_pages(app, "public/error.html")
 
     from public_site.api import bp as api_bp
+    from public_site.cards_views import bp as cards_bp
     from public_site.directory_views import bp as directory_bp
     from public_site.labels import labels
     from public_site.views import bp
@@ -46,4 +47,5 @@ def create_app(config: Settings | None = None) -> Flask:
     app.register_blueprint(bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(cards_bp)
     return app

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from backoffice import create_app as create_backoffice_app
+from cards.designs import ensure_card_setup
 from core.config import Settings
 from core.db import Base, get_engine, make_engine
 from core.migrate import upgrade_to_head
@@ -77,8 +78,10 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def demo(session: Session, settings: Settings) -> Session:
     """The demo profile and directory, loaded as `tsunagu demo` loads them."""
-    store_profile(session, read_profile_file(settings.profile_path))
+    profile = read_profile_file(settings.profile_path)
+    store_profile(session, profile)
     load_demo_directory(session)
+    ensure_card_setup(session, profile)
     session.commit()
     return session
 

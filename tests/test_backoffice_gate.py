@@ -17,6 +17,7 @@ from backoffice.permissions import (
     required_permission,
     requires,
 )
+from cards.batches import standing_batch
 from directory.models import Service
 from tests.helpers import build_url, get_urls
 from tests.staff import csrf_token, make_staff, sign_in, signed_in_client
@@ -69,10 +70,16 @@ def test_role_matrix_on_every_endpoint(backoffice_app: Flask, demo: Session, rol
     service = demo.scalar(select(Service).order_by(Service.id))
     assert service is not None
     staff = make_staff(backoffice_app, role)
+    batch = standing_batch(demo)
+    assert batch is not None
     known = {
         "service_id": service.id,
         "organization_id": service.organization_id,
         "user_id": staff.id,
+        "batch_id": batch.id,
+        "name": "standard",  # the card design
+        "side": "front",
+        "kind": "card.pdf",
     }
     client = backoffice_app.test_client()
     sign_in(client, staff)

@@ -12,9 +12,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backoffice import create_app as create_backoffice_app
+from cards.design import default_design, validate_design
+from cards.designs import card_design, fit_problems, get_design
+from cards.models import CardBatch, SavedDesign
 from core.config import Settings
 from core.db import get_engine
-from core.profile import MunicipalityProfile
+from core.profile import MunicipalityProfile, read_profile_file
 from directory.models import ContactChannel, Service
 from tests.conftest import SERVER_URL
 from tests.databases import fresh_database
@@ -46,6 +49,26 @@ def test_init_migrates_and_stores_the_profile_and_can_run_again(empty_app: Flask
     assert second.exit_code == 0
     assert "already stored" in second.output
     assert count(empty_app, MunicipalityProfile) == 1
+
+
+def test_init_sets_up_cards_once_and_demo_fills_in_the_national_lines(empty_app: Flask) -> None:
+    first, second = run(empty_app, "init"), run(empty_app, "init")
+
+    assert "public-download batch" in first.output
+    assert (count(empty_app, SavedDesign), count(empty_app, CardBatch)) == (1, 1)
+    assert second.exit_code == 0 and count(empty_app, CardBatch) == 1
+    with Session(get_engine(empty_app)) as session:
+        assert get_design(session).fields["national_channels"] == []  # type: ignore[union-attr]
+
+    run(empty_app, "demo")
+
+    with Session(get_engine(empty_app)) as session:
+        saved = get_design(session)
+        assert saved is not None and saved.fields["national_channels"]
+        profile = read_profile_file(empty_app.config["TSUNAGU_SETTINGS"].profile_path)
+        design = card_design(saved, default_design(profile))
+        assert validate_design(design) == {}
+        assert fit_problems(design, "https://tsunagu.example/c/abcdefghjk") == {}
 
 
 def test_demo_before_init_says_what_to_do(empty_app: Flask) -> None:

@@ -14,10 +14,14 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, text
 from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+import cards.models  # noqa: F401  (declares the card tables)
 import core.profile  # noqa: F401  (declares municipality_profile)
 import directory.models  # noqa: F401  (declares the directory tables)
+from cards.batches import count_scan, find_scan_target, public_download_target
+from cards.models import CardBatch, SavedDesign, ScanCount
 from core.db import Base, get_engine, init_db, make_engine
 from core.dbroles import RoleGrantsError, apply_role_grants, db_group, role_grants_sql
 from core.migrate import upgrade_to_head
@@ -279,6 +283,55 @@ def test_refuses_while_an_app_role_owns_a_table(granted: Granted) -> None:
     finally:
         with granted.engine.begin() as connection:
             connection.execute(text("DROP TABLE owned_by_app"))
+
+
+@postgres_only
+def test_public_role_counts_card_scans_but_never_reads_a_batchs_note(granted: Granted) -> None:
+    with Session(granted.engine) as owner, owner.begin():
+        design = SavedDesign(name="roles-test", fields={})
+        owner.add_all([
+            CardBatch(code="rolestest2", design=design, purpose="school", note="校長と相談"),
+            CardBatch(code="rolestest3", design=design, purpose="public_download"),
+        ])  # fmt: skip
+    try:
+        with acting_as(granted.engine, granted.public) as connection:
+            public = Session(bind=connection)
+            target = find_scan_target(public, "rolestest2")
+            assert target is not None and target.active
+            assert public_download_target(public) is not None
+            count_scan(public, target.id)
+            count_scan(public, target.id)
+            assert public.scalar(text("SELECT count FROM card_scan_count")) == 2
+        for column in ("note", "created_by", "quantity", "*"):
+            assert_denied(granted.engine, granted.public, f"SELECT {column} FROM card_batch")  # noqa: S608
+        assert_denied(granted.engine, granted.public, "UPDATE card_batch SET retired_at = now()")
+        assert_denied(granted.engine, granted.public, "DELETE FROM card_scan_count")
+    finally:
+        with Session(granted.engine) as owner, owner.begin():
+            owner.execute(ScanCount.__table__.delete())
+            owner.execute(CardBatch.__table__.delete())
+            owner.execute(SavedDesign.__table__.delete())
+
+
+def test_public_columns_become_a_column_grant() -> None:
+    statements = role_grants_sql([CardBatch.__table__], database="tsunagu")
+
+    column_grant = "GRANT SELECT (id, code, design_id, purpose, retired_at) ON public.card_batch"
+    assert any(s.startswith(column_grant) for s in statements), statements
+
+
+def test_public_columns_need_a_read_table_and_real_columns() -> None:
+    counter = Table(
+        "odd", MetaData(), Column("id", Integer), info={"public": "count", "public_columns": ["id"]}
+    )
+    typo = Table(
+        "typo2", MetaData(), Column("id", Integer), info={"public": "read", "public_columns": ["x"]}
+    )
+
+    with pytest.raises(RoleGrantsError, match="odd"):
+        role_grants_sql([counter], database="tsunagu")
+    with pytest.raises(RoleGrantsError, match="no such columns x"):
+        role_grants_sql([typo], database="tsunagu")
 
 
 def test_role_names_must_be_plain_lowercase_identifiers() -> None:

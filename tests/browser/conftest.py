@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
+from cards.designs import ensure_card_setup
 from core.config import Settings
 from core.db import get_engine, make_engine
 from core.migrate import upgrade_to_head
@@ -70,8 +71,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         engine = make_engine(url)
         upgrade_to_head(engine)
         with Session(engine) as session, session.begin():
-            store_profile(session, read_profile_file(settings.profile_path))
+            profile = read_profile_file(settings.profile_path)
+            store_profile(session, profile)
             load_demo_directory(session)
+            ensure_card_setup(session, profile)
         engine.dispose()
         app = create_combined_app(replace(settings))
         server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -59,6 +59,22 @@ def test_enrolment_page_is_accessible(page: Page, live: Live, axe_source: str) -
 
 @pytest.mark.parametrize(
     "path",
+    ["/staff/cards/", "/staff/cards/designs/standard", "/staff/cards/batches/new",
+     "/staff/cards/batches/1"],
+)  # fmt: skip
+def test_card_pages_are_accessible(
+    page: Page, live: Live, axe_source: str, watch: Watch, path: str
+) -> None:
+    sign_in(page, live, "editor")
+
+    page.goto(live.url + path)
+
+    assert axe_violations(page, axe_source) == []
+    assert watch.console_errors == []
+
+
+@pytest.mark.parametrize(
+    "path",
     ["/staff/", "/staff/account/", "/staff/accounts/", "/staff/accounts/new", "/staff/audit/"],
 )
 def test_back_office_pages_are_accessible(

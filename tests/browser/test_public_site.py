@@ -6,9 +6,12 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy.orm import Session
 
+from cards.batches import standing_batch
+from core.db import get_engine
 from directory.facts import stable_id
-from tests.browser.conftest import Watch, axe_violations
+from tests.browser.conftest import Live, Watch, axe_violations
 from tests.conftest import NEUTRAL_URL
 
 pytestmark = pytest.mark.browser
@@ -28,8 +31,11 @@ PUBLIC_PAGES = [
     "/en/privacy",
     "/accessibility",
     "/en/accessibility",
+    "/cards",
+    "/en/cards",
 ]
-ERROR_PAGES = ["/no-such-page", "/en/no-such-page"]
+# An unknown card code shows the scan landing page, with status 404.
+ERROR_PAGES = ["/no-such-page", "/en/no-such-page", "/c/abcdefghjk"]
 
 
 def test_home_renders_in_japanese(page: Page, live_server: str, watch: Watch) -> None:
@@ -199,3 +205,21 @@ def test_search_and_filters_work_without_javascript(no_script_page: Page, live_s
     ).to_be_visible()
     page.go_back()
     expect(page.get_by_role("heading", name="ひきこもり地域支援センター")).to_be_visible()
+
+
+def test_a_card_scan_lands_on_help_and_sets_no_cookie(
+    page: Page, live: Live, axe_source: str, watch: Watch
+) -> None:
+    with Session(get_engine(live.app)) as session:
+        batch = standing_batch(session)
+        assert batch is not None
+        code = batch.code
+
+    response = page.goto(f"{live.url}/c/{code}")
+
+    assert response is not None and response.status == 200
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ありがとうございます")
+    expect(page.locator('a[href="tel:119"]').first).to_be_visible()
+    assert page.context.cookies() == []
+    assert axe_violations(page, axe_source) == []
+    assert watch.console_errors == []

@@ -1,0 +1,130 @@
+"""Stored card designs: defaults from the profile and the directory, validated saves, audit."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cards.batches import ensure_standing_batch
+from cards.design import MAX_ITEMS, CardDesign, default_design, validate_design
+from cards.formats import FORMATS
+from cards.layout import CardTextTooLong
+from cards.models import DEFAULT_DESIGN, CardBatch, SavedDesign
+from cards.render import card_layouts
+from core import audit
+from core.profile import Profile
+from directory.queries import home_channels
+
+PAIRS = ("emergency", "national_channels")
+
+
+class DesignError(ValueError):
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def card_design(saved: SavedDesign, fallback: CardDesign) -> CardDesign:
+    """The printable design of a stored one; fields it lacks come from ``fallback``."""
+    known = {f.name for f in fields(CardDesign)} - {"logo_png"}
+    values: dict[str, Any] = {k: v for k, v in (saved.fields or {}).items() if k in known}
+    for name in PAIRS:
+        if name in values:
+            values[name] = tuple((str(a), str(b)) for a, b in values[name])
+    return replace(fallback, **values, logo_png=saved.logo)
+
+
+def stored_fields(design: CardDesign) -> dict[str, Any]:
+    """What `SavedDesign.fields` keeps of a design: everything but the logo, as JSON."""
+    values = asdict(design)
+    values.pop("logo_png")
+    for name in PAIRS:
+        values[name] = [list(pair) for pair in values[name]]
+    return values
+
+
+def national_channels(session: Session) -> list[tuple[str, str]]:
+    """The home page's phone lines, as (name, number) pairs for the back of a card."""
+    pairs = []
+    for service in home_channels(session).get("phone", []):
+        phone = next((c.value for c in service.channels if c.kind == "phone"), None)
+        if phone:
+            pairs.append((service.name, phone))
+    return pairs[: MAX_ITEMS["national_channels"]]
+
+
+def profile_design(session: Session, profile: Profile) -> CardDesign:
+    """The default design: the profile's window and numbers, the directory's national lines."""
+    return default_design(profile, national_channels(session))
+
+
+def get_design(session: Session, name: str = DEFAULT_DESIGN) -> SavedDesign | None:
+    return session.scalar(select(SavedDesign).where(SavedDesign.name == name))
+
+
+def all_designs(session: Session) -> list[SavedDesign]:
+    return list(session.scalars(select(SavedDesign).order_by(SavedDesign.name)))
+
+
+def save_design(
+    session: Session,
+    saved: SavedDesign,
+    design: CardDesign,
+    *,
+    actor: audit.Actor | None,
+    network: str | None = None,
+    url: str,
+    font_path: str | None = None,
+) -> None:
+    """Store ``design`` in ``saved`` if it is valid; otherwise `DesignError`, nothing changed.
+
+    Valid means within the limits and printable: every text fits its box on every format,
+    laid out with a QR code of ``url``'s length.
+    """
+    problems = validate_design(design) or fit_problems(design, url, font_path=font_path)
+    if problems:
+        raise DesignError(problems)
+    saved.fields = stored_fields(design)
+    saved.logo = design.logo_png
+    saved.updated_by = actor.login if actor is not None else ""
+    session.flush()
+    audit.record(
+        session,
+        action="cards.design.update",
+        actor=actor,
+        object_type="card_design",
+        object_id=saved.id,
+        client_network=network,
+    )
+
+
+def fit_problems(design: CardDesign, url: str, *, font_path: str | None = None) -> dict[str, str]:
+    """Texts that would not fit some format even at the smallest size, by field."""
+    problems: dict[str, str] = {}
+    for name in FORMATS:
+        try:
+            card_layouts(design, url, name, font_path=font_path or None)
+        except CardTextTooLong as exc:
+            problems.setdefault(exc.field, str(exc))
+    return problems
+
+
+def ensure_card_setup(session: Session, profile: Profile) -> tuple[SavedDesign, CardBatch]:
+    """The standard design and the public-download batch, created once.
+
+    When the design was made before the directory had national lines (``init`` before the
+    directory was loaded), they are filled in now; anything staff changed is kept.
+    """
+    design = profile_design(session, profile)
+    saved = get_design(session)
+    if saved is None:
+        saved = SavedDesign(name=DEFAULT_DESIGN, fields=stored_fields(design), updated_by="")
+        session.add(saved)
+        session.flush()
+    elif not (saved.fields or {}).get("national_channels") and design.national_channels:
+        lines = stored_fields(design)["national_channels"]
+        saved.fields = {**saved.fields, "national_channels": lines}
+    return saved, ensure_standing_batch(session, saved)

@@ -1,0 +1,197 @@
+"""A card side laid out as drawing operations in millimetres, ready for the PDF or PNG painter.
+
+Everything about where things go is decided here, once, so that the PDF and the PNG of a card
+agree and tests can check positions and sizes as numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image
+
+from cards.design import LIMITS, MAX_ITEMS, CardDesign, field_label
+from cards.fonts import CardFont
+from cards.formats import FORMATS, CardFormat, Rect, TextBox
+from cards.qr import MIN_MODULE_MM, QUIET_ZONE, QrMatrix, UrlError, qr_matrix
+from cards.textfit import LEADING, fit
+
+MM_PER_PT = 25.4 / 72
+WHITE = "#ffffff"
+BLACK = "#000000"
+
+
+class CardTextTooLong(ValueError):  # noqa: N818  (the name the card API documents)
+    """A text does not fit its box even at 6 pt; the message names the field and its limit."""
+
+    def __init__(self, field: str, limit: int) -> None:
+        self.field = field
+        self.limit = limit
+        label = field_label(field)
+        if field in MAX_ITEMS:
+            rule = f"1件につき{limit}文字以内、{MAX_ITEMS[field]}件までにしてください"
+        else:
+            rule = f"{limit}文字以内にしてください"
+        super().__init__(f"「{label}」が長すぎて、カードの枠に収まりません。{rule}。")
+
+
+@dataclass(frozen=True)
+class FillRect:
+    rect: Rect
+    color: str
+
+
+@dataclass(frozen=True)
+class TextRun:
+    x: float  # left end of the line
+    baseline: float
+    text: str
+    size: float  # points
+    color: str
+
+
+@dataclass(frozen=True)
+class QrSymbol:
+    x: float  # top left of the first module, inside the quiet zone
+    y: float
+    module: float  # mm
+    matrix: QrMatrix
+
+
+@dataclass(frozen=True)
+class Picture:
+    rect: Rect
+    png: bytes
+
+
+Op = FillRect | TextRun | QrSymbol | Picture
+
+
+@dataclass(frozen=True)
+class QrPlacement:
+    x: float  # top left of the quiet zone
+    y: float
+    module: float
+    modules: int  # modules across the symbol, without the quiet zone
+    quiet_zone: int = QUIET_ZONE
+
+    @property
+    def side(self) -> float:
+        return self.module * (self.modules + 2 * self.quiet_zone)
+
+
+@dataclass(frozen=True)
+class CardLayout:
+    format: str
+    side: str
+    width: float
+    height: float
+    ops: tuple[Op, ...]
+    font: CardFont
+    qr: QrPlacement | None
+
+
+def card_format(name: str) -> CardFormat:
+    if name not in FORMATS:
+        raise ValueError(f"unknown card format {name!r}; one of {', '.join(FORMATS)}")
+    return FORMATS[name]
+
+
+def layout_card(
+    design: CardDesign, url: str, font: CardFont, *, format: str = "business", side: str = "front"
+) -> CardLayout:
+    """Lay out one side; raises `CardTextTooLong`, `GlyphsMissingError` or `UrlError`."""
+    spec_format = card_format(format)
+    if side not in spec_format.sides:
+        raise ValueError(f"the {format} format has no side {side!r}")
+    spec = spec_format.sides[side]
+    ops: list[Op] = [
+        FillRect((0, 0, spec_format.width, spec_format.height), design.background_color)
+    ]
+    ops += [FillRect(bar, design.accent_color) for bar in spec.bars]
+    texts = box_texts(design)
+    for box in spec.boxes:
+        text = box.fixed if box.fixed is not None else texts.get(box.field, "")
+        if text:
+            ops += _text_ops(box, text, font, design.text_color)
+    placement = None
+    if spec.qr is not None:
+        matrix = qr_matrix(url)
+        placement = _place_qr(matrix, *spec.qr)
+        ops += _qr_ops(placement, matrix)
+    if spec.logo is not None and design.logo_png:
+        ops.append(Picture(_fit_logo(design.logo_png, spec.logo), design.logo_png))
+    return CardLayout(
+        format, side, spec_format.width, spec_format.height, tuple(ops), font, placement
+    )
+
+
+def box_texts(design: CardDesign) -> dict[str, str]:
+    """The text of each field as printed: composed in plain Japanese around the design's values."""
+    texts = {
+        "window_name": design.window_name,
+        "message": design.message,
+        "channel": f"{design.channel}で相談できます" if design.channel else "",
+        "hours": f"受付：{design.hours}" if design.hours else "",
+        "name": design.name,
+        "emergency": "\n".join(f"{number}　{label}" for label, number in design.emergency),
+        "section_title": f"{design.name}の相談窓口",
+        "section_name": design.section_name,
+        "section_phone": f"電話 {design.section_phone}",
+        "national_channels": "\n".join(
+            f"{n}　{contact}" for n, contact in design.national_channels
+        ),
+    }
+    if not design.national_channels:
+        texts["national_title"] = ""
+    return texts
+
+
+def _text_ops(box: TextBox, text: str, font: CardFont, color: str) -> list[TextRun]:
+    font.check(text, field_label(_blamed(box.field)))
+    x, y, width, height = box.rect
+    fitted = fit(text, width / MM_PER_PT, height / MM_PER_PT, box.size, font.width)
+    if fitted is None:
+        field = _blamed(box.field)
+        raise CardTextTooLong(field, LIMITS.get(field, 0))
+    size, pitch = fitted.size, fitted.size * LEADING * MM_PER_PT
+    top_gap = (pitch - fitted.size * MM_PER_PT) / 2 + font.ascent * fitted.size * MM_PER_PT
+    runs = []
+    for number, line in enumerate(fitted.lines):
+        left = x
+        if box.align == "center":
+            left = x + (width - font.width(line, size) * MM_PER_PT) / 2
+        runs.append(TextRun(left, y + number * pitch + top_gap, line, size, color))
+    return runs
+
+
+def _blamed(box_field: str) -> str:
+    """The design field a box's text comes from (the section title prints the name)."""
+    return "name" if box_field == "section_title" else box_field
+
+
+def _place_qr(matrix: QrMatrix, x: float, y: float, side: float) -> QrPlacement:
+    module = side / matrix.size_with_quiet_zone
+    if module < MIN_MODULE_MM:
+        raise UrlError("URLが長すぎて、QRコードの点が小さくなりすぎます。短いURLにしてください。")
+    return QrPlacement(x, y, module, matrix.size)
+
+
+def _qr_ops(placement: QrPlacement, matrix: QrMatrix) -> list[Op]:
+    # Always dark on white, whatever the design's colours: that is what phone readers expect.
+    quiet = placement.quiet_zone * placement.module
+    return [
+        FillRect((placement.x, placement.y, placement.side, placement.side), WHITE),
+        QrSymbol(placement.x + quiet, placement.y + quiet, placement.module, matrix),
+    ]
+
+
+def _fit_logo(png: bytes, box: Rect) -> Rect:
+    """The logo's rectangle: as large as fits in ``box``, aspect kept, centred."""
+    with Image.open(io.BytesIO(png)) as image:
+        width, height = image.size
+    x, y, box_w, box_h = box
+    scale = min(box_w / width, box_h / height)
+    w, h = width * scale, height * scale
+    return (x + (box_w - w) / 2, y + (box_h - h) / 2, w, h)

@@ -1,0 +1,273 @@
+"""Guidance cards in the back office and the CLI: designs with a preview and checks per field,
+batches that are created, printed and retired with audit events, scan figures, rendering."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cards.batches import count_scan, standing_batch
+from cards.designs import get_design
+from cards.models import CardBatch
+from core.audit import AuditEvent
+from tests.staff import csrf_token, post_form, signed_in_client
+
+DESIGN_URL = "/cards/designs/standard"
+
+
+@pytest.fixture
+def editor(backoffice_app: Flask, demo: Session) -> FlaskClient:
+    return signed_in_client(backoffice_app, "editor")
+
+
+def design_values(client: FlaskClient) -> dict[str, str]:
+    """The design form as the page fills it in."""
+    html = client.get(DESIGN_URL).get_data(as_text=True)
+    values = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"', html))
+    for name, text in re.findall(r'<textarea[^>]*name="(\w+)"[^>]*>\n?([^<]*)</textarea>', html):
+        values[name] = text
+    values.pop("csrf_token", None)
+    return {k: v.replace("&amp;", "&") for k, v in values.items()}
+
+
+def actions(session: Session) -> list[str]:
+    session.expire_all()
+    return list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+# ---- designs ----------------------------------------------------------------------------------
+
+
+def test_design_page_shows_the_stored_design_and_its_preview(editor: FlaskClient) -> None:
+    html = editor.get(DESIGN_URL).get_data(as_text=True)
+
+    assert "京丹後市 連携自治体専用相談窓口" in html
+    assert "救急車・火事 119" in html
+    front = editor.get(DESIGN_URL + "/preview-front.png")
+    assert front.status_code == 200 and front.mimetype == "image/png"
+    assert Image.open(io.BytesIO(front.data)).size == (537, 325)
+
+
+def test_saving_a_design_changes_it_and_is_audited(editor: FlaskClient, demo: Session) -> None:
+    values = design_values(editor)
+    values.update(message="話してみませんか。", accent_color="#0b5394", action="save")
+
+    response = post_form(editor, DESIGN_URL, values)
+
+    assert response.status_code == 302
+    demo.expire_all()
+    saved = get_design(demo)
+    assert saved is not None and saved.fields["message"] == "話してみませんか。"
+    assert saved.fields["accent_color"] == "#0b5394"
+    assert "cards.design.update" in actions(demo)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"message": "あ" * 61}, "「メッセージ」は60文字以内"),
+        ({"text_color": "#ffffff"}, "コントラスト比"),
+        ({"accent_color": "red"}, "#rrggbb"),
+        ({"window_name": ""}, "「窓口の名前」を入力してください"),
+        ({"emergency": "救急車"}, "名前と連絡先をどちらも"),
+        ({"section_phone": "call us"}, "数字とハイフン"),
+    ],
+)
+def test_invalid_design_input_is_refused_per_field_and_changes_nothing(
+    editor: FlaskClient, demo: Session, change: dict[str, str], message: str
+) -> None:
+    before = dict(get_design(demo).fields)  # type: ignore[union-attr]
+    values = {**design_values(editor), **change, "action": "save"}
+
+    response = post_form(editor, DESIGN_URL, values)
+
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert message in html and 'aria-invalid="true"' in html
+    demo.expire_all()
+    assert get_design(demo).fields == before  # type: ignore[union-attr]
+    assert "cards.design.update" not in actions(demo)
+
+
+def test_a_logo_that_is_not_png_or_jpeg_is_refused(editor: FlaskClient, demo: Session) -> None:
+    values = {**design_values(editor), "action": "save"}
+    values["csrf_token"] = csrf_token(editor, DESIGN_URL)
+    gif = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(gif, format="GIF")
+    data = {**values, "logo": (io.BytesIO(gif.getvalue()), "logo.png")}
+
+    response = editor.post(DESIGN_URL, data=data, content_type="multipart/form-data")
+
+    assert response.status_code == 400
+    assert "ロゴ" in response.get_data(as_text=True)
+    demo.expire_all()
+    assert get_design(demo).logo is None  # type: ignore[union-attr]
+
+
+def test_a_png_logo_is_stored_without_its_metadata(editor: FlaskClient, demo: Session) -> None:
+    from PIL.PngImagePlugin import PngInfo
+
+    values = {**design_values(editor), "action": "save"}
+    values["csrf_token"] = csrf_token(editor, DESIGN_URL)
+    info = PngInfo()
+    info.add_text("Author", "someone private")
+    png = io.BytesIO()
+    Image.new("RGB", (120, 60), "#0b5394").save(png, format="PNG", pnginfo=info)
+    data = {**values, "logo": (io.BytesIO(png.getvalue()), "logo.png")}
+
+    response = editor.post(DESIGN_URL, data=data, content_type="multipart/form-data")
+
+    assert response.status_code == 302
+    demo.expire_all()
+    stored = get_design(demo).logo  # type: ignore[union-attr]
+    assert stored is not None and b"someone private" not in stored
+    assert Image.open(io.BytesIO(stored)).format == "PNG"
+
+
+def test_preview_shows_unsaved_values_and_saves_nothing(editor: FlaskClient, demo: Session) -> None:
+    before = dict(get_design(demo).fields)  # type: ignore[union-attr]
+    values = {**design_values(editor), "message": "まだ保存しない文", "action": "preview"}
+
+    response = post_form(editor, DESIGN_URL, values)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "まだ保存していません" in html
+    preview = re.search(r'src="(/cards/designs/standard/preview-front\.png\?d=[^"]+)"', html)
+    assert preview is not None
+    image = editor.get(preview.group(1).replace("&amp;", "&"))
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert editor.get(DESIGN_URL + "/preview-front.png?d=forged").status_code == 400
+    demo.expire_all()
+    assert get_design(demo).fields == before  # type: ignore[union-attr]
+
+
+# ---- batches ----------------------------------------------------------------------------------
+
+
+def test_create_print_and_retire_a_batch(editor: FlaskClient, demo: Session) -> None:
+    response = post_form(
+        editor,
+        "/cards/batches/new",
+        {"design": "standard", "purpose": "home_visit", "quantity": "30", "note": "12月訪問分"},
+    )
+    assert response.status_code == 302
+    batch = demo.scalar(select(CardBatch).where(CardBatch.purpose == "home_visit"))
+    assert batch is not None and batch.quantity == 30 and batch.created_by
+    page = editor.get(f"/cards/batches/{batch.id}").get_data(as_text=True)
+    assert batch.code in page and "12月訪問分" in page
+
+    sheet = post_form(
+        editor,
+        f"/cards/batches/{batch.id}/print",
+        {"stock": "perforated", "offset_x": "0.5", "offset_y": "-1"},
+        form_url=f"/cards/batches/{batch.id}",
+    )
+    assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
+    assert sheet.data.startswith(b"%PDF-") and batch.code in sheet.headers["Content-Disposition"]
+
+    retired = post_form(
+        editor, f"/cards/batches/{batch.id}/retire", {}, form_url=f"/cards/batches/{batch.id}"
+    )
+    assert retired.status_code == 302
+    demo.expire_all()
+    assert batch.printed_at is not None and batch.retired_at is not None
+    assert actions(demo)[-3:] == ["cards.batch.create", "cards.batch.print", "cards.batch.retire"]
+
+
+def test_a_batch_file_carries_that_batchs_code(
+    editor: FlaskClient, demo: Session, backoffice_app: Flask
+) -> None:
+    post_form(
+        editor, "/cards/batches/new", {"design": "standard", "purpose": "school", "quantity": "5"}
+    )
+    batch = demo.scalar(select(CardBatch).where(CardBatch.purpose == "school"))
+    assert batch is not None
+
+    png = editor.get(f"/cards/batches/{batch.id}/files/card.png")
+
+    decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))]
+    assert decoded and decoded[0].endswith(f"/c/{batch.code}")
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"purpose": "home_visit", "quantity": "0"}, "枚数は1から"),
+        ({"purpose": "home_visit", "quantity": "たくさん"}, "枚数"),
+        ({"purpose": "public_download", "quantity": "5"}, "Not a valid choice"),
+    ],
+)
+def test_an_invalid_batch_form_is_refused(
+    editor: FlaskClient, demo: Session, values: dict[str, str], message: str
+) -> None:
+    before = len(demo.scalars(select(CardBatch)).all())
+
+    response = post_form(editor, "/cards/batches/new", {"design": "standard", **values})
+
+    assert response.status_code == 400
+    assert len(demo.scalars(select(CardBatch)).all()) == before
+
+
+def test_scan_figures_per_batch_and_purpose(editor: FlaskClient, demo: Session) -> None:
+    batch = standing_batch(demo)
+    assert batch is not None
+    for _ in range(3):
+        count_scan(demo, batch.id)
+    demo.commit()
+
+    index = editor.get("/cards/").get_data(as_text=True)
+    detail = editor.get(f"/cards/batches/{batch.id}").get_data(as_text=True)
+
+    assert "公開ページからのダウンロード" in index
+    assert re.search(r"<td>3</td>", index)
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in index and 'role="img"' in index
+    assert "合計 3回" in detail
+
+
+def test_other_roles_cannot_reach_designs(backoffice_app: Flask, demo: Session) -> None:
+    coordinator = signed_in_client(backoffice_app, "coordinator")
+    analyst = signed_in_client(backoffice_app, "analyst")
+
+    assert coordinator.get("/cards/").status_code == 200
+    assert coordinator.get(DESIGN_URL).status_code == 403
+    assert analyst.get("/cards/").status_code == 403
+
+
+# ---- the command line -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("png", b"\x89PNG"), ("pdf", b"%PDF-"),
+                                             ("sheet", b"%PDF-")])  # fmt: skip
+def test_cards_render_writes_the_generic_card(
+    backoffice_app: Flask, demo: Session, tmp_path: Path, fmt: str, magic: bytes
+) -> None:
+    output = tmp_path / f"card.{fmt}"
+
+    result = backoffice_app.test_cli_runner().invoke(
+        args=["cards", "render", "--format", fmt, "-o", str(output)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert output.read_bytes().startswith(magic)
+    batch = standing_batch(demo)
+    assert batch is not None and batch.code in result.output
+
+
+def test_cards_render_refuses_an_unknown_batch(
+    backoffice_app: Flask, demo: Session, tmp_path: Path
+) -> None:
+    result = backoffice_app.test_cli_runner().invoke(
+        args=["cards", "render", "--batch", "nosuchcode", "-o", str(tmp_path / "x.png")]
+    )
+
+    assert result.exit_code != 0 and "no card batch" in result.output
+    assert not (tmp_path / "x.png").exists()
