@@ -15,7 +15,14 @@ from core.web import STATIC_FOLDER, init_error_pages, init_templates
 
 def create_app(config: Settings | None = None) -> Flask:
     settings = config or load_settings()
-    require(settings, "database_url", "backoffice_secret_key", "data_keys", "blind_index_key")
+    require(
+        settings,
+        "database_url",
+        "backoffice_secret_key",
+        "data_keys",
+        "blind_index_key",
+        "public_base_url",  # the QR codes of the cards printed here
+    )
     app = Flask(
         __name__, static_folder=str(STATIC_FOLDER), instance_path=str(settings.instance_path)
     )

@@ -12,6 +12,8 @@ def register_blueprints(app: Flask) -> None:
     from backoffice.cards_admin import bp as cards_admin
     from backoffice.dashboard import bp as dashboard
     from backoffice.directory_admin import bp as directory_admin
+    from backoffice.referral_actions import bp as referral_actions
+    from backoffice.referral_views import bp as referrals
     from backoffice.staff_admin import bp as staff_admin
 
     for blueprint in (
@@ -22,5 +24,7 @@ def register_blueprints(app: Flask) -> None:
         audit,
         directory_admin,
         cards_admin,
+        referrals,
+        referral_actions,
     ):
         app.register_blueprint(blueprint)

@@ -16,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from backoffice.cards_forms import PURPOSE_LABELS, BatchForm, DesignForm, PrintForm
@@ -45,6 +45,7 @@ from core.web import current_profile
 bp = Blueprint("cards_admin", __name__, url_prefix="/cards")
 TOKYO = ZoneInfo("Asia/Tokyo")
 PREVIEW_SALT = "tsunagu.cards.preview"
+PREVIEW_SECONDS = 3600
 
 
 def _design_of(saved: SavedDesign) -> CardDesign:
@@ -125,7 +126,8 @@ def edit_design(name: str) -> Response | str | tuple[str, int]:
     if request.form.get("action") == "preview":
         problems = validate_design(design) or fit_problems(design, url, font_path=font)
         _attach(form, problems)
-        return _design_page(saved, form, stored if problems else design, preview=not problems)
+        page = _design_page(saved, form, stored if problems else design, preview=not problems)
+        return page, 400 if problems else 200
     actor = current_actor()
     try:
         save_design(
@@ -150,10 +152,12 @@ def preview(name: str, side: str) -> Response:
     design = _design_of(saved)
     if "d" in request.args:
         try:
-            values = _serializer().loads(request.args["d"])
-        except BadSignature:
+            signed = _serializer().loads(request.args["d"], max_age=PREVIEW_SECONDS)
+        except BadSignature:  # forged, or older than an hour
             abort(400)
-        design = _with_fields(design, values)
+        if not isinstance(signed, dict) or signed.get("name") != name:
+            abort(400)
+        design = _with_fields(design, signed.get("fields"))
     kind = "preview.png" if side == "front" else "preview-back.png"
     code = "x" * batch_service.CODE_LENGTH
     body = render(design, _scan_url(code), kind, font_path=_font())
@@ -163,7 +167,8 @@ def preview(name: str, side: str) -> Response:
 def _design_page(
     saved: SavedDesign, form: DesignForm, design: CardDesign, *, preview: bool = False
 ) -> str:
-    token = _serializer().dumps(stored_fields(design)) if preview else None
+    signed = {"name": saved.name, "fields": stored_fields(design)}
+    token = _serializer().dumps(signed) if preview else None
     return render_template(
         "backoffice/cards/design.html",
         saved=saved,
@@ -173,8 +178,8 @@ def _design_page(
     )
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=PREVIEW_SALT)
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PREVIEW_SALT)
 
 
 def _fill(form: DesignForm, design: CardDesign) -> None:
@@ -309,10 +314,15 @@ def print_batch(batch_id: int) -> Response | tuple[str, int]:
         return redirect(url_for(".batch", batch_id=found.id))
     kind = "sheet.pdf" if form.stock.data == "perforated" else "sheet-plain.pdf"
     offset = (float(form.offset_x.data), float(form.offset_y.data))
+    actor = current_actor()
+    try:
+        batch_service.mark_printed(db, found, actor=actor.user, network=actor.network, kind=kind)
+    except batch_service.BatchError as exc:
+        db.rollback()
+        flash(str(exc))
+        return redirect(url_for(".batch", batch_id=found.id))
     design, url = _design_of(found.design), _scan_url(found.code)
     body = render(design, url, kind, offset_mm=offset, font_path=_font())
-    actor = current_actor()
-    batch_service.mark_printed(db, found, actor=actor.user, network=actor.network)
     db.commit()
     return _attachment(body, kind, f"card-{found.code}-")
 
@@ -323,8 +333,17 @@ def batch_file(batch_id: int, kind: str) -> Response:
     """A single card (PNG or PDF) of a batch, e.g. for a partner who prints it themselves."""
     if kind not in ("card.png", "card-back.png", "card.pdf", "postcard.pdf", "poster.pdf"):
         abort(404)
+    db = get_session()
     found = _batch(batch_id)
+    actor = current_actor()
+    try:
+        batch_service.mark_printed(db, found, actor=actor.user, network=actor.network, kind=kind)
+    except batch_service.BatchError as exc:
+        db.rollback()
+        flash(str(exc))
+        return redirect(url_for(".batch", batch_id=found.id))
     body = render(_design_of(found.design), _scan_url(found.code), kind, font_path=_font())
+    db.commit()
     return _attachment(body, kind, f"card-{found.code}-")
 
 
@@ -336,7 +355,13 @@ def retire(batch_id: int) -> Response:
     form = EmptyForm()
     if form.validate_on_submit():
         actor = current_actor()
-        if batch_service.retire_batch(db, found, actor=actor.user, network=actor.network):
+        try:
+            retired = batch_service.retire_batch(db, found, actor=actor.user, network=actor.network)
+        except batch_service.BatchError as exc:
+            db.rollback()
+            flash(str(exc))
+            return redirect(url_for(".batch", batch_id=found.id))
+        if retired:
             db.commit()
             flash(
                 "このカードの束の読み取りを数えるのをやめました。読み取った人には、引き続き相談先が表示されます。"

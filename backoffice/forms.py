@@ -14,6 +14,7 @@ from backoffice.passwords import MAX_LENGTH
 ROLE_LABELS = {
     "admin": _l("管理者（アカウント・設定・監査）"),
     "coordinator": _l("専任職員（つなぎ支援・訪問・会議）"),
+    "supervisor": _l("専任職員の監督者（期限を過ぎた案件の確認を含む）"),
     "liaison": _l("つなぎ支援員（NPO）"),
     "analyst": _l("統計担当（集計のみ）"),
     "editor": _l("編集者（支援機関一覧・案内カード）"),

@@ -25,6 +25,7 @@ PERMISSIONS = frozenset(
         "referral.edit",
         "referral.supervise",
         "referral.export",
+        "referral.follow_up",
         "outreach.read",
         "outreach.edit",
         "meeting.edit",
@@ -35,6 +36,22 @@ PERMISSIONS = frozenset(
     }
 )
 
+COORDINATOR = frozenset(
+    {
+        "dashboard.view",
+        "account.manage_own",
+        "referral.create",
+        "referral.read",
+        "referral.edit",
+        "referral.export",
+        "referral.follow_up",
+        "outreach.read",
+        "outreach.edit",
+        "meeting.edit",
+        "stats.read",
+        "cards.print",  # cards are handed out on home visits
+    }
+)
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
         {
@@ -46,23 +63,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "audit.export",
         }
     ),
-    "coordinator": frozenset(
+    "coordinator": COORDINATOR,
+    # A coordinator who also watches deadlines: escalated cases, records on legal hold.
+    "supervisor": COORDINATOR | {"referral.supervise"},
+    "liaison": frozenset(
         {
             "dashboard.view",
             "account.manage_own",
             "referral.create",
             "referral.read",
-            "referral.edit",
-            "referral.export",
-            "outreach.read",
-            "outreach.edit",
-            "meeting.edit",
-            "stats.read",
-            "cards.print",  # cards are handed out on home visits
+            "referral.follow_up",
         }
-    ),
-    "liaison": frozenset(
-        {"dashboard.view", "account.manage_own", "referral.create", "referral.read"}
     ),
     "analyst": frozenset({"dashboard.view", "account.manage_own", "stats.read"}),
     "editor": frozenset(

@@ -104,8 +104,18 @@ def create_batch(
 
 
 def mark_printed(
-    session: Session, batch: CardBatch, *, actor: audit.Actor | None, network: str | None = None
+    session: Session,
+    batch: CardBatch,
+    *,
+    actor: audit.Actor | None,
+    network: str | None = None,
+    kind: str = "sheet.pdf",
 ) -> None:
+    """Record that print files of ``batch`` were made; a retired batch is refused."""
+    if batch.retired_at is not None:
+        raise BatchError(
+            {"batch": "終了したカードの束は印刷できません（読み取りが数えられません）。"}
+        )
     batch.printed_at = utcnow()
     audit.record(
         session,
@@ -114,6 +124,7 @@ def mark_printed(
         object_type="card_batch",
         object_id=batch.id,
         client_network=network,
+        reason=kind,
     )
 
 
@@ -123,6 +134,8 @@ def retire_batch(
     """Stop counting a batch's scans (its landing page still helps); False if already retired."""
     if batch.retired_at is not None:
         return False
+    if batch.purpose == PUBLIC_DOWNLOAD:
+        raise BatchError({"purpose": "公開ページからダウンロードするカードの束は終了できません。"})
     batch.retired_at = utcnow()
     batch.retired_by = _login(actor)
     audit.record(

@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cards.batches import scan_url, standing_batch
+from cards.batches import BatchError, mark_printed, scan_url, standing_batch
 from cards.designs import card_design, ensure_card_setup, get_design, profile_design
 from cards.files import CLI_FORMATS, render
 from cards.fonts import FontMissing
@@ -65,7 +65,17 @@ def render_command(
         )
     except (ValueError, FontMissing) as error:  # e.g. text that does not fit, field named
         raise click.ClickException(str(error)) from error
-    output.write_bytes(body)
+    try:
+        output.write_bytes(body)
+    except OSError as error:
+        raise click.ClickException(f"could not write {output}: {error.strerror}") from error
+    if code is not None:  # a batch's print files: recorded, as in the back office
+        with Session(get_engine()) as session, session.begin():
+            try:
+                mark_printed(session, _batch(session, code), actor=None, kind=CLI_FORMATS[kind])
+            except BatchError as error:
+                output.unlink()
+                raise click.ClickException(str(error)) from error
     click.echo(f"cards: wrote {output} ({len(body):,} bytes, QR → {url})")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from cards.batches import ensure_standing_batch
 from cards.design import MAX_ITEMS, CardDesign, default_design, validate_design
+from cards.fonts import GlyphsMissingError
 from cards.formats import FORMATS
 from cards.layout import CardTextTooLong
 from cards.models import DEFAULT_DESIGN, CardBatch, SavedDesign
@@ -35,6 +36,18 @@ def card_design(saved: SavedDesign, fallback: CardDesign) -> CardDesign:
         if name in values:
             values[name] = tuple((str(a), str(b)) for a, b in values[name])
     return replace(fallback, **values, logo_png=saved.logo)
+
+
+def public_card_design(
+    session: Session, design_id: int, fallback: CardDesign
+) -> CardDesign | None:
+    """`card_design` reading only the columns the public role may read."""
+    row = session.execute(
+        select(SavedDesign.fields, SavedDesign.logo).where(SavedDesign.id == design_id)
+    ).first()
+    if row is None:
+        return None
+    return card_design(SavedDesign(fields=row.fields, logo=row.logo), fallback)
 
 
 def stored_fields(design: CardDesign) -> dict[str, Any]:
@@ -109,6 +122,8 @@ def fit_problems(design: CardDesign, url: str, *, font_path: str | None = None) 
             card_layouts(design, url, name, font_path=font_path or None)
         except CardTextTooLong as exc:
             problems.setdefault(exc.field, str(exc))
+        except GlyphsMissingError as exc:  # an emoji, a rare kanji: it would print as a box
+            problems.setdefault(exc.field or "message", str(exc))
     return problems
 
 

@@ -38,8 +38,9 @@ class FontMissing(ConfigError):  # noqa: N818  (the name the card API documents)
 class GlyphsMissingError(ValueError):
     """The font has no glyph for some characters, which would print as empty boxes (tofu)."""
 
-    def __init__(self, family: str, characters: str, where: str = "") -> None:
+    def __init__(self, family: str, characters: str, where: str = "", field: str = "") -> None:
         self.characters = characters
+        self.field = field  # the design field the characters are in, when known
         place = f"「{where}」の" if where else ""
         super().__init__(
             f"フォント「{family}」に{place}次の文字がないため、カードに印刷できません：{characters}"
@@ -64,11 +65,11 @@ class CardFont:
         absent = (ch for ch in text if ch != "\n" and ord(ch) not in self._cmap)
         return "".join(dict.fromkeys(absent))
 
-    def check(self, text: str, where: str = "") -> None:
+    def check(self, text: str, where: str = "", field: str = "") -> None:
         """Raise `GlyphsMissingError` unless every character of ``text`` has a glyph."""
         absent = self.missing(text)
         if absent:
-            raise GlyphsMissingError(self.family, absent, where)
+            raise GlyphsMissingError(self.family, absent, where, field)
 
     def width(self, text: str, size: float) -> float:
         """Advance width of ``text`` in the units of ``size``."""

@@ -149,7 +149,7 @@ def box_texts(design: CardDesign) -> dict[str, str]:
 
 
 def _text_ops(box: TextBox, text: str, font: CardFont, color: str) -> list[TextRun]:
-    font.check(text, field_label(_blamed(box.field)))
+    font.check(text, field_label(_blamed(box.field)), _blamed(box.field))
     x, y, width, height = box.rect
     fitted = fit(text, width / MM_PER_PT, height / MM_PER_PT, box.size, font.width)
     if fitted is None:

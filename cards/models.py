@@ -37,7 +37,9 @@ class SavedDesign(Base):
     """A card design as staff keep it: the texts and colours of `cards.design.CardDesign`."""
 
     __tablename__ = "card_design"
-    __table_args__ = {"info": {"public": "read"}}  # noqa: RUF012  (the /cards page renders it)
+    __table_args__ = {  # noqa: RUF012  (the /cards page renders it; who edited it stays inside)
+        "info": {"public": "read", "public_columns": ("id", "name", "fields", "logo")}
+    }
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)

@@ -54,6 +54,8 @@ class Settings:
     argon2_parallelism: int = 1
     # A directory entry not verified for this many days is listed for staff to check.
     directory_stale_days: int = 180
+    # An urgent referral not contacted within this many hours goes to the supervisor view.
+    urgent_contact_hours: int = 4
     # How much of a client address the audit trail keeps (prefix length in bits).
     audit_ipv4_prefix: int = 24
     audit_ipv6_prefix: int = 48
@@ -109,6 +111,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         argon2_memory_kib=number("ARGON2_MEMORY_KIB", defaults.argon2_memory_kib),
         argon2_parallelism=number("ARGON2_PARALLELISM", defaults.argon2_parallelism),
         directory_stale_days=number("DIRECTORY_STALE_DAYS", defaults.directory_stale_days),
+        urgent_contact_hours=number("URGENT_CONTACT_HOURS", defaults.urgent_contact_hours),
         audit_ipv4_prefix=number("AUDIT_IPV4_PREFIX", defaults.audit_ipv4_prefix),
         audit_ipv6_prefix=number("AUDIT_IPV6_PREFIX", defaults.audit_ipv6_prefix),
         card_font_path=get("CARD_FONT"),
@@ -134,6 +137,12 @@ def require(settings: Settings, *names: str) -> None:
         raise ConfigError(
             f"refusing to start in production: {', '.join(short)} must be at least "
             f"{MIN_SECRET_LENGTH} characters"
+        )
+    if "public_base_url" in names and not settings.public_base_url.startswith("https://"):
+        # Printed QR codes lead here and cannot be recalled: never localhost, never plain http.
+        raise ConfigError(
+            "refusing to start in production: TSUNAGU_PUBLIC_BASE_URL must be the public "
+            "site's https:// address (QR codes on printed cards lead there)"
         )
     secrets_given = [getattr(settings, name) for name in SECRET_NAMES if name in names]
     if len(secrets_given) != len(set(secrets_given)):

@@ -19,7 +19,7 @@ from public_site.localization import current_language, init_localization
 
 def create_app(config: Settings | None = None) -> Flask:
     settings = config or load_settings()
-    require(settings, "database_url", "public_secret_key")
+    require(settings, "database_url", "public_secret_key", "public_base_url")
     app = Flask(
         __name__, static_folder=str(STATIC_FOLDER), instance_path=str(settings.instance_path)
     )

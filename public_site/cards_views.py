@@ -8,9 +8,11 @@ help, uncounted, with status 404.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, g, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from cards.batches import (
@@ -20,9 +22,8 @@ from cards.batches import (
     public_download_target,
     scan_url,
 )
-from cards.designs import card_design, profile_design
+from cards.designs import profile_design, public_card_design
 from cards.files import PUBLIC_FILES, render_cached
-from cards.models import SavedDesign
 from core.db import get_session
 from core.web import current_profile
 from directory.hours import service_status
@@ -30,6 +31,7 @@ from directory.queries import home_channels
 from public_site.localization import localized_route
 
 bp = Blueprint("cards", __name__)
+log = logging.getLogger(__name__)
 
 
 @localized_route(bp, "/c/<code>")
@@ -40,8 +42,12 @@ def scan(code: str) -> tuple[str, int, dict[str, str]]:
     # Only the address printed on cards counts: not a HEAD from a link preview, not the
     # English version someone switches to after arriving.
     if counted and request.method == "GET" and g.get("lang") == "ja":
-        count_scan(db, target.id)
-        db.commit()
+        try:
+            count_scan(db, target.id)
+            db.commit()
+        except SQLAlchemyError:  # a lost count must never cost someone the help below
+            db.rollback()
+            log.exception("could not count a card scan")
     channels = home_channels(db)
     now = datetime.now(UTC)
     statuses = {s.id: service_status(s, now) for group in channels.values() for s in group}
@@ -64,10 +70,10 @@ def download(kind: str) -> Response:
         abort(404)
     db = get_session()
     target = public_download_target(db)
-    saved = db.get(SavedDesign, target.design_id) if target is not None else None
-    if target is None or saved is None:
+    fallback = profile_design(db, current_profile())
+    design = public_card_design(db, target.design_id, fallback) if target is not None else None
+    if target is None or design is None:
         abort(404)
-    design = card_design(saved, profile_design(db, current_profile()))
     settings = current_app.config["TSUNAGU_SETTINGS"]
     card_file = PUBLIC_FILES[kind]
     url = scan_url(settings.public_base_url, target.code)

@@ -271,3 +271,61 @@ def test_cards_render_refuses_an_unknown_batch(
 
     assert result.exit_code != 0 and "no card batch" in result.output
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize("text", ["こんにちは😀", "𠮷野さんへ"])
+def test_characters_the_font_lacks_are_refused_by_field(
+    editor: FlaskClient, demo: Session, text: str
+) -> None:
+    for action in ("save", "preview"):
+        values = {**design_values(editor), "message": text, "action": action}
+
+        response = post_form(editor, DESIGN_URL, values)
+
+        assert response.status_code == 400, action
+        html = response.get_data(as_text=True)
+        assert "次の文字がないため" in html and 'aria-invalid="true"' in html
+
+
+def test_the_public_download_batch_cannot_be_retired(editor: FlaskClient, demo: Session) -> None:
+    batch = standing_batch(demo)
+    assert batch is not None
+
+    post_form(
+        editor, f"/cards/batches/{batch.id}/retire", {}, form_url=f"/cards/batches/{batch.id}"
+    )
+
+    demo.expire_all()
+    assert batch.retired_at is None
+    assert "cards.batch.retire" not in actions(demo)
+
+
+def test_every_print_file_of_a_batch_is_audited_and_a_retired_batch_is_not_printed(
+    editor: FlaskClient, demo: Session
+) -> None:
+    post_form(
+        editor, "/cards/batches/new", {"design": "standard", "purpose": "event", "quantity": "5"}
+    )
+    batch = demo.scalar(select(CardBatch).where(CardBatch.purpose == "event"))
+    assert batch is not None
+
+    assert editor.get(f"/cards/batches/{batch.id}/files/card.pdf").status_code == 200
+    assert actions(demo)[-1] == "cards.batch.print"
+    post_form(
+        editor, f"/cards/batches/{batch.id}/retire", {}, form_url=f"/cards/batches/{batch.id}"
+    )
+    refused = editor.get(f"/cards/batches/{batch.id}/files/card.pdf")
+
+    assert refused.status_code == 302
+    assert actions(demo)[-1] == "cards.batch.retire"
+
+
+def test_a_preview_token_is_bound_to_its_design(editor: FlaskClient, demo: Session) -> None:
+    values = {**design_values(editor), "action": "preview"}
+    html = post_form(editor, DESIGN_URL, values).get_data(as_text=True)
+    token = re.search(r"preview-front\.png\?d=([^\"&]+)", html)
+    assert token is not None
+
+    other = editor.get(f"/cards/designs/other/preview-front.png?d={token.group(1)}")
+
+    assert other.status_code == 404  # no such design; a token never opens another one

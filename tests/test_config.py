@@ -116,10 +116,27 @@ def test_public_process_does_not_need_the_back_office_secret(database_url: str) 
             "TSUNAGU_ENV": "production",
             "TSUNAGU_DATABASE_URL": database_url,
             "TSUNAGU_PUBLIC_SECRET_KEY": STRONG_PUBLIC,
+            "TSUNAGU_PUBLIC_BASE_URL": "https://tsunagu.example.jp",
         }
     )
 
     assert create_public_app(settings).name == "public_site"
+
+
+@pytest.mark.parametrize("address", ["", "http://127.0.0.1:5000", "http://city.example.jp"])
+def test_production_needs_the_public_https_address_cards_lead_to(
+    database_url: str, address: str
+) -> None:
+    environ = {
+        "TSUNAGU_ENV": "production",
+        "TSUNAGU_DATABASE_URL": database_url,
+        "TSUNAGU_PUBLIC_SECRET_KEY": STRONG_PUBLIC,
+    }
+    if address:
+        environ["TSUNAGU_PUBLIC_BASE_URL"] = address
+
+    with pytest.raises(ConfigError, match="TSUNAGU_PUBLIC_BASE_URL must be the public"):
+        create_public_app(load_settings(environ))
 
 
 def test_unknown_environment_is_refused() -> None:

@@ -21,10 +21,14 @@ import cards.models  # noqa: F401  (declares the card tables)
 import core.profile  # noqa: F401  (declares municipality_profile)
 import directory.models  # noqa: F401  (declares the directory tables)
 from cards.batches import count_scan, find_scan_target, public_download_target
+from cards.design import default_design
+from cards.designs import public_card_design
 from cards.models import CardBatch, SavedDesign, ScanCount
+from core.config import DEFAULT_PROFILE
 from core.db import Base, get_engine, init_db, make_engine
 from core.dbroles import RoleGrantsError, apply_role_grants, db_group, role_grants_sql
 from core.migrate import upgrade_to_head
+from core.profile import read_profile_file
 from tests.conftest import SERVER_URL
 from tests.databases import fresh_database
 
@@ -298,13 +302,17 @@ def test_public_role_counts_card_scans_but_never_reads_a_batchs_note(granted: Gr
             public = Session(bind=connection)
             target = find_scan_target(public, "rolestest2")
             assert target is not None and target.active
-            assert public_download_target(public) is not None
+            download = public_download_target(public)
+            assert download is not None
+            fallback = default_design(read_profile_file(DEFAULT_PROFILE))
+            assert public_card_design(public, download.design_id, fallback) is not None
             count_scan(public, target.id)
             count_scan(public, target.id)
             assert public.scalar(text("SELECT count FROM card_scan_count")) == 2
         for column in ("note", "created_by", "quantity", "*"):
             assert_denied(granted.engine, granted.public, f"SELECT {column} FROM card_batch")  # noqa: S608
         assert_denied(granted.engine, granted.public, "UPDATE card_batch SET retired_at = now()")
+        assert_denied(granted.engine, granted.public, "SELECT updated_by FROM card_design")
         assert_denied(granted.engine, granted.public, "DELETE FROM card_scan_count")
     finally:
         with Session(granted.engine) as owner, owner.begin():

@@ -75,7 +75,7 @@ def test_cookie_names_differ_between_the_apps(public_app: Flask, backoffice_app:
 
 @pytest.fixture
 def production(settings: Settings) -> Settings:
-    return replace(settings, env="production")
+    return replace(settings, env="production", public_base_url="https://tsunagu.example.jp")
 
 
 def test_production_sends_hsts_over_https_and_redirects_plain_http(production) -> None:

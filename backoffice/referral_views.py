@@ -1,0 +1,324 @@
+"""Referral pages: the case list and search, intake with consent, the case, and editing it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from backoffice.context import current_actor
+from backoffice.models import StaffUser
+from backoffice.permissions import requires
+from backoffice.referral_forms import (
+    AGE_LABELS,
+    CONSENT_METHOD_LABELS,
+    GENDER_LABELS,
+    METHOD_LABELS,
+    SOURCE_LABELS,
+    AssignForm,
+    ContactForm,
+    EmergencyForm,
+    FollowUpForm,
+    IntakeForm,
+    MemberForm,
+    NoteForm,
+    SearchForm,
+    StatusForm,
+    WithdrawForm,
+    choices,
+)
+from backoffice.referrals import intake as intake_service
+from backoffice.referrals.assignment import case_staff, liaisons
+from backoffice.referrals.casework import ReferralLink, SupportMeeting, Task
+from backoffice.referrals.listing import CaseFilter, search_cases
+from backoffice.referrals.models import STATUSES, FollowUp, Referral
+from backoffice.referrals.scopes import Viewer, liaison_fields, open_referral, viewer_for
+from backoffice.referrals.timeline import timeline
+from backoffice.referrals.workflow import STATUS_LABELS, ConflictError, allowed_next, check_version
+from core.db import get_session
+from core.web import current_profile
+from directory.topics import TOPICS
+
+bp = Blueprint("referrals", __name__, url_prefix="/referrals")
+TEXT_FIELDS = frozenset(
+    name for name, spec in intake_service.Intake.__dataclass_fields__.items() if spec.default == ""
+)
+EDITABLE = (
+    "person_name", "person_kana", "pseudonym", "age_band", "gender", "district", "phone",
+    "line_name", "email", "preferred_method", "preferred_times", "callback_may_identify",
+    "problem_categories", "risk_level", "urgent", "wants", "summary", "assessment",
+)  # fmt: skip
+
+
+def viewer() -> Viewer:
+    return viewer_for(g.staff_user)
+
+
+def load_case(referral_id: int, why: str = "view") -> Referral:
+    """The case in the signed-in user's scope, its read audited; 404 otherwise."""
+    referral = open_referral(
+        get_session(), referral_id, viewer(), network=current_actor().network, why=why
+    )
+    if referral is None:
+        abort(404)
+    return referral
+
+
+def staff_names(db: Session) -> dict[int, str]:
+    return {
+        row.id: row.display_name for row in db.execute(select(StaffUser.id, StaffUser.display_name))
+    }
+
+
+@bp.route("/")
+@requires("referral.read")
+def index() -> str:
+    db = get_session()
+    form = SearchForm(request.args)
+    _search_choices(form, db)
+    found = CaseFilter(
+        case_number=form.q.data or "",
+        status=form.status.data or "",
+        assigned_to=int(form.assigned_to.data) if (form.assigned_to.data or "").isdigit() else None,
+        district=form.district.data or "",
+        risk=form.risk.data or "",
+        received_from=form.received_from.data if not form.received_from.errors else None,
+        received_to=form.received_to.data if not form.received_to.errors else None,
+    )
+    form.validate()
+    page = search_cases(db, viewer(), found, page=_page())
+    return render_template(
+        "backoffice/referrals/index.html",
+        form=form,
+        page=page,
+        names=staff_names(db),
+        statuses=STATUS_LABELS,
+        page_url=_page_url,
+        who=viewer(),
+    )
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 6 else 1
+
+
+def _page_url(number: int) -> str:
+    args = request.args.to_dict()
+    args["page"] = str(number)
+    return url_for(".index", **args)
+
+
+def _search_choices(form: SearchForm, db: Session) -> None:
+    every = [("", "すべて")]
+    form.status.choices = choices(every + [(s, STATUS_LABELS[s]) for s in STATUSES])
+    form.assigned_to.choices = choices(
+        every + [(str(u.id), u.display_name) for u in case_staff(db)]
+    )
+    form.district.choices = choices(every + [(d, d) for d in current_profile().districts])
+    form.risk.choices = choices([*every, ("high", "高い"), ("medium", "中くらい"), ("low", "低い")])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("referral.create")
+def new() -> Response | str | tuple[str, int]:
+    db = get_session()
+    form = IntakeForm()
+    _intake_choices(form)
+    if request.method == "GET":
+        form.received_at.data = form.consented_at.data = _now_local()
+        return render_template("backoffice/referrals/new.html", form=form, warnings=[])
+    if not form.validate():
+        return render_template("backoffice/referrals/new.html", form=form, warnings=[]), 400
+    values = _intake_values(form)
+    warnings = intake_service.duplicate_warnings(
+        db, values["phone"], values["email"], values["line_name"], viewer=viewer()
+    )
+    if warnings and not form.confirm_duplicate.data:
+        return render_template("backoffice/referrals/new.html", form=form, warnings=warnings)
+    try:
+        referral = intake_service.create_referral(
+            db,
+            intake_service.as_intake(values),
+            creator=viewer(),
+            districts=current_profile().districts,
+            network=current_actor().network,
+        )
+    except intake_service.IntakeError as exc:
+        db.rollback()
+        _attach(form, exc.problems)
+        return render_template("backoffice/referrals/new.html", form=form, warnings=warnings), 400
+    db.commit()
+    flash(f"{referral.case_number} として受け付けました。市の専任職員に引き継がれます。")
+    return redirect(url_for(".detail", referral_id=referral.id))
+
+
+def _intake_choices(form: IntakeForm) -> None:
+    districts = [(d, d) for d in current_profile().districts]
+    form.district.choices = choices([("", "不明・答えたくない"), *districts])
+    form.problem_categories.choices = choices([(t.slug, t.ja) for t in TOPICS])
+
+
+def _now_local() -> datetime:
+    return datetime.now(UTC).astimezone(_tokyo()).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _tokyo():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Asia/Tokyo")
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A form's local date-time (Tokyo wall clock) as an aware UTC value."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=_tokyo()).astimezone(UTC)
+
+
+def _intake_values(form: IntakeForm) -> dict[str, Any]:
+    values = {name: field.data for name, field in form._fields.items()}
+    for name in ("received_at", "consented_at"):
+        values[name] = aware(values[name])
+    for name, value in list(values.items()):
+        if isinstance(value, str) or (value is None and name in TEXT_FIELDS):
+            values[name] = (value or "").strip()
+    values["agencies"] = [a for a in (values.get("agencies") or "").splitlines() if a.strip()]
+    values["problem_categories"] = list(values.get("problem_categories") or [])
+    return values
+
+
+def _attach(form: Any, problems: dict[str, str]) -> None:
+    for name, message in problems.items():
+        target = getattr(form, name, None)
+        if target is not None:
+            target.errors = [*list(target.errors), message]
+        else:
+            flash(message)
+
+
+@bp.route("/<int:referral_id>")
+@requires("referral.read")
+def detail(referral_id: int) -> str:
+    referral = load_case(referral_id)
+    db = get_session()
+    get_session().commit()  # the read's audit event
+    return render_template("backoffice/referrals/detail.html", **case_context(db, referral))
+
+
+def case_context(db: Session, referral: Referral, **forms: Any) -> dict[str, Any]:
+    """Everything the case page shows, shaped by what the viewer may see."""
+    who = viewer()
+    allowed = None if who.full else liaison_fields(referral)
+    context: dict[str, Any] = {
+        "referral": referral,
+        "who": who,
+        "may": (lambda field: allowed is None or field in allowed),
+        "names": staff_names(db),
+        "statuses": STATUS_LABELS,
+        "timeline": timeline(db, referral, who),
+        "follow_ups": db.scalars(
+            select(FollowUp).where(FollowUp.referral_id == referral.id).order_by(FollowUp.held_on)
+        ).all(),
+        "section": current_profile().section,
+        "topics": {t.slug: t.ja for t in TOPICS},
+        "labels": {
+            "age": AGE_LABELS,
+            "gender": GENDER_LABELS,
+            "method": METHOD_LABELS,
+            "consent": CONSENT_METHOD_LABELS,
+            "source": SOURCE_LABELS,
+        },
+        "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
+        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
+    }
+    if who.full:
+        context.update(_full_context(db, referral, forms))
+    return context
+
+
+def _full_context(db: Session, referral: Referral, forms: dict[str, Any]) -> dict[str, Any]:
+    status_form = forms.get("status_form") or StatusForm(version=referral.version)
+    following = allowed_next(referral.status)
+    status_form.status.choices = choices([(s, STATUS_LABELS[s]) for s in following])
+    assign_form = forms.get("assign_form") or AssignForm(
+        version=referral.version, assigned_to=referral.assigned_to_id
+    )
+    assign_form.assigned_to.choices = choices([(u.id, u.display_name) for u in case_staff(db)])
+    member_form = forms.get("member_form") or MemberForm()
+    member_form.staff_user.choices = choices([(u.id, u.display_name) for u in liaisons(db)])
+    by_case = (ReferralLink.referral_id == referral.id,)
+    return {
+        "status_form": status_form,
+        "assign_form": assign_form,
+        "member_form": member_form,
+        "note_form": forms.get("note_form") or NoteForm(),
+        "contact_form": forms.get("contact_form") or ContactForm(),
+        "emergency_form": forms.get("emergency_form") or EmergencyForm(),
+        "duplicates": intake_service.duplicate_warnings(
+            db,
+            referral.phone or "",
+            referral.email or "",
+            referral.line_name or "",
+            viewer=viewer(),
+            exclude_id=referral.id,
+        ),
+        "meetings": db.scalars(
+            select(SupportMeeting)
+            .where(SupportMeeting.referral_id == referral.id)
+            .order_by(SupportMeeting.held_on)
+        ).all(),
+        "links": db.scalars(select(ReferralLink).where(*by_case)).all(),
+        "tasks": db.scalars(
+            select(Task).where(Task.referral_id == referral.id).order_by(Task.due_at)
+        ).all(),
+    }
+
+
+@bp.route("/<int:referral_id>/edit", methods=["GET", "POST"])
+@requires("referral.edit")
+def edit(referral_id: int) -> Response | str | tuple[str, int]:
+    db = get_session()
+    referral = load_case(referral_id, why="edit")
+    form = IntakeForm(obj=None if request.method == "POST" else referral)
+    _intake_choices(form)
+    if request.method == "GET":
+        form.agencies.data = ""
+        db.commit()
+        return render_template("backoffice/referrals/edit.html", form=form, referral=referral)
+    submitted = {name: form[name].data for name in EDITABLE}
+    try:
+        check_version(referral, _int(request.form.get("version")))
+    except ConflictError:
+        db.commit()  # keep the read's audit event
+        return conflict_page(referral, submitted)
+    problems = intake_service.validate_person(submitted, districts=current_profile().districts)
+    if problems:
+        db.rollback()
+        _attach(form, problems)
+        return render_template("backoffice/referrals/edit.html", form=form, referral=referral), 400
+    intake_service.update_person(db, referral, submitted, actor=viewer(),
+                                 network=current_actor().network)  # fmt: skip
+    db.commit()
+    flash("保存しました。")
+    return redirect(url_for(".detail", referral_id=referral.id))
+
+
+def conflict_page(referral: Referral, submitted: dict[str, Any]) -> tuple[str, int]:
+    """Someone saved the case meanwhile: show what differs; nothing was overwritten."""
+    differences = [
+        (name, value, getattr(referral, name))
+        for name, value in submitted.items()
+        if (value or None) != (getattr(referral, name) or None)
+    ]
+    return render_template(
+        "backoffice/referrals/conflict.html", referral=referral, differences=differences
+    ), 409
+
+
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None

@@ -1,0 +1,68 @@
+"""Withdrawing consent, and the NPO's follow-up after support ended."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from backoffice.referrals.models import FollowUp, Referral
+from backoffice.referrals.scopes import Viewer
+from core import audit
+from core.db import utcnow
+
+NOTE_LIMIT = 2000
+
+
+class ConsentError(ValueError):
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def withdraw_consent(
+    session: Session, referral: Referral, *, note: str, actor: Viewer, network: str | None
+) -> None:
+    """From now on nothing more is shared with agencies; the case shows the withdrawal."""
+    consent = referral.consent
+    if consent is None or consent.withdrawn:
+        raise ConsentError({"note": "同意はすでに撤回されています。"})
+    if len(note) > NOTE_LIMIT:
+        raise ConsentError({"note": f"{NOTE_LIMIT}文字以内で入力してください。"})
+    consent.withdrawn_at = utcnow()
+    consent.withdrawn_by_id = actor.user_id
+    consent.withdrawal_note = note.strip() or None
+    session.flush()
+    audit.record(
+        session, action="referral.consent.withdraw", actor=actor, object_type="referral",
+        object_id=referral.id, client_network=network,
+    )  # fmt: skip
+
+
+def record_follow_up(
+    session: Session, referral: Referral, *, held_on: date, result: str, actor: Viewer,
+    network: str | None,
+) -> FollowUp:  # fmt: skip
+    """The liaison's follow-up, once support has ended."""
+    problems = {}
+    if referral.status not in ("ended", "followed_up"):
+        problems["result"] = "フォローアップは、支援終了のあとに記録できます。"
+    if held_on > utcnow().date():
+        problems["held_on"] = "未来の日付は入力できません。"
+    if not result.strip():
+        problems["result"] = "フォローアップの結果を入力してください。"
+    elif len(result) > NOTE_LIMIT:
+        problems["result"] = f"{NOTE_LIMIT}文字以内で入力してください。"
+    if problems:
+        raise ConsentError(problems)
+    follow_up = FollowUp(
+        referral_id=referral.id, held_on=held_on, result=result.strip(),
+        recorded_by_id=actor.user_id,
+    )  # fmt: skip
+    session.add(follow_up)
+    session.flush()
+    audit.record(
+        session, action="referral.follow_up", actor=actor, object_type="referral",
+        object_id=referral.id, client_network=network,
+    )  # fmt: skip
+    return follow_up

@@ -1,0 +1,309 @@
+"""A new referral from the NPO: the person, the intake, and the consent without which there is
+no handoff. Everything is checked before anything is stored; a refused intake stores nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from backoffice.referrals.models import (
+    AGE_BANDS,
+    CONSENT_METHODS,
+    CONTACT_METHODS,
+    GENDERS,
+    RISK_LEVELS,
+    SOURCE_CHANNELS,
+    Consent,
+    Referral,
+)
+from backoffice.referrals.scopes import Viewer, visible_to
+from backoffice.referrals.workflow import next_case_number
+from core import audit
+from core.crypto import blind_index
+from core.db import utcnow
+from directory.topics import TOPIC_BY_SLUG
+
+TEXT_LIMIT = 4000
+SHORT_LIMIT = 200
+PHONE = re.compile(r"^[0-9０-９+＋()（）\-‐－ ]{6,20}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class IntakeError(ValueError):
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+@dataclass
+class Intake:
+    """What the liaison enters; text fields stripped, choices as codes."""
+
+    source_channel: str
+    received_at: datetime
+    risk_level: str
+    urgent: bool = False
+    problem_categories: list[str] = field(default_factory=list)
+    wants: str = ""
+    summary: str = ""
+    assessment: str = ""
+    person_name: str = ""
+    person_kana: str = ""
+    pseudonym: bool = False
+    age_band: str = "not_stated"
+    gender: str = "not_stated"
+    district: str = ""
+    phone: str = ""
+    line_name: str = ""
+    email: str = ""
+    preferred_method: str = "not_stated"
+    preferred_times: str = ""
+    callback_may_identify: bool = False
+    # The consent record.
+    consent_given: bool = False
+    consented_by: str = "self"
+    consented_at: datetime | None = None
+    consent_method: str = ""
+    share_basic: bool = True
+    share_summary: bool = False
+    share_assessment: bool = False
+    agencies: list[str] = field(default_factory=list)
+    consent_wording: str = ""
+
+
+def validate_intake(intake: Intake, *, districts: tuple[str, ...]) -> dict[str, str]:
+    """Problems by field, each a Japanese sentence; empty when the intake may be stored."""
+    problems = person_problems(intake, districts=districts)
+    if intake.source_channel not in SOURCE_CHANNELS:
+        problems["source_channel"] = "相談の経路を一覧から選んでください。"
+    if intake.received_at > utcnow():
+        problems["received_at"] = "受付日時に未来の日時は入力できません。"
+    problems.update(_consent_problems(intake))
+    return problems
+
+
+def validate_person(values: dict[str, Any], *, districts: tuple[str, ...]) -> dict[str, str]:
+    """The checks of the person and intake fields alone, for editing a case."""
+    intake = Intake(source_channel="other", received_at=utcnow(), **values)
+    return person_problems(intake, districts=districts)
+
+
+def person_problems(intake: Intake, *, districts: tuple[str, ...]) -> dict[str, str]:
+    problems: dict[str, str] = {}
+
+    def choose(name: str, value: str, allowed: tuple[str, ...], label: str) -> None:
+        if value not in allowed:
+            problems[name] = f"{label}を一覧から選んでください。"
+
+    choose("risk_level", intake.risk_level, RISK_LEVELS, "リスクの程度")
+    choose("age_band", intake.age_band, AGE_BANDS, "年代")
+    choose("gender", intake.gender, GENDERS, "性別")
+    choose("preferred_method", intake.preferred_method, CONTACT_METHODS, "希望する連絡方法")
+    if intake.district and intake.district not in districts:
+        problems["district"] = "地区を一覧から選んでください。"
+    unknown = [c for c in intake.problem_categories if c not in TOPIC_BY_SLUG]
+    if unknown or not intake.problem_categories:
+        problems["problem_categories"] = "相談の内容（分野）を1つ以上選んでください。"
+    for name in ("wants", "summary", "assessment"):
+        if len(getattr(intake, name)) > TEXT_LIMIT:
+            problems[name] = f"{TEXT_LIMIT}文字以内で入力してください。"
+    if not intake.summary:
+        problems["summary"] = "相談の概要を入力してください。"
+    for name in ("person_name", "person_kana", "line_name", "preferred_times"):
+        if len(getattr(intake, name)) > SHORT_LIMIT:
+            problems[name] = f"{SHORT_LIMIT}文字以内で入力してください。"
+    if intake.phone and not PHONE.match(intake.phone):
+        problems["phone"] = "電話番号は数字とハイフンで入力してください（例: 090-1234-5678）。"
+    if intake.email and not EMAIL.match(intake.email):
+        problems["email"] = "メールアドレスの形が正しくありません。"
+    if not (intake.phone or intake.line_name or intake.email):
+        problems["phone"] = (
+            "連絡先（電話、LINEの名前、メールのいずれか）を1つ以上入力してください。"
+        )
+    return problems
+
+
+def _consent_problems(intake: Intake) -> dict[str, str]:
+    """No consent, no handoff: every part of the consent record is required."""
+    problems: dict[str, str] = {}
+    if not intake.consent_given:
+        problems["consent_given"] = (
+            "本人の同意がないと、市に引き継ぐことはできません。同意を得たうえで登録してください。"
+        )
+    if intake.consented_by not in ("self", "guardian"):
+        problems["consented_by"] = "同意した人を選んでください。"
+    if intake.consented_at is None:
+        problems["consented_at"] = "同意を得た日時を入力してください。"
+    elif intake.consented_at > utcnow():
+        problems["consented_at"] = "同意を得た日時に未来の日時は入力できません。"
+    if intake.consent_method not in CONSENT_METHODS:
+        problems["consent_method"] = "同意を得た方法を選んでください。"
+    if not (intake.share_basic or intake.share_summary or intake.share_assessment):
+        problems["share_basic"] = "共有してよい情報を1つ以上選んでください。"
+    if not intake.consent_wording.strip():
+        problems["consent_wording"] = "本人に示した同意の文言を入力してください。"
+    elif len(intake.consent_wording) > 2000:
+        problems["consent_wording"] = "同意の文言は2000文字以内で入力してください。"
+    if len(intake.agencies) > 20 or any(len(a) > SHORT_LIMIT for a in intake.agencies):
+        problems["agencies"] = "関係機関は20件まで、1件200文字以内で入力してください。"
+    return problems
+
+
+def create_referral(
+    session: Session,
+    intake: Intake,
+    *,
+    creator: Viewer,
+    districts: tuple[str, ...],
+    network: str | None,
+) -> Referral:
+    """Store a referral with its consent, or raise `IntakeError` having stored nothing."""
+    problems = validate_intake(intake, districts=districts)
+    if problems:
+        raise IntakeError(problems)
+    referral = Referral(
+        case_number=next_case_number(session, _tokyo_year(intake.received_at)),
+        received_at=intake.received_at,
+        source_channel=intake.source_channel,
+        created_by_id=creator.user_id,
+        risk_level=intake.risk_level,
+        urgent=intake.urgent,
+        problem_categories=list(dict.fromkeys(intake.problem_categories)),
+        age_band=intake.age_band,
+        gender=intake.gender,
+        district=intake.district,
+        pseudonym=intake.pseudonym,
+        preferred_method=intake.preferred_method,
+        callback_may_identify=intake.callback_may_identify,
+        **{name: getattr(intake, name) or None for name in PERSONAL_TEXT},
+        **contact_indexes(intake.phone, intake.email, intake.line_name),
+    )
+    referral.consent = Consent(
+        consented_by=intake.consented_by,
+        consented_at=intake.consented_at,
+        method=intake.consent_method,
+        share_basic=intake.share_basic,
+        share_summary=intake.share_summary,
+        share_assessment=intake.share_assessment,
+        share_with_municipality=True,
+        agencies=[a.strip() for a in intake.agencies if a.strip()],
+        wording=intake.consent_wording.strip(),
+    )
+    session.add(referral)
+    session.flush()
+    audit.record(
+        session,
+        action="referral.create",
+        actor=creator,
+        object_type="referral",
+        object_id=referral.id,
+        client_network=network,
+    )
+    return referral
+
+
+PERSONAL_TEXT = (
+    "person_name", "person_kana", "phone", "line_name", "email", "preferred_times",
+    "wants", "summary", "assessment",
+)  # fmt: skip
+
+
+def contact_indexes(phone: str, email: str, line_name: str) -> dict[str, str | None]:
+    """Blind indexes of the contact details, for matching without decrypting."""
+
+    def index(value: str, purpose: str) -> str | None:
+        try:
+            return blind_index(value, purpose) if value.strip() else None
+        except ValueError:  # nothing left to index (e.g. a phone number without digits)
+            return None
+
+    return {
+        "phone_index": index(phone, "phone"),
+        "email_index": index(email, "email"),
+        "line_index": index(line_name, "line"),
+    }
+
+
+@dataclass(frozen=True)
+class DuplicateWarning:
+    message: str
+    case_number: str | None  # only when the viewer may see that case
+
+
+def duplicate_warnings(
+    session: Session, phone: str, email: str, line_name: str, *, viewer: Viewer,
+    exclude_id: int | None = None,
+) -> list[DuplicateWarning]:  # fmt: skip
+    """Other cases with the same contact details; a case outside the viewer's scope is
+    mentioned without its number, so its existence helps without revealing it."""
+    indexes = {k: v for k, v in contact_indexes(phone, email, line_name).items() if v}
+    if not indexes:
+        return []
+    conditions = [getattr(Referral, column) == value for column, value in indexes.items()]
+    statement = select(Referral.id, Referral.case_number).where(or_(*conditions))
+    if exclude_id is not None:
+        statement = statement.where(Referral.id != exclude_id)
+    matches = session.execute(statement.order_by(Referral.id)).all()
+    if not matches:
+        return []
+    visible = set(
+        session.scalars(
+            select(Referral.id).where(Referral.id.in_([m.id for m in matches]), visible_to(viewer))
+        )
+    )
+    warnings = []
+    for match in matches:
+        if match.id in visible:
+            message = (
+                f"同じ連絡先の記録があります（{match.case_number}）。同じ方か確かめてください。"
+            )
+            warnings.append(DuplicateWarning(message, match.case_number))
+        else:
+            message = "同じ連絡先の記録がほかにあります。市の担当職員に確認してください。"
+            warnings.append(DuplicateWarning(message, None))
+    return list({w.message: w for w in warnings}.values())
+
+
+def update_person(
+    session: Session, referral: Referral, values: dict[str, Any], *, actor: Viewer,
+    network: str | None,
+) -> list[str]:  # fmt: skip
+    """Apply checked edits of the person and intake; returns the names of changed fields."""
+    changed = []
+    for name, value in values.items():
+        new = value.strip() if isinstance(value, str) else value
+        if name in PERSONAL_TEXT:
+            new = new or None
+        if new != getattr(referral, name):
+            setattr(referral, name, new)
+            changed.append(name)
+    if changed:
+        indexes = contact_indexes(
+            referral.phone or "", referral.email or "", referral.line_name or ""
+        )
+        for column, value in indexes.items():
+            setattr(referral, column, value)
+        session.flush()
+        audit.record(
+            session, action="referral.update", actor=actor, object_type="referral",
+            object_id=referral.id, client_network=network, reason=",".join(changed)[:500],
+        )  # fmt: skip
+    return changed
+
+
+def _tokyo_year(moment: datetime) -> int:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo("Asia/Tokyo")).year
+
+
+def as_intake(values: dict[str, Any]) -> Intake:
+    """An `Intake` from form data already converted to Python values."""
+    known = Intake.__dataclass_fields__
+    return Intake(**{k: v for k, v in values.items() if k in known})

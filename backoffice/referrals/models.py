@@ -1,0 +1,203 @@
+"""Referrals (つなぎ支援): the case, the person, the consent that allows the handoff, its members
+and its status history.
+
+Every personal field is an `EncryptedString`; exact-match lookups (is this phone number already
+on a case?) use keyed blind indexes beside them. What statistics need stays in plain columns of
+coarse values (age band, gender, district, categories, risk), so anonymising a case is clearing
+the encrypted columns. Every row has a version: a form saved against an old version is refused.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.crypto import EncryptedString
+from core.db import Base, UTCDateTime, utcnow
+
+SOURCE_CHANNELS = ("line", "chat", "phone", "other")
+STATUSES = (
+    "received",  # 受付
+    "first_contact",  # 初回連絡
+    "arranging",  # 支援調整中
+    "supporting",  # 支援中
+    "ended",  # 支援終了
+    "followed_up",  # フォローアップ完了
+    "unreachable",  # 連絡不能
+)
+RISK_LEVELS = ("high", "medium", "low")
+AGE_BANDS = ("under_20", "20s", "30s", "40s", "50s", "60s", "70_plus", "not_stated")
+GENDERS = ("female", "male", "other", "not_stated")
+CONTACT_METHODS = ("phone", "line", "email", "not_stated")
+CONSENT_METHODS = ("chat", "line", "phone", "in_person", "other")
+MEMBER_ROLES = ("liaison",)
+
+
+def encrypted_column(context: str) -> Mapped[str | None]:
+    return mapped_column(EncryptedString(context), nullable=True)
+
+
+class Referral(Base):
+    __tablename__ = "referral"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(16), unique=True)  # R-2026-0001
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    source_channel: Mapped[str] = mapped_column(String(16))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+
+    # Assessment: coarse, kept after anonymisation for statistics.
+    risk_level: Mapped[str] = mapped_column(String(8), index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    problem_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    age_band: Mapped[str] = mapped_column(String(16), default="not_stated")
+    gender: Mapped[str] = mapped_column(String(16), default="not_stated")
+    district: Mapped[str] = mapped_column(String(64), default="", index=True)
+
+    # The person: encrypted, cleared when the case is anonymised.
+    person_name: Mapped[str | None] = encrypted_column("referral.person_name")
+    person_kana: Mapped[str | None] = encrypted_column("referral.person_kana")
+    pseudonym: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str | None] = encrypted_column("referral.phone")
+    line_name: Mapped[str | None] = encrypted_column("referral.line_name")
+    email: Mapped[str | None] = encrypted_column("referral.email")
+    preferred_method: Mapped[str] = mapped_column(String(16), default="not_stated")
+    preferred_times: Mapped[str | None] = encrypted_column("referral.preferred_times")
+    callback_may_identify: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    email_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    line_index: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+
+    # Intake, in the liaison's words.
+    wants: Mapped[str | None] = encrypted_column("referral.wants")
+    summary: Mapped[str | None] = encrypted_column("referral.summary")
+    assessment: Mapped[str | None] = encrypted_column("referral.assessment")
+
+    # Case work.
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id"), nullable=True, index=True
+    )
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id"), nullable=True
+    )
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    end_reason: Mapped[str] = mapped_column(String(32), default="")
+    end_note: Mapped[str | None] = encrypted_column("referral.end_note")
+
+    # Records.
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    consent: Mapped[Consent] = relationship(
+        back_populates="referral", cascade="all, delete-orphan", uselist=False
+    )
+    members: Mapped[list[ReferralMember]] = relationship(
+        back_populates="referral", cascade="all, delete-orphan"
+    )
+    status_changes: Mapped[list[StatusChange]] = relationship(
+        back_populates="referral", cascade="all, delete-orphan", order_by="StatusChange.id"
+    )
+
+
+class Consent(Base):
+    """つなぎ支援のための同意: who agreed, when, how, to share what with whom; and withdrawal."""
+
+    __tablename__ = "referral_consent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), unique=True
+    )
+    consented_by: Mapped[str] = mapped_column(String(16), default="self")  # self / guardian
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    method: Mapped[str] = mapped_column(String(16))
+    share_basic: Mapped[bool] = mapped_column(Boolean, default=True)
+    share_summary: Mapped[bool] = mapped_column(Boolean, default=False)
+    share_assessment: Mapped[bool] = mapped_column(Boolean, default=False)
+    share_with_municipality: Mapped[bool] = mapped_column(Boolean, default=True)
+    agencies: Mapped[list[str]] = mapped_column(JSON, default=list)  # named related agencies
+    wording: Mapped[str] = mapped_column(String(2000))  # the text the person agreed to
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    withdrawal_note: Mapped[str | None] = encrypted_column("referral_consent.withdrawal_note")
+
+    referral: Mapped[Referral] = relationship(back_populates="consent")
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class ReferralMember(Base):
+    """Staff added to a case beside its creator (another liaison of the NPO, for instance)."""
+
+    __tablename__ = "referral_member"
+    __table_args__ = (UniqueConstraint("referral_id", "staff_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"))
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="liaison")
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    referral: Mapped[Referral] = relationship(back_populates="members")
+
+
+class StatusChange(Base):
+    __tablename__ = "referral_status_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    reason: Mapped[str | None] = encrypted_column("referral_status_change.reason")
+
+    referral: Mapped[Referral] = relationship(back_populates="status_changes")
+
+
+class CaseCounter(Base):
+    """The last case number given out in a year: R-YYYY-NNNN, counted atomically."""
+
+    __tablename__ = "referral_case_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FollowUp(Base):
+    """The NPO's follow-up after support ended (date, result)."""
+
+    __tablename__ = "referral_follow_up"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
+    held_on: Mapped[date] = mapped_column(Date)
+    result: Mapped[str | None] = encrypted_column("referral_follow_up.result")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,174 @@
+"""The case timeline: progress notes, contact attempts, emergency actions and status changes.
+
+Adding an entry is audited. A liaison's timeline holds status changes (without reasons) and the
+notes the municipality marked as shared; the municipality's own notes stay internal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backoffice.referrals.casework import (
+    CONTACT_RESULTS,
+    EMERGENCY_KINDS,
+    ContactAttempt,
+    EmergencyAction,
+    ProgressNote,
+)
+from backoffice.referrals.models import CONTACT_METHODS, Referral, StatusChange
+from backoffice.referrals.scopes import Viewer
+from backoffice.referrals.workflow import STATUS_LABELS
+from core import audit
+from core.db import utcnow
+
+NOTE_LIMIT = 4000
+CONTACT_LABELS = {
+    "reached": "話せた",
+    "no_answer": "応答なし",
+    "message_left": "伝言を残した",
+    "wrong_number": "番号違い",
+    "declined": "話すことを断られた",
+}
+EMERGENCY_LABELS = {
+    "ambulance": "119（救急）",
+    "police": "警察",
+    "hospital": "病院",
+    "other": "その他",
+}
+
+
+class EntryError(ValueError):
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str  # note / contact / emergency / status
+    title: str
+    body: str
+    by_id: int | None
+    shared: bool = False
+
+
+def add_note(
+    session: Session, referral: Referral, body: str, *, shared: bool, actor: Viewer,
+    network: str | None,
+) -> ProgressNote:  # fmt: skip
+    text = body.strip()
+    if not text:
+        raise EntryError({"body": "記録する内容を入力してください。"})
+    if len(text) > NOTE_LIMIT:
+        raise EntryError({"body": f"{NOTE_LIMIT}文字以内で入力してください。"})
+    note = ProgressNote(
+        referral_id=referral.id, author_id=actor.user_id, body=text, shared_with_liaison=shared
+    )
+    session.add(note)
+    _audit(session, "referral.note", referral, actor, network)
+    return note
+
+
+def add_contact_attempt(
+    session: Session, referral: Referral, *, at: datetime, method: str, result: str,
+    note: str, actor: Viewer, network: str | None,
+) -> ContactAttempt:  # fmt: skip
+    problems = {}
+    if method not in CONTACT_METHODS or method == "not_stated":
+        problems["method"] = "連絡の方法を選んでください。"
+    if result not in CONTACT_RESULTS:
+        problems["result"] = "結果を選んでください。"
+    problems.update(_moment_problems("attempted_at", at, referral))
+    if len(note) > NOTE_LIMIT:
+        problems["note"] = f"{NOTE_LIMIT}文字以内で入力してください。"
+    if problems:
+        raise EntryError(problems)
+    attempt = ContactAttempt(
+        referral_id=referral.id, attempted_at=at, method=method, result=result,
+        note=note.strip() or None, by_id=actor.user_id,
+    )  # fmt: skip
+    session.add(attempt)
+    if result == "reached" and referral.first_contact_at is None:
+        referral.first_contact_at = at
+    _audit(session, "referral.contact", referral, actor, network)
+    return attempt
+
+
+def add_emergency_action(
+    session: Session, referral: Referral, *, at: datetime, kind: str, outcome: str,
+    actor: Viewer, network: str | None,
+) -> EmergencyAction:  # fmt: skip
+    problems = {}
+    if kind not in EMERGENCY_KINDS:
+        problems["kind"] = "対応の種類を選んでください。"
+    problems.update(_moment_problems("acted_at", at, referral))
+    if not outcome.strip():
+        problems["outcome"] = "対応の結果を入力してください。"
+    elif len(outcome) > NOTE_LIMIT:
+        problems["outcome"] = f"{NOTE_LIMIT}文字以内で入力してください。"
+    if problems:
+        raise EntryError(problems)
+    action = EmergencyAction(
+        referral_id=referral.id, acted_at=at, kind=kind, outcome=outcome.strip(),
+        by_id=actor.user_id,
+    )  # fmt: skip
+    session.add(action)
+    _audit(session, "referral.emergency", referral, actor, network)
+    return action
+
+
+def timeline(session: Session, referral: Referral, viewer: Viewer) -> list[Entry]:
+    """Newest first; for a liaison only status changes and shared notes."""
+    changes = select(StatusChange).where(StatusChange.referral_id == referral.id)
+    entries = [
+        Entry(c.changed_at, "status", f"状態: {STATUS_LABELS.get(c.to_status, c.to_status)}",
+              (c.reason or "") if viewer.full else "", c.changed_by_id)
+        for c in session.scalars(changes)
+    ]  # fmt: skip
+    notes = select(ProgressNote).where(ProgressNote.referral_id == referral.id)
+    if not viewer.full:
+        notes = notes.where(ProgressNote.shared_with_liaison.is_(True))
+    entries += [
+        Entry(n.written_at, "note", "経過の記録", n.body or "", n.author_id, n.shared_with_liaison)
+        for n in session.scalars(notes)
+    ]
+    if viewer.full:
+        entries += [
+            Entry(a.attempted_at, "contact",
+                  f"連絡（{a.method}）: {CONTACT_LABELS.get(a.result, a.result)}",
+                  a.note or "", a.by_id)
+            for a in session.scalars(
+                select(ContactAttempt).where(ContactAttempt.referral_id == referral.id)
+            )
+        ]  # fmt: skip
+        entries += [
+            Entry(e.acted_at, "emergency", f"緊急対応: {EMERGENCY_LABELS.get(e.kind, e.kind)}",
+                  e.outcome or "", e.by_id)
+            for e in session.scalars(
+                select(EmergencyAction).where(EmergencyAction.referral_id == referral.id)
+            )
+        ]  # fmt: skip
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def _moment_problems(name: str, at: datetime, referral: Referral) -> dict[str, str]:
+    if at > utcnow():
+        return {name: "未来の日時は入力できません。"}
+    if at < referral.received_at:
+        return {name: "受付より前の日時は入力できません。"}
+    return {}
+
+
+def _audit(
+    session: Session, action: str, referral: Referral, actor: Viewer, network: str | None
+) -> None:
+    session.flush()
+    audit.record(
+        session, action=action, actor=actor, object_type="referral", object_id=referral.id,
+        client_network=network,
+    )  # fmt: skip

@@ -1,0 +1,131 @@
+"""The status workflow of a case, enforced here and nowhere else; stale saves are refused.
+
+受付 → 初回連絡 → 支援調整中 → 支援中 → 支援終了 → フォローアップ完了, with 連絡不能 (unreachable)
+from any open status, and reopening an ended or unreachable case. Each change keeps who, when
+and why, and writes an audit event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from backoffice.referrals.models import CaseCounter, Referral, StatusChange
+from core import audit
+from core.db import utcnow
+
+STATUS_LABELS = {
+    "received": "受付",
+    "first_contact": "初回連絡",
+    "arranging": "支援調整中",
+    "supporting": "支援中",
+    "ended": "支援終了",
+    "followed_up": "フォローアップ完了",
+    "unreachable": "連絡不能",
+}
+OPEN = ("received", "first_contact", "arranging", "supporting")
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "received": frozenset({"first_contact", "unreachable"}),
+    "first_contact": frozenset({"arranging", "supporting", "ended", "unreachable"}),
+    "arranging": frozenset({"supporting", "ended", "unreachable"}),
+    "supporting": frozenset({"arranging", "ended", "unreachable"}),
+    "ended": frozenset({"followed_up", "supporting"}),  # reopen: support again
+    "followed_up": frozenset({"supporting"}),  # reopen
+    "unreachable": frozenset({"first_contact", "ended"}),  # reached after all, or closed
+}
+END_REASONS = {
+    "resolved": "支援により課題が解決・軽減した",
+    "connected": "関係機関の支援に引き継いだ",
+    "declined": "本人が支援を望まなくなった",
+    "moved": "転出した",
+    "unreachable": "連絡がとれない",
+    "other": "その他",
+}
+
+
+class TransitionError(ValueError):
+    """A status change the workflow does not allow; the case is unchanged."""
+
+
+class ConflictError(RuntimeError):
+    """The record changed since the form was opened; nothing was saved."""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__("the record was changed by someone else")
+        self.current = current
+
+
+def check_version(record: Any, expected: int | None) -> None:
+    """Refuse a save made on an older version of ``record`` (optimistic locking)."""
+    if expected is None or record.version != expected:
+        raise ConflictError(record)
+
+
+def allowed_next(status: str) -> list[str]:
+    return [s for s in STATUS_LABELS if s in TRANSITIONS.get(status, frozenset())]
+
+
+def change_status(
+    session: Session,
+    referral: Referral,
+    to: str,
+    *,
+    actor: audit.Actor,
+    network: str | None,
+    expected_version: int | None,
+    reason: str = "",
+    end_reason: str = "",
+) -> StatusChange:
+    """Move the case to ``to``; `TransitionError` or `ConflictError` leave it unchanged."""
+    check_version(referral, expected_version)
+    if to not in TRANSITIONS.get(referral.status, frozenset()):
+        raise TransitionError(
+            f"「{STATUS_LABELS.get(referral.status, referral.status)}」から"
+            f"「{STATUS_LABELS.get(to, to)}」には変更できません。"
+        )
+    if to == "ended" and end_reason not in END_REASONS:
+        raise TransitionError("支援終了の理由を選んでください。")
+    now = utcnow()
+    change = StatusChange(
+        from_status=referral.status,
+        to_status=to,
+        changed_at=now,
+        changed_by_id=actor.id,
+        reason=reason.strip() or None,
+    )
+    referral.status_changes.append(change)
+    referral.status = to
+    if to == "first_contact" and referral.first_contact_at is None:
+        referral.first_contact_at = now
+    if to == "ended":
+        referral.ended_at, referral.end_reason = now, end_reason
+    elif to in OPEN:
+        referral.ended_at, referral.end_reason = None, ""  # reopened
+    session.flush()
+    audit.record(
+        session,
+        action="referral.status",
+        actor=actor,
+        object_type="referral",
+        object_id=referral.id,
+        client_network=network,
+        reason=f"{change.from_status}->{to}",
+    )
+    return change
+
+
+def next_case_number(session: Session, year: int) -> str:
+    """R-YYYY-NNNN, numbered per year in one atomic statement (no two cases share a number)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(CaseCounter).values(year=year, last=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[CaseCounter.year], set_={"last": CaseCounter.last + 1}
+    )
+    session.execute(statement)
+    number = session.scalar(select(CaseCounter.last).where(CaseCounter.year == year))
+    return f"R-{year}-{number:04d}"

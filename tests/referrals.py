@@ -1,0 +1,58 @@
+"""Helpers for referral tests: a valid intake, and cases created through the real service."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from backoffice.referrals.intake import Intake, create_referral
+from backoffice.referrals.scopes import viewer_for
+from core.db import get_engine
+from tests.staff import load_user
+
+DISTRICTS = ("峰山町", "大宮町", "網野町", "丹後町", "弥栄町", "久美浜町")
+PERSON_NAME = "丹後 花子"
+
+
+def intake(**changes: Any) -> Intake:
+    """An intake that passes every check; override what a test is about."""
+    moment = datetime.now(UTC) - timedelta(hours=1)
+    base = Intake(
+        source_channel="line",
+        received_at=moment,
+        risk_level="high",
+        urgent=False,
+        problem_categories=["debt", "work"],
+        wants="仕事と借金のことを相談したい",
+        summary="失業して借金の返済に困っている。",
+        assessment="希死念慮あり。家族の支えは少ない。",
+        person_name=PERSON_NAME,
+        person_kana="たんご はなこ",
+        age_band="30s",
+        gender="female",
+        district="峰山町",
+        phone="090-1234-5678",
+        preferred_method="phone",
+        consent_given=True,
+        consented_at=moment,
+        consent_method="line",
+        share_basic=True,
+        share_summary=True,
+        share_assessment=False,
+        consent_wording="市の担当者に、あなたの連絡先と相談の概要を伝えてよいですか。",
+    )
+    return replace(base, **changes)
+
+
+def make_referral(app: Flask, creator_id: int, **changes: Any) -> int:
+    """A case created by ``creator_id`` through the service, committed; returns its id."""
+    with app.app_context(), Session(get_engine(app)) as session, session.begin():
+        creator = viewer_for(load_user(app, creator_id))
+        referral = create_referral(
+            session, intake(**changes), creator=creator, districts=DISTRICTS, network=None
+        )
+        return referral.id
