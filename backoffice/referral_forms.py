@@ -108,7 +108,9 @@ class VersionForm(FlaskForm):
 class StatusForm(VersionForm):
     status = SelectField("新しい状態")
     end_reason = SelectField(
-        "支援終了の理由", choices=choices([("", "（終了のときに選ぶ）"), *END_REASONS.items()])
+        "支援終了の理由",
+        choices=choices([("", "（終了のときに選ぶ）"), *END_REASONS.items()]),
+        validate_choice=False,  # the workflow checks it, with its own message
     )
     reason = TextAreaField("変更の理由・補足（任意）", validators=[Length(max=2000)])
 

@@ -290,7 +290,10 @@ def edit(referral_id: int) -> Response | str | tuple[str, int]:
         form.agencies.data = ""
         db.commit()
         return render_template("backoffice/referrals/edit.html", form=form, referral=referral)
-    submitted = {name: form[name].data for name in EDITABLE}
+    submitted = {
+        name: (form[name].data or "") if name in TEXT_FIELDS else form[name].data
+        for name in EDITABLE
+    }
     try:
         check_version(referral, _int(request.form.get("version")))
     except ConflictError:
