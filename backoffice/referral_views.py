@@ -39,6 +39,7 @@ from backoffice.referrals.models import STATUSES, FollowUp, Referral
 from backoffice.referrals.scopes import Viewer, liaison_fields, open_referral, viewer_for
 from backoffice.referrals.timeline import timeline
 from backoffice.referrals.workflow import STATUS_LABELS, ConflictError, allowed_next, check_version
+from core import audit
 from core.db import get_session
 from core.web import current_profile
 from directory.topics import TOPICS
@@ -91,6 +92,11 @@ def index() -> str:
     )
     form.validate()
     page = search_cases(db, viewer(), found, page=_page())
+    audit.record(
+        db, action="referral.list", actor=viewer(), object_type="referral",
+        client_network=current_actor().network, reason=f"page {page.page}, {page.total} cases",
+    )  # fmt: skip
+    db.commit()
     return render_template(
         "backoffice/referrals/index.html",
         form=form,
