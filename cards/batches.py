@@ -9,8 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy import select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -191,9 +190,13 @@ def count_scan(session: Session, batch_id: int, *, now: datetime | None = None) 
     Only the batch and the day are written: nothing about who scanned.
     """
     day = today_in_tokyo(now)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ScanCount).values(batch_id=batch_id, day=day, count=1)
+    if session.get_bind().dialect.name == "postgresql":
+        # The function the public role may execute (migration 0008): active batches only.
+        session.execute(
+            text("SELECT count_card_scan(:batch, :day)"), {"batch": batch_id, "day": day}
+        )
+        return
+    statement = sqlite_insert(ScanCount).values(batch_id=batch_id, day=day, count=1)
     statement = statement.on_conflict_do_update(
         index_elements=[ScanCount.batch_id, ScanCount.day],
         set_={"count": ScanCount.count + 1},

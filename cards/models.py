@@ -82,7 +82,8 @@ class ScanCount(Base):
     """How many times a batch's QR code was opened on one day (Asia/Tokyo)."""
 
     __tablename__ = "card_scan_count"
-    __table_args__ = {"info": {"public": "count"}}  # noqa: RUF012
+    # The public role adds one through this function only (PostgreSQL; migration 0008).
+    __table_args__ = {"info": {"public_function": "count_card_scan(integer, date)"}}  # noqa: RUF012
 
     batch_id: Mapped[int] = mapped_column(
         ForeignKey("card_batch.id", ondelete="CASCADE"), primary_key=True

@@ -8,6 +8,9 @@ owner role. What each app role may do to a table is declared beside the table it
 - ``info["public"] == "count"``: the public role may also INSERT and UPDATE it (QR-scan counters);
 - ``info["public_columns"]`` beside ``"read"``: SELECT on those columns only (a table whose other
   columns, such as staff notes, the public site has no need to see);
+- ``info["public_function"]``: the public role may EXECUTE that function (a SECURITY DEFINER
+  function made by a migration, e.g. the one that adds a card scan) and nothing else on the
+  table, so it can bump a counter by one but never set or read it;
 - no ``"public"`` key: the public role gets nothing, so a new table is private until marked;
 - ``info["append_only"]``: the back-office role may only INSERT and SELECT it (the audit trail);
 - any other table: the back-office role may SELECT, INSERT, UPDATE and DELETE it.
@@ -32,6 +35,7 @@ from core.db import Base, get_engine
 PUBLIC_ROLE = "tsunagu_public"
 BACKOFFICE_ROLE = "tsunagu_backoffice"
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+FUNCTION_SIGNATURE = re.compile(r"[a-z_][a-z0-9_]{0,62}\((?:[a-z ]+(?:, [a-z ]+)*)?\)")
 PUBLIC_PRIVILEGES = {"read": ("SELECT",), "count": ("SELECT", "INSERT", "UPDATE")}
 BACKOFFICE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE")
 APPEND_ONLY_PRIVILEGES = ("SELECT", "INSERT")
@@ -72,6 +76,7 @@ def role_grants_sql(
         f"REVOKE CREATE ON SCHEMA {on_schema} FROM PUBLIC, {both}",
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {on_schema} FROM {both}",
         f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {on_schema} FROM {both}",
+        f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {on_schema} FROM PUBLIC, {both}",
     ]
     public_inserts: list[Table] = []
     for table in chosen:
@@ -87,6 +92,11 @@ def role_grants_sql(
             public_inserts.append(table)
         grant = ", ".join(backoffice)
         statements.append(f"GRANT {grant} ON {name} TO {_quote(backoffice_role)}")
+        function = public_function(table)
+        if function:
+            statements.append(
+                f"GRANT EXECUTE ON FUNCTION {on_schema}.{function} TO {_quote(public_role)}"
+            )
     # Every table gives the back office INSERT, so it needs every table's serial sequence.
     statements += _sequence_grants_sql(public_inserts, public_role, schema)
     statements += _sequence_grants_sql(chosen, backoffice_role, schema)
@@ -109,6 +119,18 @@ def table_privileges(table: Table) -> tuple[tuple[str, ...], tuple[str, ...]]:
         PUBLIC_PRIVILEGES[public] if public else (),
         APPEND_ONLY_PRIVILEGES if append_only else BACKOFFICE_PRIVILEGES,
     )
+
+
+def public_function(table: Table) -> str | None:
+    """The function signature the public role may execute for this table, e.g. ``f(integer)``."""
+    function = table.info.get("public_function")
+    if function is None:
+        return None
+    if not FUNCTION_SIGNATURE.fullmatch(function):
+        raise RoleGrantsError(
+            f"table {table.name}: public_function {function!r} is not name(types)"
+        )
+    return function
 
 
 def public_columns(table: Table) -> tuple[str, ...]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-import backoffice.models  # noqa: F401
-import backoffice.referrals.casework  # noqa: F401
+import backoffice.models
+import backoffice.referrals.casework
 import backoffice.referrals.models  # noqa: F401
 import cards.models  # noqa: F401
 import core.audit

@@ -25,7 +25,7 @@ from cards.design import default_design
 from cards.designs import public_card_design
 from cards.models import CardBatch, SavedDesign, ScanCount
 from core.config import DEFAULT_PROFILE
-from core.db import Base, get_engine, init_db, make_engine
+from core.db import Base, get_engine, init_db, make_engine, utcnow
 from core.dbroles import RoleGrantsError, apply_role_grants, db_group, role_grants_sql
 from core.migrate import upgrade_to_head
 from core.profile import read_profile_file
@@ -296,6 +296,7 @@ def test_public_role_counts_card_scans_but_never_reads_a_batchs_note(granted: Gr
         owner.add_all([
             CardBatch(code="rolestest2", design=design, purpose="school", note="校長と相談"),
             CardBatch(code="rolestest3", design=design, purpose="public_download"),
+            CardBatch(code="rolestest4", design=design, purpose="event", retired_at=utcnow()),
         ])  # fmt: skip
     try:
         with acting_as(granted.engine, granted.public) as connection:
@@ -308,12 +309,23 @@ def test_public_role_counts_card_scans_but_never_reads_a_batchs_note(granted: Gr
             assert public_card_design(public, download.design_id, fallback) is not None
             count_scan(public, target.id)
             count_scan(public, target.id)
-            assert public.scalar(text("SELECT count FROM card_scan_count")) == 2
+            retired = find_scan_target(public, "rolestest4")
+            assert retired is not None and not retired.active
+            count_scan(public, retired.id)  # the function counts active batches only
+            connection.execute(text("RESET ROLE"))
+            counts = connection.execute(text("SELECT batch_id, count FROM card_scan_count"))
+            assert dict(counts.all()) == {target.id: 2}
         for column in ("note", "created_by", "quantity", "*"):
             assert_denied(granted.engine, granted.public, f"SELECT {column} FROM card_batch")  # noqa: S608
         assert_denied(granted.engine, granted.public, "UPDATE card_batch SET retired_at = now()")
         assert_denied(granted.engine, granted.public, "SELECT updated_by FROM card_design")
-        assert_denied(granted.engine, granted.public, "DELETE FROM card_scan_count")
+        for statement in (
+            "DELETE FROM card_scan_count",
+            "SELECT count FROM card_scan_count",
+            "UPDATE card_scan_count SET count = 999999",
+            "INSERT INTO card_scan_count (batch_id, day, count) VALUES (1, '2026-01-01', 5)",
+        ):
+            assert_denied(granted.engine, granted.public, statement)
     finally:
         with Session(granted.engine) as owner, owner.begin():
             owner.execute(ScanCount.__table__.delete())
@@ -420,3 +432,23 @@ def test_db_roles_apply_grants_on_postgresql(tmp_path: Path) -> None:
         finally:
             get_engine(runner.app).dispose()
             drop_roles(engine, public, backoffice)
+
+
+def test_a_public_function_becomes_an_execute_grant_and_nothing_on_the_table() -> None:
+    statements = role_grants_sql([ScanCount.__table__], database="tsunagu")
+
+    assert (
+        "GRANT EXECUTE ON FUNCTION public.count_card_scan(integer, date) TO tsunagu_public"
+        in statements
+    )
+    assert not [s for s in statements if "card_scan_count TO tsunagu_public" in s]
+    assert any(s.startswith("REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public") for s in statements)
+
+
+def test_a_malformed_public_function_is_refused() -> None:
+    table = Table(
+        "odd2", MetaData(), Column("id", Integer), info={"public_function": "f(); DROP TABLE x"}
+    )
+
+    with pytest.raises(RoleGrantsError, match="odd2"):
+        role_grants_sql([table], database="tsunagu")
