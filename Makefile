@@ -93,6 +93,7 @@ bench: $(STAMP) translations fonts
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.search
 	$(BIN)/python -m bench.cards
+	$(BIN)/python -m bench.referrals
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis

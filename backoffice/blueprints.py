@@ -10,8 +10,10 @@ def register_blueprints(app: Flask) -> None:
     from backoffice.audit_views import bp as audit
     from backoffice.auth import bp as auth
     from backoffice.cards_admin import bp as cards_admin
+    from backoffice.casework_views import bp as casework
     from backoffice.dashboard import bp as dashboard
     from backoffice.directory_admin import bp as directory_admin
+    from backoffice.records_views import bp as records
     from backoffice.referral_actions import bp as referral_actions
     from backoffice.referral_views import bp as referrals
     from backoffice.staff_admin import bp as staff_admin
@@ -26,5 +28,7 @@ def register_blueprints(app: Flask) -> None:
         cards_admin,
         referrals,
         referral_actions,
+        casework,
+        records,
     ):
         app.register_blueprint(blueprint)

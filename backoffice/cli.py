@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from backoffice import totp
 from backoffice.accounts import find_by_login
 from backoffice.demo import DEMO_LOGIN, load_demo_account
+from backoffice.records_cli import records_group
 from backoffice.staff_cli import staff_group
 from cards.cli import cards_group, setup_cards
 from core.audit_cli import audit_group
@@ -28,7 +29,7 @@ def init_cli(app: Flask) -> None:
     group.add_command(demo_command)
     group.add_command(demo_code_command)
     groups = (group, staff_group, audit_group, build_keys_group(), db_group, directory_group)
-    for command in (*groups, cards_group):
+    for command in (*groups, cards_group, records_group):
         app.cli.add_command(command)
     app.extensions.setdefault(SETUP_STEPS, []).append(setup_cards)
 

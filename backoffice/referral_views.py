@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from backoffice.casework_views import panel
 from backoffice.context import current_actor
 from backoffice.models import StaffUser
 from backoffice.permissions import requires
+from backoffice.records_views import legal_hold_form
 from backoffice.referral_forms import (
     AGE_LABELS,
     CONSENT_METHOD_LABELS,
@@ -33,7 +35,6 @@ from backoffice.referral_forms import (
 )
 from backoffice.referrals import intake as intake_service
 from backoffice.referrals.assignment import case_staff, liaisons
-from backoffice.referrals.casework import ReferralLink, SupportMeeting, Task
 from backoffice.referrals.listing import CaseFilter, search_cases
 from backoffice.referrals.models import STATUSES, FollowUp, Referral
 from backoffice.referrals.scopes import Viewer, liaison_fields, open_referral, viewer_for
@@ -244,6 +245,8 @@ def case_context(db: Session, referral: Referral, **forms: Any) -> dict[str, Any
     }
     if who.full:
         context.update(_full_context(db, referral, forms))
+    if who.supervisor:
+        context["hold_form"] = legal_hold_form(referral)
     return context
 
 
@@ -257,8 +260,8 @@ def _full_context(db: Session, referral: Referral, forms: dict[str, Any]) -> dic
     assign_form.assigned_to.choices = choices([(u.id, u.display_name) for u in case_staff(db)])
     member_form = forms.get("member_form") or MemberForm()
     member_form.staff_user.choices = choices([(u.id, u.display_name) for u in liaisons(db)])
-    by_case = (ReferralLink.referral_id == referral.id,)
     return {
+        **panel(db, referral),
         "status_form": status_form,
         "assign_form": assign_form,
         "member_form": member_form,
@@ -273,15 +276,6 @@ def _full_context(db: Session, referral: Referral, forms: dict[str, Any]) -> dic
             viewer=viewer(),
             exclude_id=referral.id,
         ),
-        "meetings": db.scalars(
-            select(SupportMeeting)
-            .where(SupportMeeting.referral_id == referral.id)
-            .order_by(SupportMeeting.held_on)
-        ).all(),
-        "links": db.scalars(select(ReferralLink).where(*by_case)).all(),
-        "tasks": db.scalars(
-            select(Task).where(Task.referral_id == referral.id).order_by(Task.due_at)
-        ).all(),
     }
 
 

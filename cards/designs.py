@@ -38,9 +38,7 @@ def card_design(saved: SavedDesign, fallback: CardDesign) -> CardDesign:
     return replace(fallback, **values, logo_png=saved.logo)
 
 
-def public_card_design(
-    session: Session, design_id: int, fallback: CardDesign
-) -> CardDesign | None:
+def public_card_design(session: Session, design_id: int, fallback: CardDesign) -> CardDesign | None:
     """`card_design` reading only the columns the public role may read."""
     row = session.execute(
         select(SavedDesign.fields, SavedDesign.logo).where(SavedDesign.id == design_id)

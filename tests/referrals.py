@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from backoffice.referrals.casework import ReferralLink, SupportMeeting
 from backoffice.referrals.intake import Intake, create_referral
 from backoffice.referrals.scopes import viewer_for
 from core.db import get_engine
@@ -56,3 +57,21 @@ def make_referral(app: Flask, creator_id: int, **changes: Any) -> int:
             session, intake(**changes), creator=creator, districts=DISTRICTS, network=None
         )
         return referral.id
+
+
+def make_casework(app: Flask, session: Session, creator_id: int) -> tuple[int, int, int]:
+    """A case with one support meeting and one link to an agency: (case, meeting, link) ids."""
+    referral_id = make_referral(app, creator_id)
+    today = datetime.now(UTC).date()
+    with app.app_context(), Session(get_engine(app)) as db, db.begin():
+        meeting = SupportMeeting(
+            referral_id=referral_id, held_on=today, agencies=["京丹後市社会福祉協議会"],
+            agenda="生活の立て直し", decisions="家計相談につなぐ", recorded_by_id=creator_id,
+        )  # fmt: skip
+        link = ReferralLink(
+            referral_id=referral_id, agency_name="家計改善支援窓口", linked_on=today,
+            status="proposed", recorded_by_id=creator_id,
+        )  # fmt: skip
+        db.add_all([meeting, link])
+        db.flush()
+        return referral_id, meeting.id, link.id

@@ -20,7 +20,7 @@ from backoffice.permissions import (
 from cards.batches import standing_batch
 from directory.models import Service
 from tests.helpers import build_url, get_urls
-from tests.referrals import make_referral
+from tests.referrals import make_casework
 from tests.staff import csrf_token, make_staff, sign_in, signed_in_client
 
 
@@ -73,8 +73,11 @@ def test_role_matrix_on_every_endpoint(backoffice_app: Flask, demo: Session, rol
     staff = make_staff(backoffice_app, role)
     batch = standing_batch(demo)
     assert batch is not None
+    case, meeting, link = make_casework(backoffice_app, demo, staff.id)
     known = {
-        "referral_id": make_referral(backoffice_app, staff.id),
+        "referral_id": case,
+        "meeting_id": meeting,
+        "link_id": link,
         "service_id": service.id,
         "organization_id": service.organization_id,
         "user_id": staff.id,

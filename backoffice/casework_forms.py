@@ -1,0 +1,176 @@
+"""Forms for case work: support meetings, links to agencies, tasks. The field checks are here;
+what depends on the case (consent, the directory, who may be assigned) lives in the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    Field,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from backoffice.referrals.escalation import TOKYO
+from backoffice.referrals.links import LINK_STATUS_LABELS, NAME_LIMIT, LinkValues
+from backoffice.referrals.meetings import TEXT_LIMIT, MeetingValues
+from backoffice.referrals.tasks import TITLE_LIMIT, TaskValues
+
+TOO_LONG = f"{TEXT_LIMIT}文字以内で入力してください。"
+
+
+class BlankableDateField(DateField):
+    """A date that may be left empty (None); anything else must be a real date."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        message = "日付は 2026-04-01 のように、年-月-日 で入力してください。"
+        super().__init__(label, invalid_value_message=message, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class BlankableDateTimeField(DateTimeLocalField):
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        message = "日時は 2026-04-01 10:00 のように、年-月-日 時:分 で入力してください。"
+        super().__init__(label, invalid_value_message=message, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class Checkboxes(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def filled(message: str) -> Callable[[Any, Field], None]:
+    """Required, for dates: a date that could not be read keeps its own message instead."""
+
+    def check(form: Any, field: Field) -> None:
+        if field.data is None and not field.process_errors:
+            raise StopValidation(message)
+
+    return check
+
+
+class VersionField(HiddenField):
+    """The version of the record the form was opened on: a stale save is refused."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            self.data = int(valuelist[0]) if valuelist else None
+        except ValueError:
+            self.data = None
+
+
+class MeetingForm(FlaskForm):
+    held_on = BlankableDateField("開催日", validators=[filled("開催日を入力してください。")])
+    organization_ids = Checkboxes(
+        "参加した関係機関（支援機関一覧から）",
+        invalid_choice_message="関係機関を一覧から選んでください。",
+    )
+    other_agencies = TextAreaField(
+        "そのほかの参加機関（一覧にない機関。1行に1機関）",
+        validators=[Length(max=TEXT_LIMIT, message=TOO_LONG)],
+    )
+    agenda = TextAreaField(
+        "議題",
+        validators=[
+            DataRequired("議題を入力してください。"),
+            Length(max=TEXT_LIMIT, message=TOO_LONG),
+        ],
+    )
+    decisions = TextAreaField(
+        "決まったこと（役割分担など）", validators=[Length(max=TEXT_LIMIT, message=TOO_LONG)]
+    )
+    next_meeting_on = BlankableDateField("次回の開催予定日（任意）")
+    version = VersionField()
+
+    def values(self) -> MeetingValues:
+        lines = (self.other_agencies.data or "").splitlines()
+        return MeetingValues(
+            held_on=self.held_on.data,
+            organization_ids=list(self.organization_ids.data or []),
+            other_agencies=[line.strip() for line in lines if line.strip()],
+            agenda=self.agenda.data or "",
+            decisions=self.decisions.data or "",
+            next_meeting_on=self.next_meeting_on.data,
+        )
+
+    def fill(self, values: MeetingValues, version: int) -> None:
+        self.process(data={**vars(values), "other_agencies": "\n".join(values.other_agencies)})
+        self.version.data = version
+
+
+class LinkForm(FlaskForm):
+    service_id = SelectField(
+        "つなぐ先（支援機関一覧から）", invalid_choice_message="つなぐ先を一覧から選んでください。"
+    )
+    agency_name = StringField(
+        "一覧にない機関の名前",
+        validators=[Length(max=NAME_LIMIT, message=f"{NAME_LIMIT}文字以内で入力してください。")],
+    )
+    linked_on = BlankableDateField("日付", validators=[filled("日付を入力してください。")])
+    status = SelectField(
+        "状況",
+        choices=[SelectChoice(code, label) for code, label in LINK_STATUS_LABELS.items()],
+        invalid_choice_message="状況を一覧から選んでください。",
+    )
+    outcome = TextAreaField(
+        "結果・経過（任意）", validators=[Length(max=TEXT_LIMIT, message=TOO_LONG)]
+    )
+    version = VersionField()
+
+    def values(self) -> LinkValues:
+        return LinkValues(
+            service_id=self.service_id.data or None,
+            agency_name=self.agency_name.data or "",
+            linked_on=self.linked_on.data,
+            status=self.status.data or "",
+            outcome=self.outcome.data or "",
+        )
+
+    def fill(self, values: LinkValues, version: int) -> None:
+        self.process(data=vars(values))
+        self.version.data = version
+
+
+class TaskForm(FlaskForm):
+    title = StringField(
+        "やること",
+        validators=[
+            DataRequired("やることを入力してください。"),
+            Length(max=TITLE_LIMIT, message=f"{TITLE_LIMIT}文字以内で入力してください。"),
+        ],
+    )
+    due_at = BlankableDateTimeField(
+        "期限（日時）", validators=[filled("期限の日時を入力してください。")]
+    )
+    assignee_id = SelectField(
+        "担当者",
+        coerce=int,
+        invalid_value_message="担当者を一覧から選んでください。",
+        invalid_choice_message="担当者を一覧から選んでください。",
+    )
+
+    def values(self) -> TaskValues:
+        """The due time is entered in Japanese time."""
+        due = self.due_at.data.replace(tzinfo=TOKYO) if self.due_at.data else None
+        return TaskValues(self.title.data or "", due, self.assignee_id.data)

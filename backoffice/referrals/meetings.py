@@ -1,0 +1,206 @@
+"""支援会議: case meetings the municipality convenes with related agencies, and their minutes.
+
+The agencies at a meeting are directory organisations (stored by id, shown by their current
+name) or names typed in for agencies the directory does not list. Once the person has withdrawn
+their consent, no agency may be added to a meeting: withdrawal stops further sharing with
+agencies. A meeting without agencies (the staff among themselves) is still allowed, and agencies
+already on a meeting's record stay there, since that sharing has already happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from backoffice.referrals.casework import SupportMeeting
+from backoffice.referrals.models import Referral
+from backoffice.referrals.workflow import ConflictError, check_version
+from core import audit
+from directory.models import Organization, Service
+
+TEXT_LIMIT = 4000
+NAME_LIMIT = 200
+MAX_AGENCIES = 20
+WITHDRAWN_MESSAGE = (
+    "本人が同意を撤回しているため、関係機関を会議に加えることはできません。"
+    "同意の撤回のあとは、関係機関と情報を共有しません。"
+)
+
+
+class MeetingError(ValueError):
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+@dataclass
+class MeetingValues:
+    """A meeting as the form gives it: dates, agencies (directory ids and typed names), text."""
+
+    held_on: date | None
+    organization_ids: list[str] = field(default_factory=list)
+    other_agencies: list[str] = field(default_factory=list)
+    agenda: str = ""
+    decisions: str = ""
+    next_meeting_on: date | None = None
+
+    @property
+    def agencies(self) -> list[str]:
+        names = [a.strip() for a in self.other_agencies if a.strip()]
+        return list(dict.fromkeys([*self.organization_ids, *names]))
+
+
+def published_organizations(session: Session) -> list[Organization]:
+    """Organisations with at least one published service: the ones the public can see."""
+    published = exists().where(
+        Service.organization_id == Organization.id, Service.status == "published"
+    )
+    statement = select(Organization).where(published)
+    return list(session.scalars(statement.order_by(Organization.name_kana, Organization.name)))
+
+
+def organization_names(session: Session, ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(ids))
+    )
+    return {row.id: row.name for row in rows}
+
+
+def agency_names(session: Session, meeting: SupportMeeting) -> list[str]:
+    """The meeting's agencies by name, directory organisations under their current name."""
+    names = organization_names(session, list(meeting.agencies))
+    return [names.get(agency, agency) for agency in meeting.agencies]
+
+
+def values_of(session: Session, meeting: SupportMeeting) -> MeetingValues:
+    """A stored meeting as form values (to fill the edit form, or compare with a stale save)."""
+    known = organization_names(session, list(meeting.agencies))
+    return MeetingValues(
+        held_on=meeting.held_on,
+        organization_ids=[a for a in meeting.agencies if a in known],
+        other_agencies=[a for a in meeting.agencies if a not in known],
+        agenda=meeting.agenda or "",
+        decisions=meeting.decisions or "",
+        next_meeting_on=meeting.next_meeting_on,
+    )
+
+
+def validate_meeting(
+    session: Session, referral: Referral, values: MeetingValues, *, before: list[str]
+) -> dict[str, str]:
+    """Problems by field, each a Japanese sentence; empty when the meeting may be stored."""
+    problems: dict[str, str] = {}
+    if values.held_on is None:
+        problems["held_on"] = "開催日を入力してください。"
+    elif values.next_meeting_on is not None and values.next_meeting_on <= values.held_on:
+        problems["next_meeting_on"] = "次回の開催予定日は、開催日より後の日付にしてください。"
+    if not values.agenda.strip():
+        problems["agenda"] = "議題を入力してください。"
+    for name in ("agenda", "decisions"):
+        if len(getattr(values, name)) > TEXT_LIMIT:
+            problems[name] = f"{TEXT_LIMIT}文字以内で入力してください。"
+    allowed = {o.id for o in published_organizations(session)} | set(before)
+    if any(o not in allowed for o in values.organization_ids):
+        problems["organization_ids"] = "関係機関を一覧から選んでください。"
+    if any(len(name.strip()) > NAME_LIMIT for name in values.other_agencies):
+        problems["other_agencies"] = f"機関の名前は1行{NAME_LIMIT}文字以内で入力してください。"
+    if len(values.agencies) > MAX_AGENCIES:
+        problems["other_agencies"] = f"関係機関は{MAX_AGENCIES}件までです。"
+    added = [a for a in values.agencies if a not in before]
+    if added and referral.consent is not None and referral.consent.withdrawn:
+        on_list = any(a in values.organization_ids for a in added)
+        problems["organization_ids" if on_list else "other_agencies"] = WITHDRAWN_MESSAGE
+    return problems
+
+
+def create_meeting(
+    session: Session,
+    referral: Referral,
+    values: MeetingValues,
+    *,
+    actor: audit.Actor,
+    network: str | None,
+) -> SupportMeeting:
+    """Record a meeting, or raise `MeetingError` having stored nothing."""
+    problems = validate_meeting(session, referral, values, before=[])
+    if problems:
+        raise MeetingError(problems)
+    meeting = SupportMeeting(referral_id=referral.id, recorded_by_id=actor.id)
+    _apply(meeting, values)
+    session.add(meeting)
+    session.flush()
+    _audit(session, "referral.meeting.create", meeting, actor, network)
+    return meeting
+
+
+def update_meeting(
+    session: Session,
+    referral: Referral,
+    meeting: SupportMeeting,
+    values: MeetingValues,
+    *,
+    actor: audit.Actor,
+    network: str | None,
+    expected_version: int | None,
+) -> SupportMeeting:
+    """Change a meeting; `ConflictError` if it changed since the form was opened, `MeetingError`
+    if the values are refused. Either way nothing is changed."""
+    check_version(meeting, expected_version)
+    problems = validate_meeting(session, referral, values, before=list(meeting.agencies))
+    if problems:
+        raise MeetingError(problems)
+    _apply(meeting, values)
+    meeting.recorded_by_id = actor.id
+    try:
+        session.flush()
+    except StaleDataError as error:  # saved by someone else between our read and our write
+        raise ConflictError(meeting) from error
+    _audit(session, "referral.meeting.update", meeting, actor, network)
+    return meeting
+
+
+def _apply(meeting: SupportMeeting, values: MeetingValues) -> None:
+    meeting.held_on = values.held_on  # type: ignore[assignment]  (validated: not None)
+    meeting.agencies = values.agencies
+    meeting.agenda = values.agenda.strip() or None
+    meeting.decisions = values.decisions.strip() or None
+    meeting.next_meeting_on = values.next_meeting_on
+
+
+def _audit(
+    session: Session, action: str, meeting: SupportMeeting, actor: audit.Actor, network: str | None
+) -> None:
+    audit.record(
+        session,
+        action=action,
+        actor=actor,
+        object_type="referral",
+        object_id=meeting.referral_id,
+        client_network=network,
+        reason=f"support_meeting:{meeting.id}",
+    )
+
+
+def meetings_of(session: Session, referral_id: int) -> list[SupportMeeting]:
+    statement = select(SupportMeeting).where(SupportMeeting.referral_id == referral_id)
+    return list(
+        session.scalars(statement.order_by(SupportMeeting.held_on.desc(), SupportMeeting.id))
+    )
+
+
+def describe(session: Session, values: MeetingValues) -> dict[str, str]:
+    """The values as staff read them, by form field (to show what a stale save would change)."""
+    names = organization_names(session, values.organization_ids)
+    return {
+        "held_on": str(values.held_on or ""),
+        "organization_ids": "、".join(names.get(a, a) for a in values.agencies),
+        "agenda": values.agenda.strip(),
+        "decisions": values.decisions.strip(),
+        "next_meeting_on": str(values.next_meeting_on or ""),
+    }

@@ -1,0 +1,128 @@
+"""Tasks on a case: what is to be done, by when, by whom (a member of the dedicated staff)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from backoffice.models import StaffRole, StaffUser
+from backoffice.permissions import ROLE_PERMISSIONS
+from backoffice.referrals.casework import Task
+from backoffice.referrals.models import Referral
+from core import audit
+from core.db import utcnow
+
+TITLE_LIMIT = 200
+
+
+class TaskError(ValueError):
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+@dataclass
+class TaskValues:
+    title: str
+    due_at: datetime | None  # timezone-aware
+    assignee_id: int | None
+
+
+def assignable_staff(session: Session) -> list[StaffUser]:
+    """Active staff who work on cases (their roles grant ``referral.edit``), by name."""
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if "referral.edit" in granted]
+    statement = (
+        select(StaffUser)
+        .where(StaffUser.active.is_(True))
+        .where(StaffUser.id.in_(select(StaffRole.user_id).where(StaffRole.role.in_(roles))))
+        .order_by(StaffUser.display_name, StaffUser.id)
+    )
+    return list(session.scalars(statement))
+
+
+def validate_task(session: Session, values: TaskValues, now: datetime) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not values.title.strip():
+        problems["title"] = "やることを入力してください。"
+    elif len(values.title.strip()) > TITLE_LIMIT:
+        problems["title"] = f"{TITLE_LIMIT}文字以内で入力してください。"
+    if values.due_at is None:
+        problems["due_at"] = "期限の日時を入力してください。"
+    elif values.due_at.tzinfo is None:
+        raise ValueError("a task's due time must be timezone-aware")
+    elif values.due_at <= now:
+        problems["due_at"] = "期限には、これから先の日時を入力してください。"
+    if values.assignee_id not in {s.id for s in assignable_staff(session)}:
+        problems["assignee_id"] = "担当者を一覧から選んでください。"
+    return problems
+
+
+def create_task(
+    session: Session,
+    referral: Referral,
+    values: TaskValues,
+    *,
+    actor: audit.Actor,
+    network: str | None,
+    now: datetime | None = None,
+) -> Task:
+    """Add a task to the case, or raise `TaskError` having stored nothing."""
+    now = now or utcnow()
+    problems = validate_task(session, values, now)
+    if problems:
+        raise TaskError(problems)
+    task = Task(
+        referral_id=referral.id,
+        title=values.title.strip(),
+        due_at=values.due_at,
+        assignee_id=values.assignee_id,
+        created_by_id=actor.id,
+        created_at=now,
+    )
+    session.add(task)
+    session.flush()
+    _audit(session, "referral.task.create", task, actor, network)
+    return task
+
+
+def complete_task(
+    session: Session,
+    task: Task,
+    *,
+    actor: audit.Actor,
+    network: str | None,
+    now: datetime | None = None,
+) -> bool:
+    """Mark the task done; False (and nothing recorded) if it was done already, even by
+    someone else a moment ago (the change is one conditional UPDATE)."""
+    done = session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.done_at.is_(None))
+        .values(done_at=now or utcnow())
+    )
+    if done.rowcount == 0:  # type: ignore[attr-defined]
+        return False
+    _audit(session, "referral.task.done", task, actor, network)
+    return True
+
+
+def tasks_of(session: Session, referral_id: int) -> list[Task]:
+    statement = select(Task).where(Task.referral_id == referral_id)
+    return list(session.scalars(statement.order_by(Task.done_at.is_not(None), Task.due_at)))
+
+
+def _audit(
+    session: Session, action: str, task: Task, actor: audit.Actor, network: str | None
+) -> None:
+    audit.record(
+        session,
+        action=action,
+        actor=actor,
+        object_type="referral",
+        object_id=task.referral_id,
+        client_network=network,
+        reason=f"task:{task.id}",
+    )
