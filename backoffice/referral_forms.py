@@ -91,9 +91,9 @@ class IntakeForm(FlaskForm):
         "同意を得た日時", format=DATETIME_FORMAT, validators=[Optional()]
     )
     consent_method = SelectField("同意を得た方法", choices=choices(CONSENT_METHOD_LABELS))
-    share_basic = BooleanField("基本情報（名前・連絡先・年代など）", default=True)
-    share_summary = BooleanField("相談の概要")
-    share_assessment = BooleanField("アセスメント")
+    share_basic = BooleanField("基本情報を共有してよい（名前・連絡先・年代など）", default=True)
+    share_summary = BooleanField("相談の概要を共有してよい")
+    share_assessment = BooleanField("アセスメントを共有してよい")
     agencies = TextAreaField(
         "共有してよい関係機関（1行に1つ。任意）", validators=[Length(max=4000)]
     )
