@@ -19,7 +19,13 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
-from backoffice.cards_forms import PURPOSE_LABELS, BatchForm, DesignForm, PrintForm
+from backoffice.cards_forms import (
+    PURPOSE_LABELS,
+    BatchForm,
+    DesignForm,
+    NewDesignForm,
+    PrintForm,
+)
 from backoffice.context import current_actor
 from backoffice.forms import EmptyForm
 from backoffice.permissions import requires
@@ -29,6 +35,7 @@ from cards.designs import (
     DesignError,
     all_designs,
     card_design,
+    copy_design,
     fit_problems,
     get_design,
     profile_design,
@@ -103,6 +110,31 @@ def index() -> str:
 
 
 # ---- designs ----------------------------------------------------------------------------------
+
+
+@bp.route("/designs/new", methods=["GET", "POST"])
+@requires("cards.design")
+def new_design() -> Response | str | tuple[str, int]:
+    """A second design (for a school, an event...), starting as a copy of an existing one."""
+    db = get_session()
+    form = NewDesignForm()
+    form.source.choices = [(d.name, d.name) for d in all_designs(db)]
+    if form.validate_on_submit():
+        source = get_design(db, form.source.data)
+        if source is None:
+            abort(400)
+        actor = current_actor()
+        try:
+            copy = copy_design(db, source, form.name.data, actor=actor.user, network=actor.network)
+        except DesignError as exc:
+            db.rollback()
+            _attach(form, exc.problems)
+            return render_template("backoffice/cards/design_new.html", form=form), 400
+        db.commit()
+        flash("デザインを作りました。文面や色を変えて保存してください。")
+        return redirect(url_for(".edit_design", name=copy.name))
+    status = 400 if request.method == "POST" else 200
+    return render_template("backoffice/cards/design_new.html", form=form), status
 
 
 @bp.route("/designs/<name>", methods=["GET", "POST"])

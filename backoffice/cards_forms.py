@@ -30,6 +30,14 @@ PURPOSE_LABELS = {
 PAIRS_HINT = "1行に1件、「名前 番号」の形で入力します（例: 救急車・火事 119）。"
 
 
+class NewDesignForm(FlaskForm):
+    source = SelectField("もとにするデザイン")
+    name = StringField(
+        "新しいデザインの名前（半角英小文字・数字・- _）",
+        validators=[DataRequired("名前を入力してください。"), Length(max=32)],
+    )
+
+
 class DesignForm(FlaskForm):
     name = StringField("自治体名", validators=[Length(max=100)])
     window_name = StringField("窓口の名前", validators=[Length(max=200)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, fields, replace
 from typing import Any
 
@@ -123,6 +124,43 @@ def fit_problems(design: CardDesign, url: str, *, font_path: str | None = None) 
         except GlyphsMissingError as exc:  # an emoji, a rare kanji: it would print as a box
             problems.setdefault(exc.field or "message", str(exc))
     return problems
+
+
+DESIGN_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+def copy_design(
+    session: Session,
+    source: SavedDesign,
+    name: str,
+    *,
+    actor: audit.Actor | None,
+    network: str | None = None,
+) -> SavedDesign:
+    """A new design named ``name``, starting as a copy of ``source``."""
+    name = name.strip().lower()
+    if not DESIGN_NAME.fullmatch(name) or name == "new":
+        rule = "名前は半角の英小文字・数字・- _ で、32文字以内にしてください（new は使えません）。"
+        raise DesignError({"name": rule})
+    if get_design(session, name) is not None:
+        raise DesignError({"name": f"「{name}」という名前のデザインはすでにあります。"})
+    copy = SavedDesign(
+        name=name,
+        fields=dict(source.fields or {}),
+        logo=source.logo,
+        updated_by=actor.login if actor is not None else "",
+    )
+    session.add(copy)
+    session.flush()
+    audit.record(
+        session,
+        action="cards.design.create",
+        actor=actor,
+        object_type="card_design",
+        object_id=copy.id,
+        client_network=network,
+    )
+    return copy
 
 
 def ensure_card_setup(session: Session, profile: Profile) -> tuple[SavedDesign, CardBatch]:

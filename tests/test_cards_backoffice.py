@@ -329,3 +329,17 @@ def test_a_preview_token_is_bound_to_its_design(editor: FlaskClient, demo: Sessi
     other = editor.get(f"/cards/designs/other/preview-front.png?d={token.group(1)}")
 
     assert other.status_code == 404  # no such design; a token never opens another one
+
+
+def test_a_second_design_starts_as_a_copy_and_is_audited(
+    editor: FlaskClient, demo: Session
+) -> None:
+    response = post_form(editor, "/cards/designs/new", {"source": "standard", "name": "school"})
+
+    assert response.status_code == 302 and response.headers["Location"].endswith("/school")
+    copy, original = get_design(demo, "school"), get_design(demo)
+    assert copy is not None and original is not None and copy.fields == original.fields
+    assert "cards.design.create" in actions(demo)
+    for name in ("school", "New Design", "new", "x" * 40):
+        refused = post_form(editor, "/cards/designs/new", {"source": "standard", "name": name})
+        assert refused.status_code == 400, name

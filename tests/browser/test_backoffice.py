@@ -59,7 +59,8 @@ def test_enrolment_page_is_accessible(page: Page, live: Live, axe_source: str) -
 
 @pytest.mark.parametrize(
     "path",
-    ["/staff/cards/", "/staff/cards/designs/standard", "/staff/cards/batches/new",
+    ["/staff/cards/", "/staff/cards/designs/standard", "/staff/cards/designs/new",
+     "/staff/cards/batches/new",
      "/staff/cards/batches/1"],
 )  # fmt: skip
 def test_card_pages_are_accessible(
