@@ -24,6 +24,7 @@ from cards.batches import (
 )
 from cards.designs import profile_design, public_card_design
 from cards.files import PUBLIC_FILES, render_cached
+from cards.fonts import FontMissing
 from core.db import get_session
 from core.web import current_profile
 from directory.hours import service_status
@@ -77,7 +78,11 @@ def download(kind: str) -> Response:
     settings = current_app.config["TSUNAGU_SETTINGS"]
     card_file = PUBLIC_FILES[kind]
     url = scan_url(settings.public_base_url, target.code)
-    body = render_cached(design, url, kind, settings.card_font_path or None)
+    try:
+        body = render_cached(design, url, kind, settings.card_font_path or None)
+    except (FontMissing, ValueError):  # no Japanese font here, or a design that cannot print
+        log.exception("could not render the generic card")
+        abort(503)
     response = current_app.response_class(body, mimetype=card_file.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{card_file.filename}"'
     response.headers["Cache-Control"] = "public, max-age=3600"

@@ -7,7 +7,9 @@ import io
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -294,3 +296,15 @@ def test_unknown_files_and_a_missing_batch_are_not_found(
 
     assert client.get("/cards/generic/card.pdf").status_code == 404
     assert re.search("準備しています", client.get("/cards").get_data(as_text=True))
+
+
+def test_without_a_font_the_download_is_unavailable_but_still_helps(
+    public_app: Flask, demo: Session, tmp_path: Path
+) -> None:
+    settings = public_app.config["TSUNAGU_SETTINGS"]
+    public_app.config["TSUNAGU_SETTINGS"] = replace(settings, card_font_path=str(tmp_path / "x"))
+
+    response = public_app.test_client().get("/cards/generic/card.png")
+
+    assert response.status_code == 503
+    assert 'href="tel:119"' in response.get_data(as_text=True)
