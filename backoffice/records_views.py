@@ -89,6 +89,7 @@ def export(referral_id: int) -> Response | tuple[str, int]:
     db = get_session()
     form = ExportForm()
     referral = _case(referral_id, "export" if request.method == "POST" else "export form")
+    db.commit()  # the audited read; no write stays open while the file is built
     if form.validate_on_submit():
         actor = current_actor()
         try:
@@ -98,6 +99,7 @@ def export(referral_id: int) -> Response | tuple[str, int]:
                 font_path=current_app.config["TSUNAGU_SETTINGS"].card_font_path,
             )  # fmt: skip
         except (records.RecordsError, FontMissing) as error:
+            db.rollback()
             form.reason.errors = [*form.reason.errors, str(error)]
         else:
             db.commit()

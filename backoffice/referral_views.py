@@ -35,6 +35,7 @@ from backoffice.referral_forms import (
 )
 from backoffice.referrals import intake as intake_service
 from backoffice.referrals.assignment import case_staff, liaisons
+from backoffice.referrals.guard import AnonymisedCaseError
 from backoffice.referrals.listing import CaseFilter, search_cases
 from backoffice.referrals.models import STATUSES, FollowUp, Referral
 from backoffice.referrals.scopes import Viewer, liaison_fields, open_referral, viewer_for
@@ -74,6 +75,13 @@ def staff_names(db: Session) -> dict[int, str]:
     return {
         row.id: row.display_name for row in db.execute(select(StaffUser.id, StaffUser.display_name))
     }
+
+
+@bp.app_errorhandler(AnonymisedCaseError)
+def closed_case(error: AnonymisedCaseError) -> tuple[str, int]:
+    """Any change to an anonymised case, wherever it came from: refused, nothing written."""
+    get_session().rollback()
+    return render_template("backoffice/referrals/closed.html", message=str(error)), 409
 
 
 @bp.route("/")

@@ -241,3 +241,18 @@ def test_pdf_breaks_a_note_longer_than_a_page(app: Flask) -> None:
                                        network=None, reason="開示請求")  # fmt: skip
 
     assert len(pypdfium2.PdfDocument(exported.body)) >= 3
+
+
+@pytest.mark.parametrize(
+    "reason", [f"開示請求 {PERSON_NAME}さん", "本人 090 1234 5678 から", "ﾀﾝｺﾞ"]
+)
+def test_an_export_reason_naming_the_person_is_refused(
+    app: Flask, session: Session, reason: str
+) -> None:
+    staff = make_staff(app, "coordinator")
+    referral = session.get(Referral, make_referral(app, staff.id, person_kana="ﾀﾝｺﾞ"))
+    assert referral is not None
+
+    with app.app_context(), pytest.raises(records.RecordsError, match="名前や連絡先"):
+        records.export_case(session, referral, "json", actor=load_user(app, staff.id),
+                            network=None, reason=reason)  # fmt: skip

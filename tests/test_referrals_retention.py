@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import type_coerce
 
 from backoffice.records_cli import records_group
-from backoffice.referrals import retention
+from backoffice.referrals import records, retention
 from backoffice.referrals.casework import ProgressNote
+from backoffice.referrals.guard import AnonymisedCaseError
 from backoffice.referrals.models import Referral
 from core.audit import AuditEvent
 from core.crypto import EncryptedString, decrypt, encrypted_columns
@@ -272,3 +273,31 @@ def test_anonymised_case_counts_stay_the_same(app: Flask) -> None:
     with time_machine.travel(tokyo(2031, 4, 1, 9), tick=False):
         run(app, "purge")
     assert count_notes() == before == 1
+
+
+def test_an_anonymised_case_can_never_be_changed_again(app: Flask, session: Session) -> None:
+    staff = make_staff(app, "coordinator")
+    referral_id = make_referral(app, staff.id)
+    with app.app_context():
+        referral = session.get(Referral, referral_id)
+        assert referral is not None
+        records.anonymise_referral(session, referral, actor=None, network=None, reason="test")
+        session.commit()
+    client = app.test_client()
+    sign_in(client, staff)
+    url = f"/referrals/{referral_id}"
+
+    note = client.post(url + "/notes", data={"body": "戻ってきた個人情報",
+                                             "csrf_token": csrf_token(client, url)})  # fmt: skip
+    with app.app_context(), pytest.raises(AnonymisedCaseError):
+        referral = session.get(Referral, referral_id)
+        assert referral is not None
+        referral.person_name = "戻ってきた名前"
+        session.flush()
+    session.rollback()
+
+    assert note.status_code == 409
+    assert "匿名化されているため" in note.get_data(as_text=True)
+    session.expire_all()
+    stored = session.get(Referral, referral_id)
+    assert stored is not None and stored.person_name is None

@@ -9,6 +9,7 @@ and of every row that belongs to it, so only the coarse fields statistics count 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -159,6 +160,8 @@ def export_case(
         raise RecordsError(f"書き出す理由は{REASON_LIMIT}文字以内で入力してください。")
     if file_format not in FORMATS:
         raise RecordsError("書き出す形式を選んでください。")
+    if mentions_person(reason, referral):
+        raise RecordsError(PERSONAL_REASON)
     record = case_record(session, referral)
     if file_format == "json":
         body = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8")
@@ -174,6 +177,27 @@ def export_case(
         reason=f"{file_format}: {reason}",
     )
     return Export(body, f"{referral.case_number}.{file_format}", FORMATS[file_format])
+
+
+PERSONAL_REASON = (
+    "理由に、本人の名前や連絡先を書かないでください（理由は監査記録に暗号化されずに残ります）。"
+    "事例番号で足ります。"
+)
+
+
+def mentions_person(text: str, referral: Referral) -> bool:
+    """Whether ``text`` holds the person's name, reading or a contact detail of this case."""
+    folded = _fold(text)
+    terms = (referral.person_name, referral.person_kana, referral.email, referral.line_name)
+    if any(term and len(_fold(term)) >= 2 and _fold(term) in folded for term in terms):
+        return True
+    digits = "".join(ch for ch in folded if ch.isdigit())
+    phone = "".join(ch for ch in _fold(referral.phone or "") if ch.isdigit())
+    return len(phone) >= 6 and phone in digits
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def case_record(session: Session, referral: Referral) -> dict[str, Any]:

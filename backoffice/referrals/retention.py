@@ -17,7 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.models import Referral
-from backoffice.referrals.records import RecordsError, anonymise_referral
+from backoffice.referrals.records import (
+    PERSONAL_REASON,
+    RecordsError,
+    anonymise_referral,
+    mentions_person,
+)
 from core import audit
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -119,6 +124,8 @@ def set_legal_hold(
         raise RecordsError("法的保全を変更する理由を入力してください。")
     if len(reason) > REASON_LIMIT:
         raise RecordsError(f"理由は{REASON_LIMIT}文字以内で入力してください。")
+    if mentions_person(reason, referral):
+        raise RecordsError(PERSONAL_REASON)
     if hold and referral.anonymised_at is not None:
         raise RecordsError(f"{referral.case_number} はすでに匿名化されているため保全できません。")
     if referral.legal_hold == hold:
