@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
+
+
+class RowId(IntegerConverter):
+    """``<int:...>`` in the back office: a record id fits a database integer, or it is not found
+    (rather than an overflow error deep in the database driver)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, min=0, max=2**31 - 1)
 
 
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = RowId
     from backoffice.account import bp as account
     from backoffice.audit_views import bp as audit
     from backoffice.auth import bp as auth

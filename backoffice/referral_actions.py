@@ -25,6 +25,7 @@ from backoffice.referral_forms import (
     VersionForm,
     WithdrawForm,
     choices,
+    number,
 )
 from backoffice.referral_views import aware, case_context, conflict_page, load_case, viewer
 from backoffice.referrals import assignment, timeline
@@ -59,8 +60,7 @@ def _refused(referral: Referral, form_name: str, form: Any, problems: dict[str, 
 
 
 def _version() -> int | None:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return number(request.form.get("version"))
 
 
 @bp.route("/<int:referral_id>/status", methods=["POST"])

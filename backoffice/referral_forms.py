@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from backoffice.referrals.casework import CONTACT_RESULTS
@@ -43,6 +43,20 @@ CONSENT_METHOD_LABELS = {
 }  # fmt: skip
 CONSENTED_BY_LABELS = {"self": "本人", "guardian": "保護者・代理人"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+YEARS = (2000, 2100)
+
+
+def plausible(form: Any, field: Any) -> None:
+    """A date or date-time within this century: anything else is a typing slip."""
+    if field.data is not None and not YEARS[0] <= field.data.year < YEARS[1]:
+        raise ValidationError("日付が正しくありません。西暦で入力してください。")
+
+
+def number(raw: str | None, *, digits: int = 9) -> int | None:
+    """A plain non-negative number from a form or URL value, or None (no ², no 5,000 digits)."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= digits:
+        return int(raw)
+    return None
 
 
 class Checkboxes(SelectMultipleField):
@@ -61,7 +75,7 @@ class IntakeForm(FlaskForm):
     received_at = DateTimeLocalField(
         "受付日時",
         format=DATETIME_FORMAT,
-        validators=[InputRequired("受付日時を入力してください。")],
+        validators=[InputRequired("受付日時を入力してください。"), plausible],
     )
     source_channel = SelectField("相談の経路", choices=choices(SOURCE_LABELS))
     # The person.
@@ -88,7 +102,7 @@ class IntakeForm(FlaskForm):
     consent_given = BooleanField("本人から、市に引き継ぐことについて同意を得た")
     consented_by = SelectField("同意した人", choices=choices(CONSENTED_BY_LABELS))
     consented_at = DateTimeLocalField(
-        "同意を得た日時", format=DATETIME_FORMAT, validators=[Optional()]
+        "同意を得た日時", format=DATETIME_FORMAT, validators=[Optional(), plausible]
     )
     consent_method = SelectField("同意を得た方法", choices=choices(CONSENT_METHOD_LABELS))
     share_basic = BooleanField("基本情報を共有してよい（名前・連絡先・年代など）", default=True)
@@ -130,7 +144,9 @@ class NoteForm(FlaskForm):
 
 class ContactForm(FlaskForm):
     attempted_at = DateTimeLocalField(
-        "日時", format=DATETIME_FORMAT, validators=[InputRequired("日時を入力してください。")]
+        "日時",
+        format=DATETIME_FORMAT,
+        validators=[InputRequired("日時を入力してください。"), plausible],
     )
     method = SelectField("方法", choices=choices([(k, v) for k, v in METHOD_LABELS.items()
                                            if k != "not_stated"]))  # fmt: skip
@@ -140,7 +156,9 @@ class ContactForm(FlaskForm):
 
 class EmergencyForm(FlaskForm):
     acted_at = DateTimeLocalField(
-        "日時", format=DATETIME_FORMAT, validators=[InputRequired("日時を入力してください。")]
+        "日時",
+        format=DATETIME_FORMAT,
+        validators=[InputRequired("日時を入力してください。"), plausible],
     )
     kind = SelectField("対応", choices=choices(EMERGENCY_LABELS))
     outcome = TextAreaField("結果", validators=[Length(max=4000)])
@@ -152,7 +170,7 @@ class WithdrawForm(FlaskForm):
 
 class FollowUpForm(FlaskForm):
     held_on = DateField(
-        "フォローアップの日", validators=[InputRequired("日付を入力してください。")]
+        "フォローアップの日", validators=[InputRequired("日付を入力してください。"), plausible]
     )
     result = TextAreaField("結果", validators=[Length(max=2000)])
 
@@ -166,6 +184,6 @@ class SearchForm(FlaskForm):
     assigned_to = SelectField("担当", validators=[Optional()])
     district = SelectField("地区", validators=[Optional()])
     risk = SelectField("リスク", validators=[Optional()])
-    received_from = DateField("受付日（から）", validators=[Optional()])
-    received_to = DateField("受付日（まで）", validators=[Optional()])
+    received_from = DateField("受付日（から）", validators=[Optional(), plausible])
+    received_to = DateField("受付日（まで）", validators=[Optional(), plausible])
     page = IntegerField(validators=[Optional()])

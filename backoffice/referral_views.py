@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from backoffice.casework_views import panel
@@ -32,6 +33,7 @@ from backoffice.referral_forms import (
     StatusForm,
     WithdrawForm,
     choices,
+    number,
 )
 from backoffice.referrals import intake as intake_service
 from backoffice.referrals.assignment import case_staff, liaisons
@@ -84,22 +86,30 @@ def closed_case(error: AnonymisedCaseError) -> tuple[str, int]:
     return render_template("backoffice/referrals/closed.html", message=str(error)), 409
 
 
+@bp.app_errorhandler(StaleDataError)
+def saved_meanwhile(error: StaleDataError) -> tuple[str, int]:
+    """Two saves of one version at the same moment: the later one is refused, not merged."""
+    get_session().rollback()
+    return render_template("backoffice/referrals/stale.html"), 409
+
+
 @bp.route("/")
 @requires("referral.read")
 def index() -> str:
     db = get_session()
     form = SearchForm(request.args)
     _search_choices(form, db)
-    found = CaseFilter(
-        case_number=form.q.data or "",
-        status=form.status.data or "",
-        assigned_to=int(form.assigned_to.data) if (form.assigned_to.data or "").isdigit() else None,
-        district=form.district.data or "",
-        risk=form.risk.data or "",
-        received_from=form.received_from.data if not form.received_from.errors else None,
-        received_to=form.received_to.data if not form.received_to.errors else None,
-    )
     form.validate()
+    full = viewer().full  # a liaison may not filter by what the consent may hide
+    found = CaseFilter(
+        case_number=(form.q.data or "")[:20],
+        status=form.status.data or "",
+        assigned_to=number(form.assigned_to.data) if full else None,
+        district=(form.district.data or "") if full else "",
+        risk=(form.risk.data or "") if full else "",
+        received_from=None if form.received_from.errors else form.received_from.data,
+        received_to=None if form.received_to.errors else form.received_to.data,
+    )
     page = search_cases(db, viewer(), found, page=_page())
     audit.record(
         db, action="referral.list", actor=viewer(), object_type="referral",
@@ -119,7 +129,7 @@ def index() -> str:
 
 def _page() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else 1
+    return number(raw, digits=5) or 1
 
 
 def _page_url(number: int) -> str:
@@ -332,4 +342,4 @@ def conflict_page(referral: Referral, submitted: dict[str, Any]) -> tuple[str, i
 
 
 def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    return number(raw)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 
 def get_urls(app: Flask) -> list[str]:
@@ -26,6 +26,6 @@ def _build(rule: Rule, number: int = 1, known: dict[str, object] | None = None) 
     values.update(rule.defaults or {})
     values.update({k: v for k, v in (known or {}).items() if k in rule.arguments})
     for argument in rule.arguments - set(values):
-        converter = rule._converters[argument].__class__.__name__
-        values[argument] = number if converter == "IntegerConverter" else "x"
+        numeric = isinstance(rule._converters[argument], IntegerConverter)
+        values[argument] = number if numeric else "x"
     return rule.build(values, append_unknown=False)[1]  # type: ignore[index]

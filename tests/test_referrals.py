@@ -454,3 +454,71 @@ def test_changes_to_a_case_are_refused_while_its_version_is_stale(
     with backoffice_app.app_context(), pytest.raises(ConflictError):
         change_status(session, referral, "first_contact", actor=viewer(backoffice_app, staff),
                       network=None, expected_version=referral.version - 1)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/referrals/99999999999999999999999",
+        "/referrals/1/meetings/99999999999999999999",
+        "/referrals/?page=²",
+        "/referrals/?page=" + "9" * 5000,
+        "/referrals/?received_from=0001-01-01&received_to=9999-12-31",
+        "/referrals/?assigned_to=²&risk=nope",
+    ],
+)
+def test_odd_addresses_get_an_ordinary_answer(
+    backoffice_app: Flask, session: Session, url: str
+) -> None:
+    staff = make_staff(backoffice_app, "coordinator")
+    make_referral(backoffice_app, staff.id)
+
+    response = client_for(backoffice_app, staff).get(url)
+
+    assert response.status_code in (200, 404), url
+
+
+def test_odd_values_in_forms_are_refused_with_a_message(
+    backoffice_app: Flask, session: Session
+) -> None:
+    staff = make_staff(backoffice_app, "coordinator")
+    referral_id = make_referral(backoffice_app, staff.id)
+    office = client_for(backoffice_app, staff)
+    url = f"/referrals/{referral_id}"
+
+    ancient = post_form(office, url + "/contacts",
+                        {"attempted_at": "0001-01-01T00:00", "method": "phone",
+                         "result": "reached"}, form_url=url)  # fmt: skip
+    odd_version = post_form(office, url + "/status",
+                            {"status": "first_contact", "version": "²"}, form_url=url)  # fmt: skip
+
+    assert ancient.status_code == 400 and "西暦で入力" in ancient.get_data(as_text=True)
+    assert odd_version.status_code == 409
+    assert case(session, referral_id).status == "received"
+
+
+def test_a_liaison_cannot_filter_by_what_the_consent_hides(
+    backoffice_app: Flask, session: Session
+) -> None:
+    liaison = make_staff(backoffice_app, "liaison")
+    make_referral(backoffice_app, liaison.id, risk_level="high", share_assessment=False)
+    client = client_for(backoffice_app, liaison)
+
+    high = client.get("/referrals/?risk=high").get_data(as_text=True)
+    low = client.get("/referrals/?risk=low").get_data(as_text=True)
+
+    assert "1件中" in high and "1件中" in low  # the filter is ignored: it would reveal the risk
+
+
+def test_an_unreachable_case_is_closed_for_retention(
+    backoffice_app: Flask, session: Session
+) -> None:
+    staff = make_staff(backoffice_app, "coordinator")
+    referral = case(session, make_referral(backoffice_app, staff.id))
+
+    with backoffice_app.app_context():
+        change_status(session, referral, "unreachable", actor=viewer(backoffice_app, staff),
+                      network=None, expected_version=referral.version)  # fmt: skip
+        session.commit()
+
+    assert referral.ended_at is not None and referral.end_reason == "unreachable"

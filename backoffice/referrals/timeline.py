@@ -33,6 +33,7 @@ CONTACT_LABELS = {
     "wrong_number": "番号違い",
     "declined": "話すことを断られた",
 }
+METHOD_NAMES = {"phone": "電話", "line": "LINE", "email": "メール"}
 EMERGENCY_LABELS = {
     "ambulance": "119（救急）",
     "police": "警察",
@@ -140,7 +141,8 @@ def timeline(session: Session, referral: Referral, viewer: Viewer) -> list[Entry
     if viewer.full:
         entries += [
             Entry(a.attempted_at, "contact",
-                  f"連絡（{a.method}）: {CONTACT_LABELS.get(a.result, a.result)}",
+                  f"連絡（{METHOD_NAMES.get(a.method, a.method)}）: "
+                  f"{CONTACT_LABELS.get(a.result, a.result)}",
                   a.note or "", a.by_id)
             for a in session.scalars(
                 select(ContactAttempt).where(ContactAttempt.referral_id == referral.id)

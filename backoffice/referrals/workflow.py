@@ -103,6 +103,8 @@ def change_status(
         referral.first_contact_at = now
     if to == "ended":
         referral.ended_at, referral.end_reason = now, end_reason
+    elif to == "unreachable":  # closed too: the retention period runs from here
+        referral.ended_at, referral.end_reason = now, "unreachable"
     elif to in OPEN:
         referral.ended_at, referral.end_reason = None, ""  # reopened
     session.flush()
