@@ -109,7 +109,7 @@ def _meeting_form(db: Session, meeting: SupportMeeting | None) -> MeetingForm:
     form = MeetingForm()
     choices = {o.id: o.name for o in meetings.published_organizations(db)}
     if meeting is not None:  # agencies already recorded stay, even if unpublished since
-        choices.update(meetings.organization_names(db, list(meeting.agencies)))
+        choices.update(meetings.organization_names(db, list(meeting.agencies or [])))
     form.organization_ids.choices = list(choices.items())
     return form
 

@@ -17,6 +17,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import unicodedata
@@ -255,6 +256,21 @@ class EncryptedString(TypeDecorator[str]):
 
     def process_result_value(self, value: str | None, dialect: Any) -> str | None:
         return None if value is None else decrypt(value, self.context)
+
+
+class EncryptedJSON(EncryptedString):
+    """A list or mapping stored encrypted as JSON text: free-text names typed by staff."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:  # type: ignore[override]
+        if value is None:
+            return None
+        return super().process_bind_param(json.dumps(value, ensure_ascii=False), dialect)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Any:
+        text = super().process_result_value(value, dialect)
+        return None if text is None else json.loads(text)
 
 
 def _refuse_comparison(op: Any, other: tuple[Any, ...]) -> None:

@@ -22,7 +22,7 @@ from backoffice.referrals.workflow import (
     change_status,
 )
 from core.audit import AuditEvent
-from tests.referrals import DISTRICTS, PERSON_NAME, intake, make_referral
+from tests.referrals import DISTRICTS, PERSON_NAME, intake, make_casework, make_referral
 from tests.staff import Staff, load_user, make_staff, post_form, sign_in
 
 
@@ -522,3 +522,19 @@ def test_an_unreachable_case_is_closed_for_retention(
         session.commit()
 
     assert referral.ended_at is not None and referral.end_reason == "unreachable"
+
+
+def test_agency_names_typed_by_staff_are_encrypted_too(
+    backoffice_app: Flask, session: Session
+) -> None:
+    staff = make_staff(backoffice_app, "coordinator")
+    make_casework(backoffice_app, session, staff.id)
+    make_referral(backoffice_app, staff.id, agencies=["山田さんの勤務先の相談室"])
+
+    raw = " ".join(
+        repr(session.execute(text(f"SELECT * FROM {table}")).all())  # noqa: S608
+        for table in ("referral_consent", "referral_support_meeting", "referral_link")
+    )
+
+    for name in ("山田さんの勤務先", "社会福祉協議会", "家計改善支援窓口"):
+        assert name not in raw

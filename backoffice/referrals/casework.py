@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backoffice.referrals.models import encrypted_column
+from core.crypto import EncryptedJSON, EncryptedString
 from core.db import Base, UTCDateTime, utcnow
 
 CONTACT_RESULTS = ("reached", "no_answer", "message_left", "wrong_number", "declined")
@@ -70,8 +71,10 @@ class SupportMeeting(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = _referral_id()
     held_on: Mapped[date] = mapped_column(Date)
-    # Directory organisation ids or free-text names; agency names are not personal data.
-    agencies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Directory organisation ids or names typed by staff (which may say more than a name).
+    agencies: Mapped[list[str] | None] = mapped_column(
+        EncryptedJSON("referral_support_meeting.agencies"), default=list, nullable=True
+    )
     agenda: Mapped[str | None] = encrypted_column("referral_support_meeting.agenda")
     decisions: Mapped[str | None] = encrypted_column("referral_support_meeting.decisions")
     next_meeting_on: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -89,7 +92,9 @@ class ReferralLink(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = _referral_id()
     service_id: Mapped[str | None] = mapped_column(ForeignKey("service.id"), nullable=True)
-    agency_name: Mapped[str] = mapped_column(String(300), default="")
+    agency_name: Mapped[str | None] = mapped_column(
+        EncryptedString("referral_link.agency_name"), default="", nullable=True
+    )
     linked_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="proposed")
     outcome: Mapped[str | None] = encrypted_column("referral_link.outcome")

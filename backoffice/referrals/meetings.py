@@ -74,17 +74,17 @@ def organization_names(session: Session, ids: list[str]) -> dict[str, str]:
 
 def agency_names(session: Session, meeting: SupportMeeting) -> list[str]:
     """The meeting's agencies by name, directory organisations under their current name."""
-    names = organization_names(session, list(meeting.agencies))
-    return [names.get(agency, agency) for agency in meeting.agencies]
+    names = organization_names(session, list(meeting.agencies or []))
+    return [names.get(agency, agency) for agency in meeting.agencies or []]
 
 
 def values_of(session: Session, meeting: SupportMeeting) -> MeetingValues:
     """A stored meeting as form values (to fill the edit form, or compare with a stale save)."""
-    known = organization_names(session, list(meeting.agencies))
+    known = organization_names(session, list(meeting.agencies or []))
     return MeetingValues(
         held_on=meeting.held_on,
-        organization_ids=[a for a in meeting.agencies if a in known],
-        other_agencies=[a for a in meeting.agencies if a not in known],
+        organization_ids=[a for a in meeting.agencies or [] if a in known],
+        other_agencies=[a for a in meeting.agencies or [] if a not in known],
         agenda=meeting.agenda or "",
         decisions=meeting.decisions or "",
         next_meeting_on=meeting.next_meeting_on,
@@ -152,7 +152,7 @@ def update_meeting(
     """Change a meeting; `ConflictError` if it changed since the form was opened, `MeetingError`
     if the values are refused. Either way nothing is changed."""
     check_version(meeting, expected_version)
-    problems = validate_meeting(session, referral, values, before=list(meeting.agencies))
+    problems = validate_meeting(session, referral, values, before=list(meeting.agencies or []))
     if problems:
         raise MeetingError(problems)
     _apply(meeting, values)

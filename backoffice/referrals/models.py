@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.crypto import EncryptedString
+from core.crypto import EncryptedJSON, EncryptedString
 from core.db import Base, UTCDateTime, utcnow
 
 SOURCE_CHANNELS = ("line", "chat", "phone", "other")
@@ -135,7 +135,10 @@ class Consent(Base):
     share_summary: Mapped[bool] = mapped_column(Boolean, default=False)
     share_assessment: Mapped[bool] = mapped_column(Boolean, default=False)
     share_with_municipality: Mapped[bool] = mapped_column(Boolean, default=True)
-    agencies: Mapped[list[str]] = mapped_column(JSON, default=list)  # named related agencies
+    # The related agencies named by the person, typed by the liaison: encrypted.
+    agencies: Mapped[list[str] | None] = mapped_column(
+        EncryptedJSON("referral_consent.agencies"), default=list, nullable=True
+    )
     wording: Mapped[str] = mapped_column(String(2000))  # the text the person agreed to
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)

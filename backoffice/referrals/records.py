@@ -297,7 +297,7 @@ PLAIN_RESETS: dict[str, dict[str, Any]] = {
     "referral": {"pseudonym": False, "preferred_method": "not_stated",
                  "callback_may_identify": False, "phone_index": None, "email_index": None,
                  "line_index": None},
-    "referral_consent": {"wording": "", "agencies": []},
+    "referral_consent": {"wording": ""},
 }  # fmt: skip
 
 

@@ -119,7 +119,9 @@ def upgrade() -> None:
         sa.Column("share_summary", sa.Boolean(), nullable=False),
         sa.Column("share_assessment", sa.Boolean(), nullable=False),
         sa.Column("share_with_municipality", sa.Boolean(), nullable=False),
-        sa.Column("agencies", sa.JSON(), nullable=False),
+        sa.Column(
+            "agencies", core.crypto.EncryptedJSON("referral_consent.agencies"), nullable=True
+        ),
         sa.Column("wording", sa.String(length=2000), nullable=False),
         sa.Column("withdrawn_at", core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("withdrawn_by_id", sa.Integer(), nullable=True),
@@ -230,7 +232,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("referral_id", sa.Integer(), nullable=False),
         sa.Column("service_id", sa.String(length=36), nullable=True),
-        sa.Column("agency_name", sa.String(length=300), nullable=False),
+        sa.Column(
+            "agency_name", core.crypto.EncryptedString("referral_link.agency_name"), nullable=True
+        ),
         sa.Column("linked_on", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("outcome", core.crypto.EncryptedString("referral_link.outcome"), nullable=True),
@@ -347,7 +351,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("referral_id", sa.Integer(), nullable=False),
         sa.Column("held_on", sa.Date(), nullable=False),
-        sa.Column("agencies", sa.JSON(), nullable=False),
+        sa.Column(
+            "agencies",
+            core.crypto.EncryptedJSON("referral_support_meeting.agencies"),
+            nullable=True,
+        ),
         sa.Column(
             "agenda", core.crypto.EncryptedString("referral_support_meeting.agenda"), nullable=True
         ),
