@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     Field,
@@ -60,6 +61,9 @@ class Checkboxes(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+CONSENT_CONFIRMED = "同意の記録にない機関について、本人の同意を得た（同意の記録に加えます）"
+
+
 def filled(message: str) -> Callable[[Any, Field], None]:
     """Required, for dates: a date that could not be read keeps its own message instead."""
 
@@ -101,6 +105,7 @@ class MeetingForm(FlaskForm):
         "決まったこと（役割分担など）", validators=[Length(max=TEXT_LIMIT, message=TOO_LONG)]
     )
     next_meeting_on = BlankableDateField("次回の開催予定日（任意）")
+    consent_confirmed = BooleanField(CONSENT_CONFIRMED)
     version = VersionField()
 
     def values(self) -> MeetingValues:
@@ -112,6 +117,7 @@ class MeetingForm(FlaskForm):
             agenda=self.agenda.data or "",
             decisions=self.decisions.data or "",
             next_meeting_on=self.next_meeting_on.data,
+            consent_confirmed=bool(self.consent_confirmed.data),
         )
 
     def fill(self, values: MeetingValues, version: int) -> None:
@@ -136,6 +142,7 @@ class LinkForm(FlaskForm):
     outcome = TextAreaField(
         "結果・経過（任意）", validators=[Length(max=TEXT_LIMIT, message=TOO_LONG)]
     )
+    consent_confirmed = BooleanField(CONSENT_CONFIRMED)
     version = VersionField()
 
     def values(self) -> LinkValues:
@@ -145,6 +152,7 @@ class LinkForm(FlaskForm):
             linked_on=self.linked_on.data,
             status=self.status.data or "",
             outcome=self.outcome.data or "",
+            consent_confirmed=bool(self.consent_confirmed.data),
         )
 
     def fill(self, values: LinkValues, version: int) -> None:

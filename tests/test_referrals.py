@@ -538,3 +538,38 @@ def test_agency_names_typed_by_staff_are_encrypted_too(
 
     for name in ("山田さんの勤務先", "社会福祉協議会", "家計改善支援窓口"):
         assert name not in raw
+
+
+def test_sharing_with_an_agency_needs_the_persons_consent(
+    backoffice_app: Flask, session: Session
+) -> None:
+    staff = make_staff(backoffice_app, "coordinator")
+    referral_id = make_referral(backoffice_app, staff.id, agencies=["地域包括支援センター"])
+    office = client_for(backoffice_app, staff)
+    url = f"/referrals/{referral_id}"
+    today = datetime.now(UTC).date().isoformat()
+    meeting = {"held_on": today, "agenda": "今後の支援", "decisions": ""}
+
+    named = post_form(office, url + "/meetings/new",
+                      {**meeting, "other_agencies": "地域包括支援センター"},
+                      form_url=url + "/meetings/new")  # fmt: skip
+    unnamed = post_form(office, url + "/meetings/new",
+                        {**meeting, "other_agencies": "ハローワーク"},
+                        form_url=url + "/meetings/new")  # fmt: skip
+    link = post_form(office, url + "/links/new",
+                     {"agency_name": "ハローワーク", "linked_on": today, "status": "proposed"},
+                     form_url=url + "/links/new")  # fmt: skip
+
+    assert named.status_code == 302
+    assert unnamed.status_code == 400 and "本人が同意した関係機関に含まれていません" in (
+        unnamed.get_data(as_text=True)
+    )
+    assert link.status_code == 400
+
+    confirmed = post_form(office, url + "/meetings/new",
+                          {**meeting, "other_agencies": "ハローワーク", "consent_confirmed": "y"},
+                          form_url=url + "/meetings/new")  # fmt: skip
+
+    assert confirmed.status_code == 302
+    assert case(session, referral_id).consent.agencies == ["地域包括支援センター", "ハローワーク"]
+    assert "referral.consent.extend" in actions(session)

@@ -81,6 +81,7 @@ def meeting_form(**changes: object) -> dict[str, object]:
         "agenda": "生活再建の支援について",
         "decisions": "社協が家計相談、市が住まいの相談を担当する。",
         "next_meeting_on": "2026-05-08",
+        "consent_confirmed": "y",  # the agencies here are not on the consent record
         **changes,
     }
 
@@ -290,6 +291,7 @@ def link_form(**changes: object) -> dict[str, object]:
         "linked_on": "2026-04-12",
         "status": "proposed",
         "outcome": "",
+        "consent_confirmed": "y",
         **changes,
     }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,40 @@ def withdraw_consent(
         session, action="referral.consent.withdraw", actor=actor, object_type="referral",
         object_id=referral.id, client_network=network,
     )  # fmt: skip
+
+
+UNCONSENTED = (
+    "本人が同意した関係機関に含まれていません。本人の同意を確かめたうえで、"
+    "「同意の記録にない機関について、本人の同意を得た」に印をつけてください。"
+)
+
+
+def unconsented(referral: Referral, names: list[str]) -> list[str]:
+    """The agencies among ``names`` that the consent does not name (compared loosely)."""
+    consent = referral.consent
+    agreed = {_fold(a) for a in ((consent.agencies or []) if consent is not None else [])}
+    return [name for name in names if _fold(name) not in agreed]
+
+
+def extend_consent(
+    session: Session, referral: Referral, names: list[str], *, actor: Viewer | Any,
+    network: str | None,
+) -> None:  # fmt: skip
+    """Add agencies the person has since agreed to; kept on the consent record, audited."""
+    consent = referral.consent
+    missing = unconsented(referral, names)
+    if consent is None or not missing:
+        return
+    consent.agencies = [*(consent.agencies or []), *missing]
+    session.flush()
+    audit.record(
+        session, action="referral.consent.extend", actor=actor, object_type="referral",
+        object_id=referral.id, client_network=network, reason=f"{len(missing)} agencies",
+    )  # fmt: skip
+
+
+def _fold(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def record_follow_up(

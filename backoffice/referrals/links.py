@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from backoffice.referrals.casework import LINK_STATUSES, ReferralLink
+from backoffice.referrals.consent import UNCONSENTED, extend_consent, unconsented
 from backoffice.referrals.models import Referral
 from backoffice.referrals.workflow import ConflictError, check_version
 from core import audit
@@ -52,6 +53,7 @@ class LinkValues:
     linked_on: date | None
     status: str = "proposed"
     outcome: str = ""
+    consent_confirmed: bool = False  # an agency the consent does not name: agreed since
 
 
 def published_services(session: Session) -> list[Service]:
@@ -102,7 +104,20 @@ def validate_link(
         problems["outcome"] = f"{TEXT_LIMIT}文字以内で入力してください。"
     if referral.consent is not None and referral.consent.withdrawn:
         problems.update(_withdrawn_problems(values, current))
+    elif not values.consent_confirmed and unconsented(
+        referral, new_agency(session, values, current)
+    ):
+        problems.setdefault("service_id", UNCONSENTED)
     return problems
+
+
+def new_agency(session: Session, values: LinkValues, current: ReferralLink | None) -> list[str]:
+    """The agency this save links to, by name, unless the link already pointed there."""
+    target = (values.service_id or None, values.agency_name.strip())
+    if current is not None and (current.service_id, current.agency_name) == target:
+        return []
+    name = target_name(session, values.service_id, values.agency_name.strip())
+    return [name] if name else []
 
 
 def _withdrawn_problems(values: LinkValues, current: ReferralLink | None) -> dict[str, str]:
@@ -131,6 +146,8 @@ def create_link(
     problems = validate_link(session, referral, values, None)
     if problems:
         raise LinkError(problems)
+    extend_consent(session, referral, new_agency(session, values, None), actor=actor,
+                   network=network)  # fmt: skip
     link = ReferralLink(referral_id=referral.id, recorded_by_id=actor.id)
     _apply(link, values)
     session.add(link)
@@ -155,6 +172,8 @@ def update_link(
     problems = validate_link(session, referral, values, link)
     if problems:
         raise LinkError(problems)
+    extend_consent(session, referral, new_agency(session, values, link), actor=actor,
+                   network=network)  # fmt: skip
     _apply(link, values)
     link.recorded_by_id = actor.id
     try:

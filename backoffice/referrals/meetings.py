@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from backoffice.referrals.casework import SupportMeeting
+from backoffice.referrals.consent import UNCONSENTED, extend_consent, unconsented
 from backoffice.referrals.models import Referral
 from backoffice.referrals.workflow import ConflictError, check_version
 from core import audit
@@ -47,6 +48,7 @@ class MeetingValues:
     agenda: str = ""
     decisions: str = ""
     next_meeting_on: date | None = None
+    consent_confirmed: bool = False  # agencies the consent does not name: agreed since
 
     @property
     def agencies(self) -> list[str]:
@@ -113,10 +115,19 @@ def validate_meeting(
     if len(values.agencies) > MAX_AGENCIES:
         problems["other_agencies"] = f"関係機関は{MAX_AGENCIES}件までです。"
     added = [a for a in values.agencies if a not in before]
+    on_list = any(a in values.organization_ids for a in added)
+    field_name = "organization_ids" if on_list else "other_agencies"
     if added and referral.consent is not None and referral.consent.withdrawn:
-        on_list = any(a in values.organization_ids for a in added)
-        problems["organization_ids" if on_list else "other_agencies"] = WITHDRAWN_MESSAGE
+        problems[field_name] = WITHDRAWN_MESSAGE
+    elif unconsented(referral, _names(session, added)) and not values.consent_confirmed:
+        problems.setdefault(field_name, UNCONSENTED)
     return problems
+
+
+def _names(session: Session, agencies: list[str]) -> list[str]:
+    """Directory organisations by name, typed names as they are."""
+    names = organization_names(session, agencies)
+    return [names.get(agency, agency) for agency in agencies]
 
 
 def create_meeting(
@@ -131,6 +142,8 @@ def create_meeting(
     problems = validate_meeting(session, referral, values, before=[])
     if problems:
         raise MeetingError(problems)
+    extend_consent(session, referral, _names(session, values.agencies), actor=actor,
+                   network=network)  # fmt: skip
     meeting = SupportMeeting(referral_id=referral.id, recorded_by_id=actor.id)
     _apply(meeting, values)
     session.add(meeting)
@@ -152,9 +165,12 @@ def update_meeting(
     """Change a meeting; `ConflictError` if it changed since the form was opened, `MeetingError`
     if the values are refused. Either way nothing is changed."""
     check_version(meeting, expected_version)
-    problems = validate_meeting(session, referral, values, before=list(meeting.agencies or []))
+    before = list(meeting.agencies or [])
+    problems = validate_meeting(session, referral, values, before=before)
     if problems:
         raise MeetingError(problems)
+    added = [a for a in values.agencies if a not in before]
+    extend_consent(session, referral, _names(session, added), actor=actor, network=network)
     _apply(meeting, values)
     meeting.recorded_by_id = actor.id
     try:
