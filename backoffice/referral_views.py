@@ -317,9 +317,10 @@ def edit(referral_id: int) -> Response | str | tuple[str, int]:
     except ConflictError:
         db.commit()  # keep the read's audit event
         return conflict_page(referral, submitted)
+    invalid = [name for name in EDITABLE if not form[name].validate(form)]  # each its message
     problems = intake_service.validate_person(submitted, districts=current_profile().districts)
-    if problems:
-        db.rollback()
+    if problems or invalid:
+        db.commit()  # the read's audit event stays: the page below shows the case's data
         _attach(form, problems)
         return render_template("backoffice/referrals/edit.html", form=form, referral=referral), 400
     intake_service.update_person(db, referral, submitted, actor=viewer(),

@@ -573,3 +573,21 @@ def test_sharing_with_an_agency_needs_the_persons_consent(
     assert confirmed.status_code == 302
     assert case(session, referral_id).consent.agencies == ["地域包括支援センター", "ハローワーク"]
     assert "referral.consent.extend" in actions(session)
+
+
+def test_an_edit_with_an_overlong_field_is_refused(backoffice_app: Flask, session: Session) -> None:
+    staff = make_staff(backoffice_app, "coordinator")
+    referral_id = make_referral(backoffice_app, staff.id)
+    office = client_for(backoffice_app, staff)
+    values = {
+        "person_name": PERSON_NAME, "age_band": "30s", "gender": "female", "district": "峰山町",
+        "phone": "090-1234-5678", "email": "a" * 5000 + "@example.jp",
+        "preferred_method": "phone", "problem_categories": "debt", "risk_level": "high",
+        "summary": "概要", "version": str(case(session, referral_id).version),
+    }  # fmt: skip
+
+    response = post_form(office, f"/referrals/{referral_id}/edit", values)
+
+    assert response.status_code == 400
+    assert case(session, referral_id).email is None
+    assert "referral.read" in actions(session)  # the page shows the case: its read is kept
