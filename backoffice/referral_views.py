@@ -332,14 +332,34 @@ def edit(referral_id: int) -> Response | str | tuple[str, int]:
 
 def conflict_page(referral: Referral, submitted: dict[str, Any]) -> tuple[str, int]:
     """Someone saved the case meanwhile: show what differs; nothing was overwritten."""
+    labels = {name: str(field.label.text) for name, field in IntakeForm()._fields.items()}
+    labels |= {"status": "状態", "assigned_to_id": "担当の職員", "acknowledged_at": "受け取り確認"}
+    names = staff_names(get_session())
     differences = [
-        (name, value, getattr(referral, name))
+        (labels.get(name, name), _shown(value, names), _shown(getattr(referral, name), names))
         for name, value in submitted.items()
         if (value or None) != (getattr(referral, name) or None)
     ]
     return render_template(
         "backoffice/referrals/conflict.html", referral=referral, differences=differences
     ), 409
+
+
+def _shown(value: Any, names: dict[int, str]) -> str:
+    """A stored or submitted value as staff read it."""
+    topics = {t.slug: t.ja for t in TOPICS}
+    codes = {**STATUS_LABELS, **AGE_LABELS, **GENDER_LABELS, **METHOD_LABELS, **topics}
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, datetime):
+        return value.astimezone(_tokyo()).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, int):
+        return names.get(value, str(value))
+    if isinstance(value, list | tuple):
+        return "、".join(codes.get(str(v), str(v)) for v in value) or "—"
+    return codes.get(str(value), str(value))
 
 
 def _int(raw: str | None) -> int | None:
