@@ -582,3 +582,27 @@ def test_validation_checks_colours_and_contrast(design: CardDesign) -> None:
     bad = validate_design(replace(design, accent_color="teal", background_color="#fff"))
     assert set(bad) == {"accent_color", "background_color"}
     assert "#rrggbb" in bad["accent_color"]
+
+
+@pytest.mark.parametrize("stock", ["perforated", "plain"])
+def test_each_card_cut_from_a_600_dpi_sheet_decodes_as_a_phone_sees_it(
+    design: CardDesign, stock: str
+) -> None:
+    """Printed at full resolution, cut along the slots, then photographed: all ten read."""
+    front = pages(render_sheet_pdf(design, URL, stock=stock), 600)[0]
+    dots = 600 / MM_PER_INCH
+    for x, y, width, height in sheet_slots("front"):
+        card = front.crop((round(x * dots), round(y * dots),
+                           round((x + width) * dots), round((y + height) * dots)))  # fmt: skip
+        assert [b.text for b in decode(like_a_phone_camera(card))] == [URL]
+
+
+def test_the_postcard_decodes_at_print_resolution_and_as_a_phone_sees_it(
+    design: CardDesign,
+) -> None:
+    front = pages(render_card_pdf(design, URL, "postcard"), 600)[0]
+    found = decode(front)
+
+    assert [b.text for b in found] == [URL]
+    assert str(found[0].ec_level) in ("M", "Q", "H")  # error correction M or higher
+    assert [b.text for b in decode(like_a_phone_camera(front, 640))] == [URL]
