@@ -26,12 +26,8 @@ from directory.models import (
     ServiceArea,
     TaxonomyTerm,
 )
-from directory.search.fts_tables import ensure_fts
-from directory.search.index import ServiceSearchText
-from directory.search.query import SearchQuery
-from directory.search.reindex import reindex
-from directory.search.results import SearchResult, search_services
-from directory.search.synonyms import load_synonyms
+from directory.search import SearchQuery, SearchResult, load_synonyms, search_services
+from directory.search_index import ServiceSearchText, ensure_fts, reindex
 from tests.conftest import SERVER_URL
 from tests.databases import fresh_database
 
@@ -504,9 +500,8 @@ def test_searching_does_not_load_the_reading_dictionaries(directory: Session) ->
     # pykakasi takes over 100 MB: a web process that only searches must not load it.
     code = (
         "import sys; from datetime import UTC, datetime; from sqlalchemy.orm import Session;"
-        "from core.db import make_engine; from directory.search.query import SearchQuery;"
-        "from directory.search.results import search_services;"
-        "session = Session(make_engine(sys.argv[1]));"
+        "from core.db import make_engine; from directory.search import SearchQuery,"
+        " search_services; session = Session(make_engine(sys.argv[1]));"
         "search_services(session, SearchQuery(text='しにたい 京都'), now=datetime.now(UTC));"
         "print('pykakasi' in sys.modules)"
     )
