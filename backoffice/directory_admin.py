@@ -39,7 +39,7 @@ from core.db import get_session
 from core.web import current_profile
 from directory import editing
 from directory.models import Organization, Schedule, Service, TaxonomyTerm
-from directory.search_index import reindex
+from directory.search.reindex import reindex
 
 bp = Blueprint("directory_admin", __name__, url_prefix="/directory")
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -14,7 +14,7 @@ from directory.hsds.dataset import export_dataset
 from directory.hsds.files import read_dataset, write_export
 from directory.hsds.importer import import_dataset
 from directory.hsds.schemas import SchemaError, default_schema_dir
-from directory.search_index import reindex
+from directory.search.reindex import reindex
 
 directory_group = AppGroup("directory", help="Export and import the directory in HSDS 3.0.")
 SCHEMAS_HELP = (

@@ -20,8 +20,8 @@ from directory.hsds.dataset import build_dataset
 from directory.hsds.importer import import_dataset
 from directory.hsds.vocabulary import Json
 from directory.schedules_demo import add_demo_schedules
-from directory.search import load_synonyms
-from directory.search_index import reindex
+from directory.search.reindex import reindex
+from directory.search.synonyms import load_synonyms
 
 # Which services the home page shows, and under which heading. Chosen for people in crisis:
 # 24-hour or long-hours lines, high or medium confidence in the fact sheet.

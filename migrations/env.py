@@ -11,7 +11,7 @@ import cards.models  # noqa: F401
 import core.audit
 import core.profile  # noqa: F401
 import directory.models
-import directory.search_index  # noqa: F401
+import directory.search.index  # noqa: F401
 from core.db import Base
 
 config = context.config

@@ -12,7 +12,8 @@ from core.qr import qr_svg
 from core.web import current_profile
 from directory.hours import service_status, weekly_table
 from directory.queries import home_channels, published_service, topic_by_code, topics
-from directory.search import SearchQuery, search_services
+from directory.search.query import SearchQuery
+from directory.search.results import search_services
 from public_site.localization import localized_route
 
 bp = Blueprint("directory", __name__)

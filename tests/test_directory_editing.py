@@ -187,7 +187,8 @@ def test_editor_adds_weekly_hours_and_a_closed_day(backoffice_app: Flask, demo: 
 def test_staff_add_a_synonym_group_that_search_uses(backoffice_app: Flask, demo: Session) -> None:
     from datetime import UTC, datetime
 
-    from directory.search import SearchQuery, search_services
+    from directory.search.query import SearchQuery
+    from directory.search.results import search_services
 
     client = signed_in_client(backoffice_app, "editor")
     before = search_services(demo, SearchQuery.from_args({"q": "ゆうぐれ"}), now=datetime.now(UTC))

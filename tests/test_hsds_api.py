@@ -28,7 +28,7 @@ from directory.models import (
     Service,
     ServiceAtLocation,
 )
-from directory.search_index import reindex
+from directory.search.reindex import reindex
 from directory.taxonomy import term_id as topic_term_id
 
 SCHEMA_DIR = PROJECT_ROOT.parent / "shared" / "hsds-3.0" / "schema"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.profile import profile_from_mapping, read_profile_file, store_profile
 from directory.models import Organization, Schedule, Service
-from directory.search_index import reindex
+from directory.search.reindex import reindex
 from public_site import create_app as create_public_app
 from tests.conftest import NEUTRAL_URL
 from tests.helpers import get_urls

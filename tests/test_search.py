@@ -18,6 +18,7 @@ from core.db import make_engine
 from core.migrate import alembic_config, upgrade_to_head
 from directory.demo import load_demo_directory
 from directory.models import (
+    AREAS,
     ContactChannel,
     Organization,
     Schedule,
@@ -26,8 +27,14 @@ from directory.models import (
     ServiceArea,
     TaxonomyTerm,
 )
-from directory.search import SearchQuery, SearchResult, load_synonyms, search_services
-from directory.search_index import ServiceSearchText, ensure_fts, reindex
+from directory.search import postgres
+from directory.search.fts_tables import ensure_fts
+from directory.search.index import ServiceSearchText, area_doc_ids, doc_id_for
+from directory.search.plan import Plan
+from directory.search.query import SearchQuery
+from directory.search.reindex import reindex
+from directory.search.results import SearchResult, search_services
+from directory.search.synonyms import load_synonyms
 from tests.conftest import SERVER_URL
 from tests.databases import fresh_database
 
@@ -198,6 +205,37 @@ def test_sort_order_decides_among_equals(session: Session) -> None:
     add_service(session, "ぞうきん相談 一", sort_order=1)
 
     assert names(search(session, q="ぞうきん")) == ["ぞうきん相談 一", "ぞうきん相談 二"]
+
+
+TIERED = [
+    {"q": "しゃっきん"},
+    {"q": "死にたい"},
+    {"q": "金"},
+    {"q": "相談", "free": "1"},
+    {"q": "いのち", "areas": "prefecture,national"},
+    {"topics": "debt", "channels": "phone,line"},
+    {"q": "京都 死にたい"},
+    {},
+]
+
+
+@pytest.mark.parametrize("args", TIERED, ids=range(len(TIERED)))
+def test_tiers_read_in_index_order_rank_as_scoring_every_match_does(
+    directory: Session, monkeypatch: pytest.MonkeyPatch, args: dict[str, str]
+) -> None:
+    def pages() -> list[tuple[int, list[str]]]:
+        results = [search(directory, per_page="7", page=str(n), **args) for n in (1, 2, 3)]
+        return [(result.total, [service.id for service in result.items]) for result in results]
+
+    # PostgreSQL: tiers even for a few matches, from a window too small to fill most pages.
+    monkeypatch.setattr(postgres, "RANK_ALL", 0)
+    monkeypatch.setattr(postgres, "SORT_ALL", 0)
+    monkeypatch.setattr(postgres, "WINDOW", 3)
+    tiered = pages()
+    monkeypatch.setattr(Plan, "tiered", property(lambda plan: False))
+
+    assert tiered[0][1]
+    assert tiered == pages()
 
 
 # ---- filters ----------------------------------------------------------------------------------
@@ -465,6 +503,14 @@ def test_only_published_services_are_indexed(directory: Session) -> None:
     assert directory.scalar(select(func.count()).select_from(ServiceSearchText)) == published
 
 
+@pytest.mark.parametrize("area", AREAS)
+def test_the_areas_asked_for_bound_the_doc_ids_of_their_services(area: str) -> None:
+    low, high = area_doc_ids([area])
+
+    for sort_order in (-(1 << 21), -1, 0, 50, 1 << 21):
+        assert low <= doc_id_for(area, sort_order, str(uuid.uuid4())) < high
+
+
 def test_contact_labels_are_searchable(session: Session) -> None:
     add_service(
         session,
@@ -500,8 +546,9 @@ def test_searching_does_not_load_the_reading_dictionaries(directory: Session) ->
     # pykakasi takes over 100 MB: a web process that only searches must not load it.
     code = (
         "import sys; from datetime import UTC, datetime; from sqlalchemy.orm import Session;"
-        "from core.db import make_engine; from directory.search import SearchQuery,"
-        " search_services; session = Session(make_engine(sys.argv[1]));"
+        "from core.db import make_engine; from directory.search.query import SearchQuery;"
+        "from directory.search.results import search_services;"
+        "session = Session(make_engine(sys.argv[1]));"
         "search_services(session, SearchQuery(text='しにたい 京都'), now=datetime.now(UTC));"
         "print('pykakasi' in sys.modules)"
     )

@@ -18,8 +18,9 @@ from directory.hsds.dataset import FULL_SERVICE, all_terms
 from directory.hsds.serialize import taxonomy_to_hsds
 from directory.hsds.vocabulary import CHANNEL_TAXONOMY, CHANNEL_TERMS, JAPAN, Json, term_id
 from directory.models import ContactChannel, Organization, Service, ServiceAtLocation, TaxonomyTerm
-from directory.search import MAX_PAGE, SearchQuery, search_services
-from directory.search import MAX_PER_PAGE as SEARCH_PER_PAGE
+from directory.search.query import MAX_PAGE, SearchQuery
+from directory.search.query import MAX_PER_PAGE as SEARCH_PER_PAGE
+from directory.search.results import search_services
 
 PER_PAGE, MAX_PER_PAGE, MAX_PAGE_NUMBER = 50, 200, 100_000
 

@@ -1,0 +1,123 @@
+"""Running a plan on SQLite with FTS5: FTS5 alone finds and ranks.
+
+FTS5 returns matches in rowid order, and the rowid is the doc_id (area and sort order), so a
+tier is read only as far as the page needs. The SQL is put together from constant pieces and
+parameter names only (hence the S608 waivers); the words reach it as bound FTS5 expressions of
+quoted bigram phrases.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from directory.search.plan import Plan, Word, shortest, tiered_page
+from directory.search.tokens import topic_token
+from directory.textnorm import bigrams
+
+# Each row's service id comes with it, by the doc_id index, so only the page's rows are read.
+_TIER = text(
+    "SELECT s.service_id FROM service_search_fts(:match) AS f"
+    " JOIN service_search AS s ON s.doc_id = f.rowid ORDER BY f.rowid LIMIT :limit"
+)
+_COUNT = text("SELECT count(*) FROM service_search_fts(:match)")
+_EXISTS = text("SELECT 1 FROM service_search_fts(:match) LIMIT 1")
+
+
+class FtsRunner:
+    def __init__(self, session: Session, plan: Plan) -> None:
+        self.session = session
+        self.plan = plan
+        self.total: int | None = None  # known once counted, or from a page of scored matches
+        tags = [
+            "grams : (" + " OR ".join(f'"{t}"' for t in group) + ")" for group in plan.tag_groups
+        ]
+        self.match = _all([_any_variant(word) for word in plan.words] + tags)
+        self.tiers = [self.match]
+        if len(plan.words) == 1:
+            # The key in a name, or a boost (a synonym in a name, a whole topic name), implies
+            # the word matched: those tiers need only the tags besides.
+            in_name, boosted = _in_name(plan.words[0]), _boosted(plan.words[0])
+            self.tiers = [
+                _all([in_name, *tags]),
+                f"({_all([boosted, *tags])}) NOT ({in_name})",
+                f"({self.match}) NOT (({in_name}) OR ({boosted}))",
+            ]
+
+    def ids(self, limit: int, offset: int) -> list[str]:
+        if self.plan.tiered:
+            return tiered_page(self._first_of_tier, len(self.tiers), limit, offset)
+        return self._ranked(limit, offset)
+
+    def count(self) -> int:
+        if self.total is None:
+            self.total = self.session.execute(_COUNT, {"match": self.match}).scalar() or 0
+        return self.total
+
+    def exists(self) -> bool:
+        return self.session.execute(_EXISTS, {"match": self.match}).first() is not None
+
+    def _first_of_tier(self, tier: int, limit: int) -> list[str]:
+        params = {"match": self.tiers[tier], "limit": limit}
+        return list(self.session.execute(_TIER, params).scalars())
+
+    def _ranked(self, limit: int, offset: int) -> list[str]:
+        """Several words: every match scored, through the names-only table, and counted."""
+        params: dict[str, str | int] = {"match": self.match, "limit": limit, "offset": offset}
+        levels = []
+        for i, word in enumerate(self.plan.words):
+            params[f"k{i}"] = _phrase(word.key)
+            params[f"t{i}"] = _topics(word)
+            second = f"f.rowid IN (SELECT rowid FROM service_search_fts(:t{i}))"  # noqa: S608
+            synonyms = _name_synonyms(word)
+            if synonyms:
+                params[f"s{i}"] = " OR ".join(map(_phrase, synonyms))
+                second += f" OR f.rowid IN (SELECT rowid FROM service_search_fts_name(:s{i}))"  # noqa: S608
+            levels.append(
+                f"CASE WHEN f.rowid IN (SELECT rowid FROM service_search_fts_name(:k{i})) THEN 3"  # noqa: S608
+                f" WHEN {second} THEN 2 ELSE 1 END"
+            )
+        statement = text(
+            "SELECT s.service_id, p.total FROM (SELECT f.rowid AS doc_id, "  # noqa: S608
+            f"{' + '.join(levels) or '0'} AS score, count(*) OVER () AS total"
+            " FROM service_search_fts(:match) AS f"
+            " ORDER BY score DESC, f.rowid LIMIT :limit OFFSET :offset) AS p"
+            " JOIN service_search AS s ON s.doc_id = p.doc_id ORDER BY p.score DESC, p.doc_id"
+        )
+        rows = self.session.execute(statement, params).all()
+        if rows:
+            self.total = rows[0][1]
+        return [row[0] for row in rows]
+
+
+def _phrase(key: str) -> str:
+    """FTS5 for exactly where the key occurs: a phrase of its bigrams, or a prefix (心*)."""
+    return '"' + " ".join(bigrams(key)) + '"' if len(key) > 1 else f'"{key}" *'
+
+
+def _any_variant(word: Word) -> str:
+    return " OR ".join(map(_phrase, shortest(word.variants)))
+
+
+def _in_name(word: Word) -> str:
+    return f"{{name_grams}} : ({_phrase(word.key)})"
+
+
+def _topics(word: Word) -> str:
+    return "grams : (" + " OR ".join(f'"{topic_token(v)}"' for v in word.variants) + ")"
+
+
+def _name_synonyms(word: Word) -> list[str]:
+    """Synonyms worth looking for in names: one holding the key is found as the key."""
+    return shortest([v for v in word.synonyms if word.key not in v])
+
+
+def _boosted(word: Word) -> str:
+    synonyms = _name_synonyms(word)
+    if not synonyms:
+        return _topics(word)
+    return f"({_topics(word)}) OR ({{name_grams}} : ({' OR '.join(map(_phrase, synonyms))}))"
+
+
+def _all(clauses: list[str]) -> str:
+    return " AND ".join(f"({clause})" for clause in clauses)

@@ -1,0 +1,126 @@
+"""From a query to what must match and how matches rank, whatever the database.
+
+Every word (one of its variants: the word or a synonym) and one tag of every tag group must
+match. A word scores 3 when its key is in the name, 2 when a synonym is in the name or a
+variant is a whole topic name, else 1; the scores of the words add up. Equal scores keep index
+order (`directory.search.index.doc_id_for`: local first, then the staff's sort order).
+
+With at most one word, the ranking is a few tiers (3, 2, 1), each read in index order and only
+as far as the page needs: the inverted indexes answer that without scoring every match. With
+several words every match is scored and sorted; requiring all of them keeps those sets small.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from directory.models import AREAS
+from directory.search.index import area_doc_ids
+from directory.search.query import MAX_TEXT, SearchQuery
+from directory.search.synonyms import Synonyms
+from directory.search.tokens import WHOLE_MUNICIPALITY, district_tag, open_now_tags, tag
+from directory.textnorm import words
+
+TOKYO = ZoneInfo("Asia/Tokyo")  # opening hours are Japanese wall-clock time
+MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Word:
+    """One query word: its matching key first, then its synonyms' keys."""
+
+    key: str
+    variants: tuple[str, ...]
+
+    @property
+    def synonyms(self) -> tuple[str, ...]:
+        return self.variants[1:]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every word (one of its variants) and one tag of every tag group must match."""
+
+    words: tuple[Word, ...] = ()
+    tag_groups: tuple[tuple[str, ...], ...] = ()
+    doc_ids: tuple[int, int] | None = None  # [low, high), when the areas asked for bound them
+
+    @property
+    def tiered(self) -> bool:
+        """Whether the ranking is tiers read in index order (see the module docstring)."""
+        return len(self.words) <= 1
+
+
+def query_keys(text: str) -> list[str]:
+    """The distinct matching keys of a query's words, at most eight."""
+    return list(dict.fromkeys(words(text[:MAX_TEXT])))[:MAX_WORDS]
+
+
+def build_plan(query: SearchQuery, synonyms: Synonyms, now: datetime) -> Plan:
+    """The plan of ``query``; ``now`` (timezone-aware) picks the open-now hour tags."""
+    plan_words = tuple(
+        Word(key, tuple(dict.fromkeys((key, *synonyms.get(key, ())))))
+        for key in query_keys(query.text)
+    )
+    groups = [
+        tuple(tag(kind, value) for value in values)
+        for kind, values in (
+            ("topic", query.topics),
+            ("channel", query.channels),
+            ("lang", query.languages),
+            ("audience", query.audiences),
+        )
+        if values
+    ]
+    doc_ids = None
+    if query.areas:
+        groups.append(_area_tags(query.areas))
+        # A district is in the municipality: its tags are only on municipal services.
+        doc_ids = area_doc_ids(a if a in AREAS else "municipality" for a in query.areas)
+    if query.free:
+        groups.append(("cost_free",))
+    if query.anonymous:
+        groups.append(("anonymous_yes",))
+    if query.open_now:
+        local = now.astimezone(TOKYO)
+        groups.append(open_now_tags(local.weekday(), local.hour))
+    return Plan(plan_words, tuple(groups), doc_ids)
+
+
+def _area_tags(areas: tuple[str, ...]) -> tuple[str, ...]:
+    """Services of any of the areas; a district takes the city's services that serve it."""
+    tags: list[str] = []
+    for area in areas:
+        if area in AREAS:
+            tags.append(tag("area", area))
+        else:
+            tags += [district_tag(area), WHOLE_MUNICIPALITY]
+    return tuple(dict.fromkeys(tags))
+
+
+def shortest(variants: Iterable[str]) -> list[str]:
+    """The variants that contain no other: any text holding a longer one holds a shorter one."""
+    variants = list(variants)
+    return [v for v in variants if not any(o != v and o in v for o in variants)]
+
+
+def tiered_page(
+    first_of_tier: Callable[[int, int], list[str]], tiers: int, limit: int, offset: int
+) -> list[str]:
+    """``limit`` ids from ``offset`` of a ranking made of tiers, best tier first.
+
+    ``first_of_tier(tier, n)`` gives the first ``n`` ids of a tier in index order; a tier is
+    read only when the ones above it hold fewer than ``offset + limit`` matches.
+    """
+    found: list[str] = []
+    skip = offset
+    for tier in range(tiers):
+        ids = first_of_tier(tier, skip + limit - len(found))
+        found += ids[skip:]
+        skip = max(skip - len(ids), 0)
+        if len(found) >= limit:
+            break
+    return found

@@ -1,0 +1,51 @@
+"""Which runner answers a plan on this database, and a page with its total."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from directory.search.fts import FtsRunner
+from directory.search.fts_tables import has_fts
+from directory.search.plan import Plan
+from directory.search.postgres import PostgresRunner, index_scans
+from directory.search.scan import ScanRunner
+
+
+class Runner(Protocol):
+    def ids(self, limit: int, offset: int) -> list[str]:
+        """Service ids of matches ``offset`` to ``offset + limit``, best first."""
+        ...
+
+    def count(self) -> int: ...
+
+    def exists(self) -> bool: ...
+
+
+@contextmanager
+def runners(session: Session) -> Iterator[Callable[[Plan], Runner]]:
+    """Meanwhile, the runner for plans on this session's database (looked up once)."""
+    if session.get_bind().dialect.name == "postgresql":
+        with index_scans(session):
+            yield lambda plan: PostgresRunner(session, plan)
+    elif has_fts(session.connection()):
+        yield (
+            lambda plan: (
+                FtsRunner(session, plan)
+                if plan.words or plan.tag_groups
+                else ScanRunner(session, plan)
+            )
+        )
+    else:
+        yield lambda plan: ScanRunner(session, plan)
+
+
+def page(runner: Runner, limit: int, offset: int) -> tuple[list[str], int]:
+    """A page of ids and the total; counted only when the page does not tell it."""
+    ids = runner.ids(limit, offset)
+    if len(ids) < limit and (ids or offset == 0):
+        return ids, offset + len(ids)
+    return ids, runner.count()

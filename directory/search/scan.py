@@ -1,0 +1,60 @@
+"""Running a plan by reading every row: SQLite before the first reindex, or an empty query.
+
+Slow on a large directory, but it needs no FTS5 tables and finds exactly what FTS5 finds: a
+variant matches where it occurs as a substring of a normalised text.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from directory.search.index import ServiceSearchText
+from directory.search.plan import Plan, Word, shortest
+
+_INDEX = ServiceSearchText.__table__
+
+
+class ScanRunner:
+    def __init__(self, session: Session, plan: Plan) -> None:
+        self.session = session
+        self.plan = plan
+        self.conditions = [_contains(word) for word in plan.words] + [
+            or_(*(func.instr(_INDEX.c.tags, f" {t} ") > 0 for t in group))
+            for group in plan.tag_groups
+        ]
+
+    def ids(self, limit: int, offset: int) -> list[str]:
+        score = sum(map(_level, self.plan.words), literal(0))
+        statement = (
+            select(_INDEX.c.service_id)
+            .where(*self.conditions)
+            .order_by(score.desc(), _INDEX.c.doc_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(self.session.scalars(statement))
+
+    def count(self) -> int:
+        statement = select(func.count()).select_from(_INDEX).where(*self.conditions)
+        return self.session.scalar(statement) or 0
+
+    def exists(self) -> bool:
+        statement = select(_INDEX.c.service_id).where(*self.conditions).limit(1)
+        return self.session.execute(statement).first() is not None
+
+
+def _level(word: Word) -> ColumnElement[int]:
+    """3: the key in a name; 2: a synonym in a name, or a whole topic name; else 1."""
+    first = func.instr(_INDEX.c.name_text, word.key) > 0
+    second = or_(
+        *(func.instr(_INDEX.c.name_text, v) > 0 for v in word.synonyms),
+        *(func.instr(_INDEX.c.topic_text, f" {v} ") > 0 for v in word.variants),
+    )
+    return case((first, 3), (second, 2), else_=1)
+
+
+def _contains(word: Word) -> ColumnElement[bool]:
+    # Short texts first: most rows then stop before the long one.
+    fields = (_INDEX.c.name_text, _INDEX.c.topic_text, _INDEX.c.body_text)
+    return or_(*(func.instr(f, v) > 0 for f in fields for v in shortest(word.variants)))
