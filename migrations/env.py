@@ -21,7 +21,7 @@ target_metadata = Base.metadata
 def include_object(
     obj: object, name: str | None, kind: str, reflected: bool, compare_to: object
 ) -> bool:
-    # SQLite's FTS5 search index and its shadow tables are made by directory.search_index.
+    # SQLite's FTS5 search index and its shadow tables are made by directory.search.fts_tables.
     return not (kind == "table" and reflected and (name or "").startswith("service_search_fts"))
 
 
