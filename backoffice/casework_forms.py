@@ -13,29 +13,24 @@ from wtforms import (
     DateTimeLocalField,
     Field,
     HiddenField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, StopValidation
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, StopValidation
 
+from backoffice.referral_forms import DATE_MESSAGE, DATETIME_MESSAGE, Checkboxes, Select, at_most
 from backoffice.referrals.escalation import TOKYO
 from backoffice.referrals.links import LINK_STATUS_LABELS, NAME_LIMIT, LinkValues
 from backoffice.referrals.meetings import TEXT_LIMIT, MeetingValues
 from backoffice.referrals.tasks import TITLE_LIMIT, TaskValues
-
-TOO_LONG = f"{TEXT_LIMIT}文字以内で入力してください。"
 
 
 class BlankableDateField(DateField):
     """A date that may be left empty (None); anything else must be a real date."""
 
     def __init__(self, label: str, **kwargs: Any) -> None:
-        message = "日付は 2026-04-01 のように、年-月-日 で入力してください。"
-        super().__init__(label, invalid_value_message=message, **kwargs)
+        super().__init__(label, invalid_value_message=DATE_MESSAGE, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or not str(valuelist[0]).strip():
@@ -46,19 +41,13 @@ class BlankableDateField(DateField):
 
 class BlankableDateTimeField(DateTimeLocalField):
     def __init__(self, label: str, **kwargs: Any) -> None:
-        message = "日時は 2026-04-01 10:00 のように、年-月-日 時:分 で入力してください。"
-        super().__init__(label, invalid_value_message=message, **kwargs)
+        super().__init__(label, invalid_value_message=DATETIME_MESSAGE, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or not str(valuelist[0]).strip():
             self.data = None
             return
         super().process_formdata(valuelist)
-
-
-class Checkboxes(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 CONSENT_CONFIRMED = "同意の記録にない機関について、本人の同意を得た（同意の記録に加えます）"
@@ -87,23 +76,15 @@ class VersionField(HiddenField):
 class MeetingForm(FlaskForm):
     held_on = BlankableDateField("開催日", validators=[filled("開催日を入力してください。")])
     organization_ids = Checkboxes(
-        "参加した関係機関（支援機関一覧から）",
-        invalid_choice_message="関係機関を一覧から選んでください。",
+        "参加した関係機関（支援機関一覧から）", message="関係機関を一覧から選んでください。"
     )
     other_agencies = TextAreaField(
-        "そのほかの参加機関（一覧にない機関。1行に1機関）",
-        validators=[Length(max=TEXT_LIMIT, message=TOO_LONG)],
+        "そのほかの参加機関（一覧にない機関。1行に1機関）", validators=[at_most(TEXT_LIMIT)]
     )
     agenda = TextAreaField(
-        "議題",
-        validators=[
-            DataRequired("議題を入力してください。"),
-            Length(max=TEXT_LIMIT, message=TOO_LONG),
-        ],
+        "議題", validators=[DataRequired("議題を入力してください。"), at_most(TEXT_LIMIT)]
     )
-    decisions = TextAreaField(
-        "決まったこと（役割分担など）", validators=[Length(max=TEXT_LIMIT, message=TOO_LONG)]
-    )
+    decisions = TextAreaField("決まったこと（役割分担など）", validators=[at_most(TEXT_LIMIT)])
     next_meeting_on = BlankableDateField("次回の開催予定日（任意）")
     consent_confirmed = BooleanField(CONSENT_CONFIRMED)
     version = VersionField()
@@ -126,22 +107,15 @@ class MeetingForm(FlaskForm):
 
 
 class LinkForm(FlaskForm):
-    service_id = SelectField(
-        "つなぐ先（支援機関一覧から）", invalid_choice_message="つなぐ先を一覧から選んでください。"
+    service_id = Select(
+        "つなぐ先（支援機関一覧から）", message="つなぐ先を一覧から選んでください。"
     )
-    agency_name = StringField(
-        "一覧にない機関の名前",
-        validators=[Length(max=NAME_LIMIT, message=f"{NAME_LIMIT}文字以内で入力してください。")],
-    )
+    agency_name = StringField("一覧にない機関の名前", validators=[at_most(NAME_LIMIT)])
     linked_on = BlankableDateField("日付", validators=[filled("日付を入力してください。")])
-    status = SelectField(
-        "状況",
-        choices=[SelectChoice(code, label) for code, label in LINK_STATUS_LABELS.items()],
-        invalid_choice_message="状況を一覧から選んでください。",
+    status = Select(
+        "状況", choices=[SelectChoice(code, label) for code, label in LINK_STATUS_LABELS.items()]
     )
-    outcome = TextAreaField(
-        "結果・経過（任意）", validators=[Length(max=TEXT_LIMIT, message=TOO_LONG)]
-    )
+    outcome = TextAreaField("結果・経過（任意）", validators=[at_most(TEXT_LIMIT)])
     consent_confirmed = BooleanField(CONSENT_CONFIRMED)
     version = VersionField()
 
@@ -162,21 +136,12 @@ class LinkForm(FlaskForm):
 
 class TaskForm(FlaskForm):
     title = StringField(
-        "やること",
-        validators=[
-            DataRequired("やることを入力してください。"),
-            Length(max=TITLE_LIMIT, message=f"{TITLE_LIMIT}文字以内で入力してください。"),
-        ],
+        "やること", validators=[DataRequired("やることを入力してください。"), at_most(TITLE_LIMIT)]
     )
     due_at = BlankableDateTimeField(
         "期限（日時）", validators=[filled("期限の日時を入力してください。")]
     )
-    assignee_id = SelectField(
-        "担当者",
-        coerce=int,
-        invalid_value_message="担当者を一覧から選んでください。",
-        invalid_choice_message="担当者を一覧から選んでください。",
-    )
+    assignee_id = Select("担当者", coerce=int)
 
     def values(self) -> TaskValues:
         """The due time is entered in Japanese time."""

@@ -39,6 +39,7 @@ from backoffice.permissions import requires
 from backoffice.referrals import escalation, links, meetings, tasks
 from backoffice.referrals.casework import ReferralLink, SupportMeeting, Task
 from backoffice.referrals.models import Referral
+from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.scopes import Viewer, open_referral, viewer_for
 from backoffice.referrals.workflow import STATUS_LABELS, ConflictError
 from core.db import get_session, utcnow
@@ -138,7 +139,7 @@ class Kind:
     describe: Callable[[Session, Any], dict[str, str]]
     create: Callable[..., Any]
     update: Callable[..., Any]
-    error: type[Exception]
+    error: type[ProblemsError]
 
 
 MEETING = Kind(
@@ -162,7 +163,7 @@ def _create(kind: Kind, referral_id: int) -> Page:
         try:
             kind.create(db, referral, form.values(), actor=_viewer(), network=_network())
         except kind.error as error:
-            _attach(form, error.problems)  # type: ignore[attr-defined]
+            _attach(form, error.problems)
         else:
             return _done(referral, kind.saved)
     return _page(kind.template, form, referral=referral, record=None)
@@ -182,7 +183,7 @@ def _update(kind: Kind, referral_id: int, record_id: int) -> Page:
         except ConflictError:
             return _conflict(kind, referral_id, record_id, form)
         except kind.error as error:
-            _attach(form, error.problems)  # type: ignore[attr-defined]
+            _attach(form, error.problems)
         else:
             return _done(referral, kind.saved)
     return _page(kind.template, form, referral=referral, record=record)

@@ -1,4 +1,10 @@
-"""Forms for referrals. They only parse; the rules live in `backoffice.referrals`."""
+"""Forms for referrals. They only parse; the rules live in `backoffice.referrals`.
+
+WTForms' own messages (a value not on a list, a date that cannot be read, too long a text) are
+in our words here. Flask-WTF already shows WTForms' Japanese catalogue, chosen by the Babel locale
+(so `Meta.locales` would change nothing), but it reads as machine talk (無効な時間型です for a
+date-time) and leaves some messages in English.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +50,8 @@ CONSENT_METHOD_LABELS = {
 CONSENTED_BY_LABELS = {"self": "本人", "guardian": "保護者・代理人"}
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 YEARS = (2000, 2100)
+DATE_MESSAGE = "日付は 2026-04-01 のように、年-月-日 で入力してください。"
+DATETIME_MESSAGE = "日時は 2026-04-01 10:00 のように、年-月-日 時:分 で入力してください。"
 
 
 def plausible(form: Any, field: Any) -> None:
@@ -59,9 +67,30 @@ def number(raw: str | None, *, digits: int = 9) -> int | None:
     return None
 
 
+def at_most(limit: int) -> Length:
+    return Length(max=limit, message=f"{limit}文字以内で入力してください。")
+
+
+def _off_the_list(label: str, message: str | None) -> dict[str, str]:
+    message = message or f"{label}を一覧から選んでください。"
+    return {"invalid_choice_message": message, "invalid_value_message": message}
+
+
+class Select(SelectField):
+    """One of a list; any other value (typed into the address, say) is refused in our words."""
+
+    def __init__(self, label: str, *, message: str | None = None, **kwargs: Any) -> None:
+        super().__init__(label, **{**_off_the_list(label, message), **kwargs})
+
+
 class Checkboxes(SelectMultipleField):
+    """Any of a list, as checkboxes; a value not on it is refused in our words."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, label: str, *, message: str | None = None, **kwargs: Any) -> None:
+        super().__init__(label, **{**_off_the_list(label, message), **kwargs})
 
 
 def choices(pairs: Any) -> list[SelectChoice]:
@@ -75,43 +104,45 @@ class IntakeForm(FlaskForm):
     received_at = DateTimeLocalField(
         "受付日時",
         format=DATETIME_FORMAT,
+        invalid_value_message=DATETIME_MESSAGE,
         validators=[InputRequired("受付日時を入力してください。"), plausible],
     )
-    source_channel = SelectField("相談の経路", choices=choices(SOURCE_LABELS))
+    source_channel = Select("相談の経路", choices=choices(SOURCE_LABELS))
     # The person.
-    person_name = StringField("名前（仮名でもかまいません。任意）", validators=[Length(max=200)])
-    person_kana = StringField("よみがな（任意）", validators=[Length(max=200)])
+    person_name = StringField("名前（仮名でもかまいません。任意）", validators=[at_most(200)])
+    person_kana = StringField("よみがな（任意）", validators=[at_most(200)])
     pseudonym = BooleanField("仮名である")
-    age_band = SelectField("年代", choices=choices(AGE_LABELS))
-    gender = SelectField("性別", choices=choices(GENDER_LABELS))
-    district = SelectField("お住まいの地区")
-    phone = StringField("電話番号", validators=[Length(max=40)])
-    line_name = StringField("LINEの表示名", validators=[Length(max=200)])
-    email = StringField("メールアドレス", validators=[Length(max=254)])
-    preferred_method = SelectField("希望する連絡方法", choices=choices(METHOD_LABELS))
-    preferred_times = StringField("連絡してよい時間帯", validators=[Length(max=200)])
+    age_band = Select("年代", choices=choices(AGE_LABELS))
+    gender = Select("性別", choices=choices(GENDER_LABELS))
+    district = Select("お住まいの地区")
+    phone = StringField("電話番号", validators=[at_most(40)])
+    line_name = StringField("LINEの表示名", validators=[at_most(200)])
+    email = StringField("メールアドレス", validators=[at_most(254)])
+    preferred_method = Select("希望する連絡方法", choices=choices(METHOD_LABELS))
+    preferred_times = StringField("連絡してよい時間帯", validators=[at_most(200)])
     callback_may_identify = BooleanField("電話をかけたとき、市の職員であると名乗ってよい")
     # Intake and assessment.
     problem_categories = Checkboxes("相談の内容（分野）")
-    risk_level = SelectField("リスクの程度", choices=choices(RISK_LABELS))
+    risk_level = Select("リスクの程度", choices=choices(RISK_LABELS))
     urgent = BooleanField("緊急（すぐに連絡が必要）")
-    wants = TextAreaField("本人が望んでいること", validators=[Length(max=4000)])
-    summary = TextAreaField("相談の概要", validators=[Length(max=4000)])
-    assessment = TextAreaField("アセスメント", validators=[Length(max=4000)])
+    wants = TextAreaField("本人が望んでいること", validators=[at_most(4000)])
+    summary = TextAreaField("相談の概要", validators=[at_most(4000)])
+    assessment = TextAreaField("アセスメント", validators=[at_most(4000)])
     # Consent: no consent, no handoff.
     consent_given = BooleanField("本人から、市に引き継ぐことについて同意を得た")
-    consented_by = SelectField("同意した人", choices=choices(CONSENTED_BY_LABELS))
+    consented_by = Select("同意した人", choices=choices(CONSENTED_BY_LABELS))
     consented_at = DateTimeLocalField(
-        "同意を得た日時", format=DATETIME_FORMAT, validators=[Optional(), plausible]
+        "同意を得た日時",
+        format=DATETIME_FORMAT,
+        invalid_value_message=DATETIME_MESSAGE,
+        validators=[Optional(), plausible],
     )
-    consent_method = SelectField("同意を得た方法", choices=choices(CONSENT_METHOD_LABELS))
+    consent_method = Select("同意を得た方法", choices=choices(CONSENT_METHOD_LABELS))
     share_basic = BooleanField("基本情報を共有してよい（名前・連絡先・年代など）", default=True)
     share_summary = BooleanField("相談の概要を共有してよい")
     share_assessment = BooleanField("アセスメントを共有してよい")
-    agencies = TextAreaField(
-        "共有してよい関係機関（1行に1つ。任意）", validators=[Length(max=4000)]
-    )
-    consent_wording = TextAreaField("本人に示した同意の文言", validators=[Length(max=2000)])
+    agencies = TextAreaField("共有してよい関係機関（1行に1つ。任意）", validators=[at_most(4000)])
+    consent_wording = TextAreaField("本人に示した同意の文言", validators=[at_most(2000)])
     confirm_duplicate = BooleanField("同じ連絡先の記録があることを確認したうえで登録する")
 
 
@@ -120,25 +151,25 @@ class VersionForm(FlaskForm):
 
 
 class StatusForm(VersionForm):
-    status = SelectField("新しい状態")
-    end_reason = SelectField(
+    status = Select("新しい状態")
+    end_reason = Select(
         "支援終了の理由",
         choices=choices([("", "（終了のときに選ぶ）"), *END_REASONS.items()]),
         validate_choice=False,  # the workflow checks it, with its own message
     )
-    reason = TextAreaField("変更の理由・補足（任意）", validators=[Length(max=2000)])
+    reason = TextAreaField("変更の理由・補足（任意）", validators=[at_most(2000)])
 
 
 class AssignForm(VersionForm):
-    assigned_to = SelectField("担当する専任職員", coerce=int)
+    assigned_to = Select("担当する専任職員", coerce=int)
 
 
 class MemberForm(FlaskForm):
-    staff_user = SelectField("追加するつなぎ支援員", coerce=int)
+    staff_user = Select("追加するつなぎ支援員", coerce=int)
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField("経過の記録", validators=[Length(max=4000)])
+    body = TextAreaField("経過の記録", validators=[at_most(4000)])
     shared = BooleanField("つなぎ支援員（NPO）にも見せる")
 
 
@@ -146,44 +177,54 @@ class ContactForm(FlaskForm):
     attempted_at = DateTimeLocalField(
         "日時",
         format=DATETIME_FORMAT,
+        invalid_value_message=DATETIME_MESSAGE,
         validators=[InputRequired("日時を入力してください。"), plausible],
     )
-    method = SelectField("方法", choices=choices([(k, v) for k, v in METHOD_LABELS.items()
-                                           if k != "not_stated"]))  # fmt: skip
-    result = SelectField("結果", choices=choices([(k, CONTACT_LABELS[k]) for k in CONTACT_RESULTS]))
-    note = TextAreaField("メモ（任意）", validators=[Length(max=4000)])
+    method = Select("方法", choices=choices([(k, v) for k, v in METHOD_LABELS.items()
+                                      if k != "not_stated"]))  # fmt: skip
+    result = Select("結果", choices=choices([(k, CONTACT_LABELS[k]) for k in CONTACT_RESULTS]))
+    note = TextAreaField("メモ（任意）", validators=[at_most(4000)])
 
 
 class EmergencyForm(FlaskForm):
     acted_at = DateTimeLocalField(
         "日時",
         format=DATETIME_FORMAT,
+        invalid_value_message=DATETIME_MESSAGE,
         validators=[InputRequired("日時を入力してください。"), plausible],
     )
-    kind = SelectField("対応", choices=choices(EMERGENCY_LABELS))
-    outcome = TextAreaField("結果", validators=[Length(max=4000)])
+    kind = Select("対応", choices=choices(EMERGENCY_LABELS))
+    outcome = TextAreaField("結果", validators=[at_most(4000)])
 
 
 class WithdrawForm(FlaskForm):
-    note = TextAreaField("撤回の経緯（任意）", validators=[Length(max=2000)])
+    note = TextAreaField("撤回の経緯（任意）", validators=[at_most(2000)])
 
 
 class FollowUpForm(FlaskForm):
     held_on = DateField(
-        "フォローアップの日", validators=[InputRequired("日付を入力してください。"), plausible]
+        "フォローアップの日",
+        invalid_value_message=DATE_MESSAGE,
+        validators=[InputRequired("日付を入力してください。"), plausible],
     )
-    result = TextAreaField("結果", validators=[Length(max=2000)])
+    result = TextAreaField("結果", validators=[at_most(2000)])
 
 
 class SearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = StringField("事例番号", validators=[Optional(), Length(max=20)])
-    status = SelectField("状態", validators=[Optional()])
-    assigned_to = SelectField("担当", validators=[Optional()])
-    district = SelectField("地区", validators=[Optional()])
-    risk = SelectField("リスク", validators=[Optional()])
-    received_from = DateField("受付日（から）", validators=[Optional(), plausible])
-    received_to = DateField("受付日（まで）", validators=[Optional(), plausible])
-    page = IntegerField(validators=[Optional()])
+    q = StringField("事例番号", validators=[Optional(), at_most(20)])
+    status = Select("状態", validators=[Optional()])
+    assigned_to = Select("担当", validators=[Optional()])
+    district = Select("地区", validators=[Optional()])
+    risk = Select("リスク", validators=[Optional()])
+    received_from = DateField(
+        "受付日（から）", invalid_value_message=DATE_MESSAGE, validators=[Optional(), plausible]
+    )
+    received_to = DateField(
+        "受付日（まで）", invalid_value_message=DATE_MESSAGE, validators=[Optional(), plausible]
+    )
+    page = IntegerField(
+        invalid_value_message="ページは数字で指定してください。", validators=[Optional()]
+    )

@@ -221,7 +221,8 @@ def _attach(form: Any, problems: dict[str, str]) -> None:
     for name, message in problems.items():
         target = getattr(form, name, None)
         if target is not None:
-            target.errors = [*list(target.errors), message]
+            if message not in target.errors:  # the form's own check may have said it already
+                target.errors = [*list(target.errors), message]
         else:
             flash(message)
 

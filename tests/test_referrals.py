@@ -7,11 +7,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from backoffice.referral_forms import DATE_MESSAGE, DATETIME_MESSAGE, SearchForm
 from backoffice.referrals.intake import IntakeError, create_referral, duplicate_warnings
 from backoffice.referrals.models import Referral, StatusChange
 from backoffice.referrals.scopes import viewer_for
@@ -46,6 +47,16 @@ def case(session: Session, referral_id: int) -> Referral:
     found = session.get(Referral, referral_id)
     assert found is not None
     return found
+
+
+def field_errors(html: str) -> list[str]:
+    """The messages shown under the fields of a page."""
+    return re.findall(r'<p class="field-error" id="[^"]+">([^<]*)</p>', html)
+
+
+def in_english(message: str) -> bool:
+    """WTForms' own messages are English ("Not a valid choice."); ours have no Latin letters."""
+    return re.search("[A-Za-z]", message) is not None
 
 
 # ---- intake and consent -----------------------------------------------------------------------
@@ -105,6 +116,26 @@ def test_the_intake_form_cannot_be_sent_without_consent(
     assert "本人の同意がないと" in refused.get_data(as_text=True)
     assert accepted.status_code == 302
     assert session.scalar(select(func.count()).select_from(Referral)) == 1
+
+
+def test_odd_values_in_the_intake_form_get_japanese_messages(
+    backoffice_app: Flask, session: Session
+) -> None:
+    liaison = client_for(backoffice_app, make_staff(backoffice_app, "liaison"))
+    values = {
+        "received_at": "yesterday", "source_channel": "fax", "problem_categories": "astrology",
+        "person_name": "名" * 201, "risk_level": "high", "summary": "相談の概要",
+    }  # fmt: skip
+
+    response = post_form(liaison, "/referrals/new", values)
+
+    messages = field_errors(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert DATETIME_MESSAGE in messages
+    assert "相談の経路を一覧から選んでください。" in messages
+    assert "相談の内容（分野）を一覧から選んでください。" in messages
+    assert "200文字以内で入力してください。" in messages
+    assert not any(in_english(message) for message in messages)
 
 
 def test_case_numbers_count_up_per_year(backoffice_app: Flask, session: Session) -> None:
@@ -443,6 +474,51 @@ def test_the_case_list_filters_and_pages(backoffice_app: Flask, session: Session
     assert f"R-{year}-0003" in by_number and "1件中" in by_number
     odd = office.get("/referrals/?received_from=yesterday&page=x&status=nope")
     assert odd.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("status=bogus", "状態を一覧から選んでください。"),
+        ("assigned_to=someone", "担当を一覧から選んでください。"),
+        ("district=火星町", "地区を一覧から選んでください。"),
+        ("risk=extreme", "リスクを一覧から選んでください。"),
+        ("received_from=yesterday", DATE_MESSAGE),
+        ("received_to=2026-13-01", DATE_MESSAGE),
+    ],
+)
+def test_an_odd_search_in_the_address_gets_the_list_and_a_japanese_message(
+    backoffice_app: Flask, session: Session, query: str, message: str
+) -> None:
+    staff = make_staff(backoffice_app, "coordinator")
+    make_referral(backoffice_app, staff.id)
+
+    response = client_for(backoffice_app, staff).get(f"/referrals/?{query}")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "件中 1 / " in html
+    assert field_errors(html) == [message]
+    assert "Not a valid" not in html and "Invalid" not in html
+
+
+def test_the_search_form_refuses_odd_values_in_its_own_japanese(backoffice_app: Flask) -> None:
+    odd = "status=x&assigned_to=x&district=x&risk=x&received_from=x&received_to=x&page=x"
+    with backoffice_app.test_request_context(f"/referrals/?{odd}&q={'9' * 21}"):
+        form = SearchForm(request.args)
+        for name in ("status", "assigned_to", "district", "risk"):
+            form[name].choices = [("", "すべて")]
+        form.validate()
+
+    assert form.errors == {
+        "q": ["20文字以内で入力してください。"],
+        "status": ["状態を一覧から選んでください。"],
+        "assigned_to": ["担当を一覧から選んでください。"],
+        "district": ["地区を一覧から選んでください。"],
+        "risk": ["リスクを一覧から選んでください。"],
+        "received_from": [DATE_MESSAGE],
+        "received_to": [DATE_MESSAGE],
+        "page": ["ページは数字で指定してください。"],
+    }
 
 
 def test_changes_to_a_case_are_refused_while_its_version_is_stale(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.models import FollowUp, Referral
+from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.scopes import Viewer
 from core import audit
 from core.db import utcnow
@@ -16,10 +17,8 @@ from core.db import utcnow
 NOTE_LIMIT = 2000
 
 
-class ConsentError(ValueError):
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+class ConsentError(ProblemsError):
+    pass
 
 
 def withdraw_consent(

@@ -22,6 +22,7 @@ from backoffice.referrals.models import (
     Consent,
     Referral,
 )
+from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.scopes import Viewer, visible_to
 from backoffice.referrals.workflow import next_case_number
 from core import audit
@@ -35,10 +36,8 @@ PHONE = re.compile(r"^[0-9０-９+＋()（）\-‐－ ]{6,20}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class IntakeError(ValueError):
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+class IntakeError(ProblemsError):
+    pass
 
 
 @dataclass

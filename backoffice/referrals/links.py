@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from backoffice.referrals.casework import LINK_STATUSES, ReferralLink
 from backoffice.referrals.consent import UNCONSENTED, extend_consent, unconsented
 from backoffice.referrals.models import Referral
+from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.workflow import ConflictError, check_version
 from core import audit
 from directory.models import Service
@@ -40,10 +41,8 @@ WITHDRAWN_CONNECT = (
 )
 
 
-class LinkError(ValueError):
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+class LinkError(ProblemsError):
+    """A link refused as it stands: nothing was stored or changed."""
 
 
 @dataclass

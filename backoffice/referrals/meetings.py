@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from backoffice.referrals.casework import SupportMeeting
 from backoffice.referrals.consent import UNCONSENTED, extend_consent, unconsented
 from backoffice.referrals.models import Referral
+from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.workflow import ConflictError, check_version
 from core import audit
 from directory.models import Organization, Service
@@ -32,10 +33,8 @@ WITHDRAWN_MESSAGE = (
 )
 
 
-class MeetingError(ValueError):
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+class MeetingError(ProblemsError):
+    """A meeting refused as it stands: nothing was stored or changed."""
 
 
 @dataclass

@@ -12,16 +12,15 @@ from backoffice.models import StaffRole, StaffUser
 from backoffice.permissions import ROLE_PERMISSIONS
 from backoffice.referrals.casework import Task
 from backoffice.referrals.models import Referral
+from backoffice.referrals.problems import ProblemsError
 from core import audit
 from core.db import utcnow
 
 TITLE_LIMIT = 200
 
 
-class TaskError(ValueError):
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+class TaskError(ProblemsError):
+    pass
 
 
 @dataclass

@@ -20,6 +20,7 @@ from backoffice.referrals.casework import (
     ProgressNote,
 )
 from backoffice.referrals.models import CONTACT_METHODS, Referral, StatusChange
+from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.scopes import Viewer
 from backoffice.referrals.workflow import STATUS_LABELS
 from core import audit
@@ -42,10 +43,8 @@ EMERGENCY_LABELS = {
 }
 
 
-class EntryError(ValueError):
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+class EntryError(ProblemsError):
+    pass
 
 
 @dataclass(frozen=True)
