@@ -1,0 +1,37 @@
+"""The cards home page: every batch and design, and how often cards were scanned, by month and
+by purpose."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from backoffice.cards_admin.pages import bp, today
+from backoffice.cards_forms import PURPOSE_LABELS
+from backoffice.permissions import requires
+from cards import batches as batch_service
+from cards.designs import all_designs
+from cards.stats import Bar, bar_chart, last_months, monthly_by_purpose, totals_by_batch
+from core.db import get_session
+
+
+@bp.route("/")
+@requires("cards.print")
+def index() -> str:
+    db = get_session()
+    months = last_months(today())
+    by_purpose = monthly_by_purpose(db, months=months)
+    totals = {m: sum(row[m] for row in by_purpose.values()) for m in months}
+    chart = bar_chart(
+        [Bar(f"{m}月", totals[(y, m)]) for y, m in months], title="月ごとの読み取り回数"
+    )
+    return render_template(
+        "backoffice/cards/index.html",
+        batches=batch_service.batches(db),
+        totals=totals_by_batch(db),
+        designs=all_designs(db),
+        months=months,
+        by_purpose=by_purpose,
+        month_totals=totals,
+        chart=chart,
+        purposes=PURPOSE_LABELS,
+    )

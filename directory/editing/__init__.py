@@ -1,0 +1,74 @@
+"""Staff edits to the directory: validated, recorded field by field, and audited.
+
+Every change leaves a ``ChangeRecord`` per field (HSDS metadata: who, when, old and new value)
+that staff can read on the service page, and an audit event through ``core.audit``.
+
+- ``changes``: the refusal (``EditError``), change records and audit events every edit shares.
+- ``checks``: what typed values must look like (channels, addresses, a service's fields).
+- ``services``: a service's own fields, verification, and the lists staff work from.
+- ``channels``, ``schedules``, ``locations``: how to reach a service, when, where and for where.
+- ``organizations``: the bodies that run services; ``synonyms``: the words search treats as one.
+
+The names below are the package's interface: callers use ``editing.update_service`` and so on.
+"""
+
+from directory.editing.changes import EditError
+from directory.editing.channels import add_channel, remove_channel
+from directory.editing.checks import EMAIL, LINE_ID, PHONE, check_channel, validate_service
+from directory.editing.locations import (
+    LOCATION_FIELDS,
+    add_location,
+    remove_location,
+    set_service_areas,
+)
+from directory.editing.organizations import save_organization
+from directory.editing.schedules import add_schedule, describe, remove_schedule
+from directory.editing.services import (
+    EDITABLE_FIELDS,
+    create_service,
+    history,
+    load_for_edit,
+    mark_verified,
+    services_to_verify,
+    stale_services,
+    update_service,
+)
+from directory.editing.synonyms import (
+    MAX_SYNONYM_LENGTH,
+    MAX_SYNONYMS,
+    add_synonym_group,
+    remove_synonym_group,
+    synonym_groups,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "EMAIL",
+    "LINE_ID",
+    "LOCATION_FIELDS",
+    "MAX_SYNONYMS",
+    "MAX_SYNONYM_LENGTH",
+    "PHONE",
+    "EditError",
+    "add_channel",
+    "add_location",
+    "add_schedule",
+    "add_synonym_group",
+    "check_channel",
+    "create_service",
+    "describe",
+    "history",
+    "load_for_edit",
+    "mark_verified",
+    "remove_channel",
+    "remove_location",
+    "remove_schedule",
+    "remove_synonym_group",
+    "save_organization",
+    "services_to_verify",
+    "set_service_areas",
+    "stale_services",
+    "synonym_groups",
+    "update_service",
+    "validate_service",
+]

@@ -1,0 +1,60 @@
+"""The checks on what staff type: contact channels, web and mail addresses, a service's fields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from directory.models import AREAS, AUDIENCES, CHANNEL_KINDS, COST_KINDS, PUBLICATION_STATES
+
+PHONE = re.compile(r"^(?:#\d{4}|1\d{2}|0\d{1,4}-\d{1,6}(?:-\d{1,5})?|0\d{8,10})$")
+LINE_ID = re.compile(r"^@[A-Za-z0-9._-]{2,40}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_channel(kind: str, value: str) -> str | None:
+    """Why a contact channel is not acceptable, or None. Only https, tel and LINE ids pass."""
+    value = value.strip()
+    if kind not in CHANNEL_KINDS:
+        return "連絡方法の種類を選んでください。"
+    if not value:
+        return "番号やアドレスを入力してください。"
+    if kind == "phone":
+        return (
+            None
+            if PHONE.match(value)
+            else "電話番号は 0120-000-000 や #8008 の形で入力してください。"
+        )
+    if kind == "email":
+        return None if EMAIL.match(value) else "メールアドレスの形が正しくありません。"
+    if kind in ("line", "sns") and LINE_ID.match(value):
+        return None
+    if kind == "in_person":
+        return None
+    return None if is_https(value) else "アドレスは https:// で始まるものだけ登録できます。"
+
+
+def is_https(value: str) -> bool:
+    return value.startswith("https://") and " " not in value and len(value) <= 500
+
+
+def validate_service(values: Mapping[str, Any]) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not str(values.get("name", "")).strip():
+        problems["name"] = "名称を入力してください。"
+    if values.get("cost", "unknown") not in COST_KINDS:
+        problems["cost"] = "料金の区分を選んでください。"
+    if values.get("area", "national") not in AREAS:
+        problems["area"] = "地域の区分を選んでください。"
+    if values.get("status", "draft") not in PUBLICATION_STATES:
+        problems["status"] = "公開の状態を選んでください。"
+    if not set(values.get("audiences", [])) <= set(AUDIENCES):
+        problems["audiences"] = "対象の区分が正しくありません。"
+    url = str(values.get("url", "")).strip()
+    if url and not is_https(url):
+        problems["url"] = "ウェブサイトは https:// で始まるアドレスだけ登録できます。"
+    email = str(values.get("email", "")).strip()
+    if email and not EMAIL.match(email):
+        problems["email"] = "メールアドレスの形が正しくありません。"
+    return problems
