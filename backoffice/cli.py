@@ -20,7 +20,7 @@ from core.dbroles import db_group
 from core.keys_cli import build_keys_group
 from core.migrate import current_revision
 from core.profile import get_profile, read_profile_file, store_profile
-from directory.cli import directory_group
+from directory.cli import directory_group, setup_search
 from directory.demo import load_demo_directory
 
 
@@ -31,7 +31,7 @@ def init_cli(app: Flask) -> None:
     groups = (group, staff_group, audit_group, build_keys_group(), db_group, directory_group)
     for command in (*groups, cards_group, records_group):
         app.cli.add_command(command)
-    app.extensions.setdefault(SETUP_STEPS, []).append(setup_cards)
+    app.extensions.setdefault(SETUP_STEPS, []).extend((setup_cards, setup_search))
 
 
 @click.command("demo")

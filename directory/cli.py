@@ -14,9 +14,11 @@ from directory.hsds.dataset import export_dataset
 from directory.hsds.files import read_dataset, write_export
 from directory.hsds.importer import import_dataset
 from directory.hsds.schemas import SchemaError, default_schema_dir
-from directory.search.reindex import reindex
+from directory.search.reindex import fill_cards, reindex
 
-directory_group = AppGroup("directory", help="Export and import the directory in HSDS 3.0.")
+directory_group = AppGroup(
+    "directory", help="Export and import the directory in HSDS 3.0; rebuild its search index."
+)
 SCHEMAS_HELP = (
     "Folder of the official HSDS 3.0 schemas (default: $TSUNAGU_HSDS_SCHEMAS, else the copy"
     " shipped with Tsunagu)."
@@ -71,6 +73,21 @@ def import_command(path: Path, schemas: Path | None) -> None:
         summary = report.summary()
         audit.record(session, action="directory.import", object_type="directory", reason=summary)
     click.echo(f"import: {report.summary()} from {path}")
+
+
+@directory_group.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index of every service (derived data: nothing else changes)."""
+    with Session(get_engine()) as session, session.begin():
+        written = reindex(session)
+    click.echo(f"reindex: {written} published services indexed")
+
+
+def setup_search(session: Session, profile: object) -> str:
+    """`tsunagu init` step: the result cards of rows indexed before cards existed."""
+    filled = fill_cards(session)
+    return f"search: {filled} result cards built" if filled else "search: index up to date"
 
 
 def _fail(problems: list[str]) -> None:

@@ -19,16 +19,14 @@ A crisis directory must never say "open" when nobody will answer, so the rules a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
-
-from directory.models import Schedule, Service
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 HORIZON = timedelta(days=14)
@@ -54,6 +52,42 @@ log = logging.getLogger(__name__)
 _JAPAN = holidays.country_holidays("JP")
 
 Span = tuple[datetime, datetime]
+
+
+class ScheduleRow(Protocol):
+    """A schedule row: `directory.models.Schedule`, or a result card's copy of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def weekday(self) -> int | None: ...
+    @property
+    def opens_at(self) -> time | None: ...
+    @property
+    def closes_at(self) -> time | None: ...
+    @property
+    def last_intake_at(self) -> time | None: ...
+    @property
+    def valid_from(self) -> date | None: ...
+    @property
+    def valid_to(self) -> date | None: ...
+    @property
+    def closed(self) -> bool: ...
+
+
+class WithHours(Protocol):
+    """What the hours of a service are read from: a `Service`, or a result card."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def schedules(self) -> Sequence[ScheduleRow]: ...
+    @property
+    def closed_on_holidays(self) -> bool: ...
+    @property
+    def closed_over_year_end(self) -> bool: ...
 
 
 @lru_cache(maxsize=2048)
@@ -130,7 +164,7 @@ class HoursSpec:
     closed_over_year_end: bool = False
 
     @classmethod
-    def from_service(cls, service: Service) -> HoursSpec:
+    def from_service(cls, service: WithHours) -> HoursSpec:
         """Raises ValueError naming the row when one cannot be read."""
         weekly = [_weekly(row) for row in service.schedules if row.kind == "weekly"]
         exceptions = [_exception(row) for row in service.schedules if row.kind == "exception"]
@@ -184,19 +218,19 @@ def _days(first: date, last: date) -> Iterator[date]:
         day += ONE_DAY
 
 
-def _hours(row: Schedule) -> Hours:
+def _hours(row: ScheduleRow) -> Hours:
     if row.opens_at is None or row.closes_at is None:
         raise ValueError(f"schedule {row.id}: a range needs opens_at and closes_at")
     return Hours(row.opens_at, row.closes_at, row.last_intake_at)
 
 
-def _weekly(row: Schedule) -> WeeklyHours:
+def _weekly(row: ScheduleRow) -> WeeklyHours:
     if row.weekday is None or not 0 <= row.weekday <= 6:
         raise ValueError(f"schedule {row.id}: weekday must be 0 (Monday) to 6")
     return WeeklyHours(row.weekday, _hours(row), row.valid_from, row.valid_to)
 
 
-def _exception(row: Schedule) -> DateException:
+def _exception(row: ScheduleRow) -> DateException:
     if row.valid_from is None:
         raise ValueError(f"schedule {row.id}: an exception needs valid_from")
     last = row.valid_to or row.valid_from  # no end date: that single day
@@ -205,7 +239,7 @@ def _exception(row: Schedule) -> DateException:
     return DateException(row.valid_from, last, None if row.closed else _hours(row))
 
 
-def _spec(service: Service) -> HoursSpec:
+def _spec(service: WithHours) -> HoursSpec:
     try:
         return HoursSpec.from_service(service)
     except ValueError as error:
@@ -226,12 +260,12 @@ class HoursStatus:
     summary: str  # Japanese; empty when unknown (show the hours text instead)
 
 
-def open_at(service: Service, moment: datetime) -> bool:
+def open_at(service: WithHours, moment: datetime) -> bool:
     return _spec(service).is_open(moment)
 
 
 def service_status(
-    service: Service, moment: datetime, *, closing_soon_minutes: int = 30
+    service: WithHours, moment: datetime, *, closing_soon_minutes: int = 30
 ) -> HoursStatus:
     return status_of(_spec(service), moment, closing_soon_minutes=closing_soon_minutes)
 
@@ -322,7 +356,7 @@ class WeeklyTable(list[DayHours]):
         self.notes = list(notes)
 
 
-def weekly_table(service: Service) -> WeeklyTable:
+def weekly_table(service: WithHours) -> WeeklyTable:
     """The regular week for the service page; empty when the hours are unknown."""
     spec = _spec(service)
     if not spec.known:

@@ -158,12 +158,16 @@ class ContactChannel(Base):
 
     @property
     def href(self) -> str | None:
-        """A safe link for this channel, or None when it is shown as text only."""
-        if self.kind == "phone":
-            return "tel:" + self.value.replace("-", "").replace("#", "%23")
-        if self.kind in ("chat", "web", "line") and self.value.startswith("https://"):
-            return self.value
-        return None
+        return channel_href(self.kind, self.value)
+
+
+def channel_href(kind: str, value: str) -> str | None:
+    """A safe link for a channel, or None when it is shown as text only."""
+    if kind == "phone":
+        return "tel:" + value.replace("-", "").replace("#", "%23")
+    if kind in ("chat", "web", "line") and value.startswith("https://"):
+        return value
+    return None
 
 
 class Schedule(Base):

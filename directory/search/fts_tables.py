@@ -35,7 +35,7 @@ FTS_DDL = {
     "service_search_fts_ad": "CREATE TRIGGER IF NOT EXISTS service_search_fts_ad"
     f" AFTER DELETE ON service_search BEGIN {_OLD} END",
     "service_search_fts_au": "CREATE TRIGGER IF NOT EXISTS service_search_fts_au"
-    f" AFTER UPDATE ON service_search BEGIN {_OLD} {_NEW} END",
+    f" AFTER UPDATE OF doc_id, name_grams, grams ON service_search BEGIN {_OLD} {_NEW} END",
 }
 _REBUILD = (
     "INSERT INTO service_search_fts(service_search_fts) VALUES ('rebuild')",

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Text, text
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,6 +59,9 @@ class ServiceSearchText(Base):
     # `name_grams`, to rank.
     name_grams: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     grams: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    # What a result shows (`directory.search.cards`). None only in rows indexed before cards
+    # existed, until `fill_cards` runs (`tsunagu init` does); meanwhile they are built per query.
+    card: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 def doc_id_for(area: str, sort_order: int, service_id: str, attempt: int = 0) -> int:

@@ -1,51 +1,44 @@
-"""Loading the services of a result page: what a result card and its opening state show."""
+"""Loading the services of a result page: their cards, kept in the index (one query)."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import Session
 
-from directory.models import Organization, Service
+from directory.models import Service
+from directory.search.cards import ServiceCard, build_cards, card_from
+from directory.search.index import ServiceSearchText
 
-# The card (public_site/templates/public/_service.html) and `directory.hours.service_status`.
-# Other attributes load when first read, a query each: fine for one service, not for a list.
-CARD_COLUMNS = (
-    Service.name,
-    Service.status,
-    Service.needs_check,
-    Service.audience,
-    Service.contact_note,
-    Service.hours_note,
-    Service.cost,
-    Service.cost_note,
-    Service.anonymous,
-    Service.source_url,
-    Service.source_date,
-    Service.closed_on_holidays,
-    Service.closed_over_year_end,
-    Service.organization_id,
-)
-
-
-# Built once: its options cost more to build than the query takes to run.
-# Status is checked in Python, not in SQL: given both, SQLite may walk the status index
-# (nearly every row) instead of looking the ids up.
+_INDEX = ServiceSearchText.__table__
+_SERVICE = Service.__table__
+# Through the tables, not the ORM: a page reads ten small JSON documents and maps nothing.
+# The status is read, not filtered on in SQL (SQLite would walk its index, nearly every row):
+# a row the index still holds for a service no longer published is never shown.
 _CARDS = (
-    select(Service)
-    .where(Service.id.in_(bindparam("ids", expanding=True)))
-    .options(
-        load_only(*CARD_COLUMNS),
-        joinedload(Service.organization).load_only(Organization.name),
-        joinedload(Service.channels),
-        selectinload(Service.schedules),  # every listing shows its state now
-    )
+    select(_INDEX.c.service_id, _INDEX.c.card, _SERVICE.c.status)
+    .join(_SERVICE, _SERVICE.c.id == _INDEX.c.service_id)
+    .where(_INDEX.c.service_id.in_(bindparam("ids", expanding=True)))
 )
 
 
-def load_services(session: Session, ids: list[str]) -> list[Service]:
-    """The services of ``ids``, in that order, published only, in two queries."""
+def load_services(session: Session, ids: list[str]) -> list[ServiceCard]:
+    """The cards of the published services of ``ids`` that the index holds, in that order.
+
+    A row indexed before cards existed, or with a card of an older shape, has its card built
+    from the tables instead (`directory.search.reindex.fill_cards` stores them).
+    """
     if not ids:
         return []
-    found = session.scalars(_CARDS, {"ids": ids}).unique()
-    by_id = {service.id: service for service in found if service.status == "published"}
-    return [by_id[i] for i in ids if i in by_id]
+    rows = session.execute(_CARDS, {"ids": ids})
+    stored = {row.service_id: row.card for row in rows if row.status == "published"}
+    cards: dict[str, ServiceCard] = {}
+    for service_id, document in stored.items():
+        with suppress(KeyError, TypeError, ValueError):  # built again below
+            cards[service_id] = card_from(service_id, document)
+    rebuild = [i for i in stored if i not in cards]
+    if rebuild:
+        for service_id, document in build_cards(session, rebuild).items():
+            cards[service_id] = card_from(service_id, document)
+    return [cards[i] for i in ids if i in cards]

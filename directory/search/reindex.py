@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from directory.models import Service
+from directory.search.cards import build_cards
 from directory.search.documents import service_documents
 from directory.search.fts_tables import drop_fts_triggers, ensure_fts
 from directory.search.index import ServiceSearchText, doc_id_for
@@ -39,7 +40,11 @@ def reindex(session: Session, services: Iterable[Service | str] | None = None) -
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         session.execute(delete(ServiceSearchText).where(ServiceSearchText.service_id.in_(batch)))
-        rows = [_row(document, dialect) for document in service_documents(session, batch)]
+        cards = build_cards(session, batch)
+        rows = [
+            _row(document, dialect) | {"card": cards[document["id"]]}
+            for document in service_documents(session, batch)
+        ]
         if rows:
             _unique_doc_ids(session, rows)
             session.execute(insert(ServiceSearchText), rows)
@@ -47,6 +52,25 @@ def reindex(session: Session, services: Iterable[Service | str] | None = None) -
     if sqlite:
         ensure_fts(session.connection())
     return written
+
+
+def fill_cards(session: Session) -> int:
+    """Build the missing cards of index rows written before cards existed; returns how many."""
+    missing = list(
+        session.scalars(
+            select(ServiceSearchText.service_id).where(ServiceSearchText.card.is_(None))
+        )
+    )
+    filled = 0
+    for start in range(0, len(missing), BATCH):
+        for service_id, card in build_cards(session, missing[start : start + BATCH]).items():
+            session.execute(
+                update(ServiceSearchText)
+                .where(ServiceSearchText.service_id == service_id)
+                .values(card=card)
+            )
+            filled += 1
+    return filled
 
 
 def _unique_doc_ids(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from directory.hours import open_at
-from directory.models import Service
+from directory.search.cards import ServiceCard
 from directory.search.loading import load_services
 from directory.search.plan import Plan, build_plan, query_keys
 from directory.search.query import FLAGS, MAX_PAGE, MAX_PER_PAGE, SearchQuery
@@ -26,7 +26,7 @@ from directory.search.synonyms import Synonyms, synonym_map
 
 @dataclass
 class SearchResult:
-    items: list[Service]
+    items: list[ServiceCard]
     total: int
     page: int
     pages: int
@@ -66,7 +66,7 @@ def search_services(session: Session, query: SearchQuery, *, now: datetime) -> S
 
 def _open_now_page(
     session: Session, runner: Runner, now: datetime, number: int, per_page: int
-) -> tuple[list[Service], int, bool]:
+) -> tuple[list[ServiceCard], int, bool]:
     """The page of services open at ``now``, their total, and whether that total is exact.
 
     The index narrows to services whose weekly hours cover the current hour; `open_at` then
@@ -74,7 +74,7 @@ def _open_now_page(
     the total is estimated from the share of checked ones that were open.
     """
     wanted = number * per_page
-    found: list[Service] = []
+    found: list[ServiceCard] = []
     checked = 0
     while len(found) < wanted:
         batch = wanted - len(found) + 10

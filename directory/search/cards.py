@@ -1,0 +1,162 @@
+"""What a search result shows of a service, kept in its index row: a page is one query.
+
+A card holds what the result card (public_site/templates/public/_service.html) and its opening
+state (`directory.hours`) read: the service's own fields, its organisation's name, its contact
+channels and its schedule rows. It is derived data, like the rest of the row: built by
+`directory.search.reindex` whenever the service changes, and read back as plain objects, so a
+result page loads no ORM objects. Stored as JSON: times and dates as ISO strings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.models import ContactChannel, Organization, Schedule, Service, channel_href
+
+# The service's own fields a card keeps.
+FIELDS = (
+    "name",
+    "needs_check",
+    "audience",
+    "contact_note",
+    "hours_note",
+    "cost",
+    "cost_note",
+    "anonymous",
+    "source_url",
+    "source_date",
+    "closed_on_holidays",
+    "closed_over_year_end",
+)
+SCHEDULE_FIELDS = ("id", "kind", "weekday", "opens_at", "closes_at", "last_intake_at")
+SCHEDULE_FIELDS += ("valid_from", "valid_to", "closed")
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationCard:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCard:
+    kind: str
+    value: str
+    label: str
+
+    @property
+    def href(self) -> str | None:
+        return channel_href(self.kind, self.value)
+
+
+class ScheduleCard(NamedTuple):
+    """A schedule row as `directory.hours.HoursSpec.from_service` reads it."""
+
+    id: int
+    kind: str
+    weekday: int | None
+    opens_at: time | None
+    closes_at: time | None
+    last_intake_at: time | None
+    valid_from: date | None
+    valid_to: date | None
+    closed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCard:
+    """A published service as a result lists it; read like a `Service` by templates and hours."""
+
+    id: str
+    name: str
+    needs_check: bool
+    audience: str
+    contact_note: str
+    hours_note: str
+    cost: str
+    cost_note: str
+    anonymous: bool | None
+    source_url: str
+    source_date: str
+    closed_on_holidays: bool
+    closed_over_year_end: bool
+    organization: OrganizationCard
+    channels: tuple[ChannelCard, ...]
+    schedules: tuple[ScheduleCard, ...]
+
+
+def build_cards(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The card documents (JSON-ready) of the published services among ``ids``, in 3 queries."""
+    rows = session.execute(
+        select(Service.id, *(getattr(Service, f) for f in FIELDS), Organization.name)
+        .join(Organization, Organization.id == Service.organization_id)
+        .where(Service.id.in_(ids), Service.status == "published")
+    ).all()
+    live = [row[0] for row in rows]
+    channels: dict[str, list[list[str]]] = defaultdict(list)
+    for service_id, *channel in session.execute(
+        select(ContactChannel.service_id, ContactChannel.kind, ContactChannel.value)
+        .add_columns(ContactChannel.label)
+        .where(ContactChannel.service_id.in_(live))
+        .order_by(ContactChannel.service_id, ContactChannel.sort_order, ContactChannel.id)
+    ):
+        channels[service_id].append(channel)
+    schedules: dict[str, list[list[Any]]] = defaultdict(list)
+    for service_id, *schedule in session.execute(
+        select(Schedule.service_id, *(getattr(Schedule, f) for f in SCHEDULE_FIELDS))
+        .where(Schedule.service_id.in_(live))
+        .order_by(Schedule.service_id, Schedule.id)
+    ):
+        schedules[service_id].append([_iso(value) for value in schedule])
+    return {
+        service_id: {
+            **dict(zip(FIELDS, values, strict=True)),
+            "organization": organization,
+            "channels": channels[service_id],
+            "schedules": schedules[service_id],
+        }
+        for service_id, *values, organization in rows
+    }
+
+
+def card_from(service_id: str, document: dict[str, Any]) -> ServiceCard:
+    """The card stored as ``document`` (see `build_cards`); KeyError if it lacks a field."""
+    return ServiceCard(
+        service_id,
+        **{field: document[field] for field in FIELDS},
+        organization=OrganizationCard(document["organization"]),
+        channels=tuple(ChannelCard(*channel) for channel in document["channels"]),
+        schedules=tuple(_schedule(row) for row in document["schedules"]),
+    )
+
+
+def _schedule(row: list[Any]) -> ScheduleCard:
+    schedule_id, kind, weekday, opens, closes, last_intake, valid_from, valid_to, closed = row
+    return ScheduleCard(
+        schedule_id,
+        kind,
+        weekday,
+        _time(opens),
+        _time(closes),
+        _time(last_intake),
+        _date(valid_from),
+        _date(valid_to),
+        bool(closed),
+    )
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, time | date) else value
+
+
+def _time(value: str | None) -> time | None:
+    return None if value is None else time.fromisoformat(value)
+
+
+def _date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
