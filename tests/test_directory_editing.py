@@ -144,6 +144,31 @@ def test_editor_edits_a_service_through_the_back_office(
     assert "24時間（確認済み）" in client.get(url).get_data(as_text=True)
 
 
+def test_renaming_an_organisation_reaches_search_and_its_results(
+    backoffice_app: Flask, demo: Session
+) -> None:
+    from datetime import UTC, datetime
+
+    from directory.search.query import SearchQuery
+    from directory.search.results import search_services
+
+    service = first_service(demo)
+    organization = service.organization
+    client = signed_in_client(backoffice_app, "editor")
+
+    response = post_form(
+        client, f"/directory/organizations/{organization.id}",
+        {"name": "ゆうぐれ相談会", "name_kana": "ゆうぐれそうだんかい", "description": "",
+         "website": ""},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    demo.expire_all()
+    result = search_services(demo, SearchQuery(text="ゆうぐれ相談会"), now=datetime.now(UTC))
+    assert service.id in [card.id for card in result.items]
+    assert {card.organization.name for card in result.items} == {"ゆうぐれ相談会"}
+
+
 def test_a_javascript_link_is_refused_with_a_message(backoffice_app: Flask, demo: Session) -> None:
     service = first_service(demo)
     client = signed_in_client(backoffice_app, "editor")
