@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, load_only
 
 from backoffice.referrals.casework import Task
@@ -67,12 +67,13 @@ class Deadline:
 # Lists show these only: nothing personal is loaded, so nothing is decrypted for them.
 LISTED = (Referral.id, Referral.case_number, Referral.received_at, Referral.status,
           Referral.urgent, Referral.assigned_to_id, Referral.version)  # fmt: skip
-WAITING_CONTACT = (
-    Referral.urgent.is_(True),
-    Referral.first_contact_at.is_(None),
-    Referral.status.in_(OPEN),
+# Written into the SQL, not bound: only then can a planner see that the partial indexes on
+# open cases apply (see `Referral.__table_args__`).
+IS_OPEN = Referral.status.in_(
+    bindparam("open_statuses", list(OPEN), expanding=True, literal_execute=True)
 )
-WAITING_ACKNOWLEDGEMENT = (Referral.acknowledged_at.is_(None), Referral.status.in_(OPEN))
+WAITING_CONTACT = (Referral.urgent.is_(True), Referral.first_contact_at.is_(None), IS_OPEN)
+WAITING_ACKNOWLEDGEMENT = (Referral.acknowledged_at.is_(None), IS_OPEN)
 
 
 def _waiting(conditions: tuple, limit: int | None) -> Select[tuple[Referral]]:
@@ -176,7 +177,7 @@ class Worklist:
 
 
 def my_open_cases(session: Session, user_id: int, *, limit: int = LIST_LIMIT) -> Capped:
-    condition = (Referral.assigned_to_id == user_id) & Referral.status.in_(OPEN)
+    condition = (Referral.assigned_to_id == user_id) & IS_OPEN
     total = session.scalar(select(func.count(Referral.id)).where(condition)) or 0
     statement = (
         select(Referral)

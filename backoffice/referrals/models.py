@@ -16,9 +16,11 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,8 +49,42 @@ def encrypted_column(context: str) -> Mapped[str | None]:
     return mapped_column(EncryptedString(context), nullable=True)
 
 
+# Cases still in the municipality's hands (`workflow.OPEN`); here for the indexes below.
+OPEN_STATUSES = ("received", "first_contact", "arranging", "supporting")
+OPEN_CONDITION = f"status IN {OPEN_STATUSES}"
+
+
+def _open_index(name: str, *columns: str, waiting_for: str | None = None) -> Index:
+    """An index of the open cases only; of those still waiting for ``waiting_for`` if given."""
+    where = OPEN_CONDITION if waiting_for is None else f"{waiting_for} IS NULL AND {OPEN_CONDITION}"
+    return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
+
+
+def _waiting_indexes(name: str, waiting_for: str) -> tuple[Index, Index]:
+    """Two small indexes of the open cases waiting for ``waiting_for``, one per planner.
+
+    PostgreSQL lists them, oldest first, by walking the first in order. SQLite, which keeps no
+    statistics here, takes an index it can search by status over one it must scan: the second.
+    """
+    return (
+        _open_index(name, "received_at", "id", "urgent", waiting_for=waiting_for),
+        _open_index(
+            f"{name}_by_status", "status", "urgent", "received_at", waiting_for=waiting_for
+        ),
+    )
+
+
 class Referral(Base):
     __tablename__ = "referral"
+    # The dashboard's lists and counts (`escalation`) read small partial indexes of the open
+    # cases instead of every case: by assignee (oldest first), waiting for acknowledgement,
+    # waiting for a first contact. Queries spell the open statuses out in the SQL
+    # (`escalation.IS_OPEN`): only then does a planner see that these indexes apply.
+    __table_args__ = (
+        _open_index("ix_referral_open_by_assignee", "assigned_to_id", "received_at", "id"),
+        *_waiting_indexes("ix_referral_unacknowledged", waiting_for="acknowledged_at"),
+        *_waiting_indexes("ix_referral_uncontacted", waiting_for="first_contact_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_number: Mapped[str] = mapped_column(String(16), unique=True)  # R-2026-0001

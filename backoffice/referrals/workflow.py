@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from backoffice.referrals.models import CaseCounter, Referral, StatusChange
+from backoffice.referrals.models import OPEN_STATUSES, CaseCounter, Referral, StatusChange
 from core import audit
 from core.db import utcnow
 
@@ -27,7 +27,7 @@ STATUS_LABELS = {
     "followed_up": "フォローアップ完了",
     "unreachable": "連絡不能",
 }
-OPEN = ("received", "first_contact", "arranging", "supporting")
+OPEN = OPEN_STATUSES
 TRANSITIONS: dict[str, frozenset[str]] = {
     "received": frozenset({"first_contact", "unreachable"}),
     "first_contact": frozenset({"arranging", "supporting", "ended", "unreachable"}),
