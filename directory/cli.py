@@ -14,7 +14,7 @@ from directory.hsds.dataset import export_dataset
 from directory.hsds.files import read_dataset, write_export
 from directory.hsds.importer import import_dataset
 from directory.hsds.schemas import SchemaError, default_schema_dir
-from directory.search.reindex import fill_cards, reindex
+from directory.search.reindex import fill_cards, reindex, reindex_organizations
 
 directory_group = AppGroup(
     "directory", help="Export and import the directory in HSDS 3.0; rebuild its search index."
@@ -68,8 +68,10 @@ def import_command(path: Path, schemas: Path | None) -> None:
             raise click.ClickException(str(error)) from error
         if not report.ok:  # nothing was written; leaving the block rolls back all the same
             _fail([str(problem) for problem in report.problems])
-        # The search index is derived data: keep it in step with what was imported.
+        # The search index is derived data: keep it in step with what was imported, including
+        # the services of organisations the file changed without listing those services.
         reindex(session, [service["id"] for service in data.get("services", [])])
+        reindex_organizations(session, [org["id"] for org in data.get("organizations", [])])
         summary = report.summary()
         audit.record(session, action="directory.import", object_type="directory", reason=summary)
     click.echo(f"import: {report.summary()} from {path}")

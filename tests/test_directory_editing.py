@@ -169,6 +169,30 @@ def test_renaming_an_organisation_reaches_search_and_its_results(
     assert {card.organization.name for card in result.items} == {"ゆうぐれ相談会"}
 
 
+def test_marking_verified_in_the_back_office_clears_the_badge_in_results(
+    backoffice_app: Flask, demo: Session
+) -> None:
+    from datetime import UTC, datetime
+
+    from directory.search.query import SearchQuery
+    from directory.search.results import search_services
+
+    service = first_service(demo, "北京都ジョブパーク")
+    client = signed_in_client(backoffice_app, "editor")
+
+    def card_flag() -> bool:
+        demo.expire_all()
+        result = search_services(demo, SearchQuery(text=service.name), now=datetime.now(UTC))
+        return next(card.needs_check for card in result.items if card.id == service.id)
+
+    assert card_flag()
+    url = f"/directory/services/{service.id}"
+    response = post_form(client, f"{url}/verify", {}, form_url=url)
+
+    assert response.status_code == 302
+    assert not card_flag()
+
+
 def test_a_javascript_link_is_refused_with_a_message(backoffice_app: Flask, demo: Session) -> None:
     service = first_service(demo)
     client = signed_in_client(backoffice_app, "editor")

@@ -482,3 +482,24 @@ def test_cli_public_export_leaves_drafts_out(
     exported = json.loads((tmp_path / "open.json").read_text(encoding="utf-8"))
     published = full.scalars(select(Service.id).where(Service.status == "published")).all()
     assert sorted(s["id"] for s in exported["services"]) == sorted(published)
+
+
+def test_cli_import_renaming_an_organisation_reaches_its_services_results(
+    demo: Session, backoffice_app: Flask, tmp_path: Path
+) -> None:
+    from directory.search.query import SearchQuery
+    from directory.search.results import search_services
+
+    data = export_dataset(demo)
+    organization = data["organizations"][0]
+    organization["name"] = "ゆうぐれ相談会"
+    data["services"] = []  # the organisation alone: its services are not in the file
+    (tmp_path / "renamed.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    result = run(backoffice_app, "import", str(tmp_path / "renamed.json"))
+
+    assert result.exit_code == 0, result.output
+    demo.expire_all()
+    found = search_services(demo, SearchQuery(text="ゆうぐれ相談会"), now=datetime.now(UTC))
+    assert found.items
+    assert {card.organization.name for card in found.items} == {"ゆうぐれ相談会"}

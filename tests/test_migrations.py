@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import Engine, text
 
 import core.profile  # noqa: F401  (registers the profile table)
 import directory.models  # noqa: F401
@@ -83,3 +84,19 @@ def test_a_database_with_data_upgrades_from_the_first_schema(tmp_path: Path) -> 
             assert connection.execute(text("SELECT name FROM service")).scalar_one() == "窓口"
             assert connection.execute(text("SELECT count(*) FROM contact_channel")).scalar() == 1
         engine.dispose()
+
+
+def test_the_open_case_indexes_hold_the_open_statuses_of_the_models(engine: Engine) -> None:
+    """Queries spell the open statuses out to use these indexes: the database must agree."""
+    from backoffice.referrals.models import OPEN_STATUSES
+
+    names = ("ix_referral_open_by_assignee", "ix_referral_unacknowledged",
+             "ix_referral_uncontacted_by_status")  # fmt: skip
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            query = "SELECT sql FROM sqlite_master WHERE name = :name"
+        else:
+            query = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+        for name in names:
+            definition = connection.execute(text(query), {"name": name}).scalar_one()
+            assert all(f"'{status}'" in definition for status in OPEN_STATUSES), name

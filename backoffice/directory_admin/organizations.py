@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from backoffice.context import current_actor
@@ -12,8 +11,8 @@ from backoffice.directory_forms import OrganizationForm
 from backoffice.permissions import requires
 from core.db import get_session
 from directory import editing
-from directory.models import Organization, Service
-from directory.search.reindex import reindex
+from directory.models import Organization
+from directory.search.reindex import reindex_organizations
 
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
@@ -35,9 +34,7 @@ def organization(organization_id: str | None = None) -> Response | tuple[str, in
                 description=form.description.data or "", website=website,
                 editor=g.staff_user, network=current_actor().network,
             )  # fmt: skip
-            # Its services are found by, and their results show, the organisation's name.
-            services = db.scalars(select(Service.id).where(Service.organization_id == org.id))
-            reindex(db, list(services))
+            reindex_organizations(db, [org.id])
             db.commit()
             flash("団体を保存しました。")
             return redirect(url_for(".organization", organization_id=org.id))

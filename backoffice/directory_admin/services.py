@@ -122,6 +122,5 @@ def verify(service_id: str) -> Response:
         editing.mark_verified(
             db, service, editor=g.staff_user, network=current_actor().network, today=_today()
         )
-        db.commit()
-        flash("確認済みにしました。")
+        return saved(db, service, "確認済みにしました。")  # results drop their 要確認 badge
     return redirect(url_for(".edit_service", service_id=service.id))

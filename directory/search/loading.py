@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import suppress
 
 from sqlalchemy import bindparam, select
@@ -11,6 +12,7 @@ from directory.models import Service
 from directory.search.cards import ServiceCard, build_cards, card_from
 from directory.search.index import ServiceSearchText
 
+log = logging.getLogger(__name__)
 _INDEX = ServiceSearchText.__table__
 _SERVICE = Service.__table__
 # Through the tables, not the ORM: a page reads ten small JSON documents and maps nothing.
@@ -27,7 +29,8 @@ def load_services(session: Session, ids: list[str]) -> list[ServiceCard]:
     """The cards of the published services of ``ids`` that the index holds, in that order.
 
     A row indexed before cards existed, or with a card of an older shape, has its card built
-    from the tables instead (`directory.search.reindex.fill_cards` stores them).
+    from the tables instead, and a warning is logged: `tsunagu init` stores the missing ones,
+    `directory reindex` rebuilds every card.
     """
     if not ids:
         return []
@@ -39,6 +42,7 @@ def load_services(session: Session, ids: list[str]) -> list[ServiceCard]:
             cards[service_id] = card_from(service_id, document)
     rebuild = [i for i in stored if i not in cards]
     if rebuild:
+        log.warning("search: %d cards built per query; run `directory reindex`", len(rebuild))
         for service_id, document in build_cards(session, rebuild).items():
             cards[service_id] = card_from(service_id, document)
     return [cards[i] for i in ids if i in cards]

@@ -54,6 +54,18 @@ def reindex(session: Session, services: Iterable[Service | str] | None = None) -
     return written
 
 
+def reindex_organizations(session: Session, organization_ids: Iterable[str]) -> int:
+    """Rebuild the rows of these organisations' services; returns how many were written.
+
+    Services are found by, and their results show, their organisation's name.
+    """
+    ids = list(organization_ids)
+    if not ids:
+        return 0
+    services = session.scalars(select(Service.id).where(Service.organization_id.in_(ids)))
+    return reindex(session, list(services))
+
+
 def fill_cards(session: Session) -> int:
     """Build the missing cards of index rows written before cards existed; returns how many."""
     missing = list(
@@ -61,6 +73,9 @@ def fill_cards(session: Session) -> int:
             select(ServiceSearchText.service_id).where(ServiceSearchText.card.is_(None))
         )
     )
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if missing and sqlite:  # FTS upkeep is not needed for cards: rebuilt once below instead
+        drop_fts_triggers(session.connection())  # (older ones fired on any update)
     filled = 0
     for start in range(0, len(missing), BATCH):
         for service_id, card in build_cards(session, missing[start : start + BATCH]).items():
@@ -70,6 +85,8 @@ def fill_cards(session: Session) -> int:
                 .values(card=card)
             )
             filled += 1
+    if missing and sqlite:
+        ensure_fts(session.connection())
     return filled
 
 
