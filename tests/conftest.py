@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,15 @@ def demo(session: Session, settings: Settings) -> Session:
     ensure_card_setup(session, profile)
     session.commit()
     return session
+
+
+@pytest.fixture
+def empty_app(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
+    """The back office on a database of its own that no migration has touched yet."""
+    with fresh_database(SERVER_URL, tmp_path) as url:
+        app = create_backoffice_app(replace(settings, database_url=url))
+        yield app
+        get_engine(app).dispose()
 
 
 def _testing(app: Flask) -> Iterator[Flask]:

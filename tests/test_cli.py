@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backoffice import create_app as create_backoffice_app
 from cards.design import default_design, validate_design
 from cards.designs import card_design, fit_problems, get_design
 from cards.models import CardBatch, SavedDesign
-from core.config import Settings
 from core.db import get_engine
 from core.profile import MunicipalityProfile, read_profile_file
 from directory.models import ContactChannel, Service
-from tests.conftest import SERVER_URL
-from tests.databases import fresh_database
-
-
-@pytest.fixture
-def empty_app(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
-    with fresh_database(SERVER_URL, tmp_path) as url:
-        app = create_backoffice_app(replace(settings, database_url=url))
-        yield app
-        get_engine(app).dispose()
 
 
 def run(app: Flask, *args: str):

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from backoffice import create_app as create_backoffice_app
-from core.config import Settings
 from core.db import get_engine
 from directory.demo import load_demo_directory
 from directory.hours import open_at, service_status
@@ -24,8 +19,6 @@ from directory.search.loading import load_services
 from directory.search.query import SearchQuery
 from directory.search.reindex import fill_cards, reindex
 from directory.search.results import search_services
-from tests.conftest import SERVER_URL
-from tests.databases import fresh_database
 
 MONDAY_MORNING = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
 # A week of instants, every five hours, and the year-end closure: open-now must agree.
@@ -114,14 +107,6 @@ def test_rows_without_a_card_are_shown_and_fill_cards_stores_theirs(directory: S
     directory.commit()
     assert directory.scalar(select(ServiceSearchText.card).limit(1)) is not None
     assert load_services(directory, [s.id for s in services]) == expected
-
-
-@pytest.fixture
-def empty_app(settings: Settings, tmp_path: Path) -> Iterator[Flask]:
-    with fresh_database(SERVER_URL, tmp_path) as url:
-        app = create_backoffice_app(replace(settings, database_url=url))
-        yield app
-        get_engine(app).dispose()
 
 
 def test_init_fills_missing_cards_and_reindex_rebuilds_the_index(empty_app: Flask) -> None:

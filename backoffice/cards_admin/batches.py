@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from backoffice.cards_admin.pages import bp, card_font, design_of, scan_url, today
@@ -19,6 +20,18 @@ from cards.files import FILES, render
 from cards.models import CardBatch
 from cards.stats import bar_chart, daily, totals_by_batch
 from core.db import get_session
+
+
+def _mark_printed(db: Session, found: CardBatch, kind: str) -> Response | None:
+    """Record (and audit) a print file of the batch; a redirect with the reason if refused."""
+    actor = current_actor()
+    try:
+        batch_service.mark_printed(db, found, actor=actor.user, network=actor.network, kind=kind)
+    except batch_service.BatchError as exc:
+        db.rollback()
+        flash(str(exc))
+        return redirect(url_for(".batch", batch_id=found.id))
+    return None
 
 
 def _batch(batch_id: int) -> CardBatch:
@@ -99,13 +112,9 @@ def print_batch(batch_id: int) -> Response | tuple[str, int]:
         return redirect(url_for(".batch", batch_id=found.id))
     kind = "sheet.pdf" if form.stock.data == "perforated" else "sheet-plain.pdf"
     offset = (float(form.offset_x.data), float(form.offset_y.data))
-    actor = current_actor()
-    try:
-        batch_service.mark_printed(db, found, actor=actor.user, network=actor.network, kind=kind)
-    except batch_service.BatchError as exc:
-        db.rollback()
-        flash(str(exc))
-        return redirect(url_for(".batch", batch_id=found.id))
+    refused = _mark_printed(db, found, kind)
+    if refused is not None:
+        return refused
     design, url = design_of(found.design), scan_url(found.code)
     body = render(design, url, kind, offset_mm=offset, font_path=card_font())
     db.commit()
@@ -120,13 +129,9 @@ def batch_file(batch_id: int, kind: str) -> Response:
         abort(404)
     db = get_session()
     found = _batch(batch_id)
-    actor = current_actor()
-    try:
-        batch_service.mark_printed(db, found, actor=actor.user, network=actor.network, kind=kind)
-    except batch_service.BatchError as exc:
-        db.rollback()
-        flash(str(exc))
-        return redirect(url_for(".batch", batch_id=found.id))
+    refused = _mark_printed(db, found, kind)
+    if refused is not None:
+        return refused
     body = render(design_of(found.design), scan_url(found.code), kind, font_path=card_font())
     db.commit()
     return _attachment(body, kind, f"card-{found.code}-")
