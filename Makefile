@@ -7,6 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+NOTO_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 CARD_FONT ?= $(or $(TSUNAGU_CARD_FONT),/usr/share/fonts/truetype/bizud-gothic/BIZUDGothic-Regular.ttf)
 
 .PHONY: run test lint fmt translations extract-messages browser fonts bench clean help
@@ -54,6 +55,17 @@ browser:
 		else \
 			echo "The browser tests need Chromium at $(CHROMIUM)."; \
 			echo "Install it: sudo apt-get install chromium fonts-noto-cjk (or set CHROMIUM=/path)"; \
+			exit 1; \
+		fi; \
+	fi
+	@if [ ! -f "$(NOTO_FONT)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Noto Sans CJK (pages in Chromium, the cards' fallback font)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				fonts-noto-cjk >/dev/null; \
+		else \
+			echo "The tests need Noto Sans CJK at $(NOTO_FONT)."; \
+			echo "Install it: sudo apt-get install fonts-noto-cjk"; \
 			exit 1; \
 		fi; \
 	fi

@@ -487,7 +487,7 @@ def test_every_character_on_the_cards_renders_as_a_real_glyph(
     design: CardDesign, font_file: str
 ) -> None:
     if font_file and not Path(font_file).exists():
-        pytest.skip("Noto Sans CJK is not installed")
+        pytest.fail("Noto Sans CJK is not installed: run `make test` (it installs fonts-noto-cjk)")
     font = load_font(font_file)
     texts = "".join(box_texts(design).values())
     texts += "".join(
@@ -505,7 +505,7 @@ def test_every_character_on_the_cards_renders_as_a_real_glyph(
 
 def test_noto_collection_works_for_pdf_too(design: CardDesign) -> None:
     if not NOTO.exists():
-        pytest.skip("Noto Sans CJK is not installed")
+        pytest.fail("Noto Sans CJK is not installed: run `make test` (it installs fonts-noto-cjk)")
     assert load_font(NOTO).family == "Noto Sans CJK JP"
     pdf = render_card_pdf(design, URL, font_path=NOTO)
     front = pages(pdf, 200)[0]

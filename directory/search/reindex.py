@@ -78,13 +78,11 @@ def fill_cards(session: Session) -> int:
         drop_fts_triggers(session.connection())  # (older ones fired on any update)
     filled = 0
     for start in range(0, len(missing), BATCH):
-        for service_id, card in build_cards(session, missing[start : start + BATCH]).items():
-            session.execute(
-                update(ServiceSearchText)
-                .where(ServiceSearchText.service_id == service_id)
-                .values(card=card)
-            )
-            filled += 1
+        cards = build_cards(session, missing[start : start + BATCH])
+        if cards:  # one UPDATE by primary key, executed for every row
+            rows = [{"service_id": i, "card": card} for i, card in cards.items()]
+            session.execute(update(ServiceSearchText), rows)
+        filled += len(cards)
     if missing and sqlite:
         ensure_fts(session.connection())
     return filled
