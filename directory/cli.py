@@ -15,6 +15,7 @@ from directory.hsds.files import read_dataset, write_export
 from directory.hsds.importer import import_dataset
 from directory.hsds.schemas import SchemaError, default_schema_dir
 from directory.search.reindex import fill_cards, reindex, reindex_organizations
+from directory.search.synonym_tokens import refresh_synonym_tokens
 
 directory_group = AppGroup(
     "directory", help="Export and import the directory in HSDS 3.0; rebuild its search index."
@@ -87,9 +88,12 @@ def reindex_command() -> None:
 
 
 def setup_search(session: Session, profile: object) -> str:
-    """`tsunagu init` step: the result cards of rows indexed before cards existed."""
+    """`tsunagu init` step: what rows indexed by an earlier version lack (cards, synonyms)."""
     filled = fill_cards(session)
-    return f"search: {filled} result cards built" if filled else "search: index up to date"
+    tokens = refresh_synonym_tokens(session)
+    if not filled and not tokens:
+        return "search: index up to date"
+    return f"search: {filled} result cards built, synonym tokens of {tokens} rows updated"
 
 
 def _fail(problems: list[str]) -> None:

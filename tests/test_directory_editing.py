@@ -13,7 +13,7 @@ from backoffice.context import Actor
 from core.audit import AuditEvent
 from core.db import get_engine
 from directory import editing
-from directory.models import ChangeRecord, Schedule, Service
+from directory.models import ChangeRecord, Schedule, SearchSynonym, Service
 from tests.staff import post_form, signed_in_client
 
 EDITOR = Actor(None, None)
@@ -251,6 +251,17 @@ def test_staff_add_a_synonym_group_that_search_uses(backoffice_app: Flask, demo:
     demo.expire_all()
     after = search_services(demo, SearchQuery.from_args({"q": "ゆうぐれ"}), now=datetime.now(UTC))
     assert after.total > 0
+    assert "京都いのちの電話" in [card.name for card in after.items]
+
+    group = demo.scalars(select(SearchSynonym).order_by(SearchSynonym.id.desc())).first()
+    assert group is not None and "ゆうぐれ" in group.terms
+    removed = post_form(
+        client, f"/directory/synonyms/{group.id}/delete", {}, form_url="/directory/synonyms"
+    )
+    assert removed.status_code == 302
+    demo.expire_all()
+    gone = search_services(demo, SearchQuery.from_args({"q": "ゆうぐれ"}), now=datetime.now(UTC))
+    assert gone.total == 0
 
 
 def test_editor_adds_a_place_and_districts_that_residents_see(

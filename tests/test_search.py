@@ -34,6 +34,7 @@ from directory.search.plan import Plan
 from directory.search.query import SearchQuery
 from directory.search.reindex import reindex
 from directory.search.results import SearchResult, search_services
+from directory.search.synonym_tokens import refresh_synonym_tokens
 from directory.search.synonyms import load_synonyms
 from tests.conftest import SERVER_URL
 from tests.databases import fresh_database
@@ -180,9 +181,19 @@ def test_load_synonyms_is_idempotent_and_staff_groups_are_used(directory: Sessio
     assert load_synonyms(directory) == 0
     assert directory.scalar(select(func.count()).select_from(SearchSynonym)) == before
 
-    directory.add(SearchSynonym(terms=["ぞうきん", "貸金業"], note="staff"))
+    group = SearchSynonym(terms=["ぞうきん", "貸金業"], note="staff")
+    directory.add(group)
+    directory.flush()
+    group_id = group.id
+    assert refresh_synonym_tokens(directory, [group_id]) >= 1
     directory.commit()
     assert "貸金業相談・紛争解決センター" in names(search(directory, q="ゾウキン"))
+
+    directory.delete(group)
+    assert refresh_synonym_tokens(directory, [group_id]) >= 1
+    directory.commit()
+    assert search(directory, q="ゾウキン").total == 0
+    assert refresh_synonym_tokens(directory) == 0  # every row is up to date
 
 
 # ---- ranking ----------------------------------------------------------------------------------

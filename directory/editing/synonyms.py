@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from directory.editing.changes import EditError, clean, record_change
 from directory.models import SearchSynonym
+from directory.search.synonym_tokens import refresh_synonym_tokens
 
 MAX_SYNONYMS = 20
 MAX_SYNONYM_LENGTH = 30
@@ -37,6 +38,7 @@ def add_synonym_group(
     group = SearchSynonym(terms=terms, note=clean(note)[:500])
     session.add(group)
     session.flush()
+    refresh_synonym_tokens(session, [group.id])  # the services holding its words get its token
     record_change(
         session, str(group.id), "synonym", "create", "terms", "", "、".join(terms), editor
     )
@@ -57,6 +59,7 @@ def remove_synonym_group(
         session, str(group.id), "synonym", "delete", "terms", "、".join(group.terms), "", editor
     )
     session.delete(group)
+    refresh_synonym_tokens(session, [group_id])
     audit.record(
         session, action="directory.synonym.remove", actor=editor if hasattr(editor, "id") else None,
         object_type="search_synonym", object_id=str(group_id), client_network=network,

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from directory.search.plan import Plan, Word, shortest, tiered_page
-from directory.search.tokens import topic_token
+from directory.search.tokens import synonym_token, topic_token
 from directory.textnorm import bigrams
 
 # Each row's service id comes with it, by the doc_id index, so only the page's rows are read.
@@ -71,7 +71,7 @@ class FtsRunner:
             second = f"f.rowid IN (SELECT rowid FROM service_search_fts(:t{i}))"  # noqa: S608
             synonyms = _name_synonyms(word)
             if synonyms:
-                params[f"s{i}"] = " OR ".join(map(_phrase, synonyms))
+                params[f"s{i}"] = synonyms
                 second += f" OR f.rowid IN (SELECT rowid FROM service_search_fts_name(:s{i}))"  # noqa: S608
             levels.append(
                 f"CASE WHEN f.rowid IN (SELECT rowid FROM service_search_fts_name(:k{i})) THEN 3"  # noqa: S608
@@ -96,6 +96,9 @@ def _phrase(key: str) -> str:
 
 
 def _any_variant(word: Word) -> str:
+    """The word's groups' tokens, or the phrase of its key (a word without synonyms)."""
+    if word.groups:
+        return "grams : (" + " OR ".join(f'"{synonym_token(g)}"' for g in word.groups) + ")"
     return " OR ".join(map(_phrase, shortest(word.variants)))
 
 
@@ -107,16 +110,16 @@ def _topics(word: Word) -> str:
     return "grams : (" + " OR ".join(f'"{topic_token(v)}"' for v in word.variants) + ")"
 
 
-def _name_synonyms(word: Word) -> list[str]:
-    """Synonyms worth looking for in names: one holding the key is found as the key."""
-    return shortest([v for v in word.synonyms if word.key not in v])
+def _name_synonyms(word: Word) -> str:
+    """A synonym in the name: a token of the word's groups in `name_grams` (or none)."""
+    return " OR ".join(f'"{synonym_token(group)}"' for group in word.groups)
 
 
 def _boosted(word: Word) -> str:
     synonyms = _name_synonyms(word)
     if not synonyms:
         return _topics(word)
-    return f"({_topics(word)}) OR ({{name_grams}} : ({' OR '.join(map(_phrase, synonyms))}))"
+    return f"({_topics(word)}) OR ({{name_grams}} : ({synonyms}))"
 
 
 def _all(clauses: list[str]) -> str:

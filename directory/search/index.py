@@ -5,8 +5,9 @@ inverted index: FTS5 on SQLite (``ascii`` tokenizer, every token being normalise
 `directory.search.fts_tables`), GIN indexes over ``tsvector`` columns on PostgreSQL.
 
 The index is derived data: `directory.search.reindex.reindex` must run after a service, its
-organisation, topics, channels, areas, languages or schedules change. Synonyms need no reindex:
-they are expanded per query. Only published services are indexed.
+organisation, topics, channels, areas, languages or schedules change; when synonym groups
+change, `directory.search.synonym_tokens.refresh_synonym_tokens` updates the rows whose texts
+hold their words. Only published services are indexed.
 """
 
 from __future__ import annotations
@@ -59,6 +60,10 @@ class ServiceSearchText(Base):
     # `name_grams`, to rank.
     name_grams: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     grams: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    # The tokens of the synonym groups whose words the texts hold (`tokens.synonym_token`),
+    # space-padded. They are in `grams` too, and those of the name in `name_grams`. None only in
+    # rows indexed before synonym tokens existed, until `tsunagu init` works them out.
+    synonym_tokens: Mapped[str | None] = mapped_column(Text, nullable=True)
     # What a result shows (`directory.search.cards`). None only in rows indexed before cards
     # existed, until `fill_cards` runs (`tsunagu init` does); meanwhile they are built per query.
     card: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)

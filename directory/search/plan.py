@@ -1,8 +1,9 @@
 """From a query to what must match and how matches rank, whatever the database.
 
 Every word (one of its variants: the word or a synonym) and one tag of every tag group must
-match. A word scores 3 when its key is in the name, 2 when a synonym is in the name or a
-variant is a whole topic name, else 1; the scores of the words add up. Equal scores keep index
+match; a word with synonyms matches through its groups' tokens (`search.synonym_tokens`). A
+word scores 3 when its key is in the name, 2 when a synonym is in the name or a variant is a
+whole topic name, else 1; the scores of the words add up. Equal scores keep index
 order (`directory.search.index.doc_id_for`: local first, then the staff's sort order).
 
 With at most one word, the ranking is a few tiers (3, 2, 1), each read in index order and only
@@ -30,10 +31,15 @@ MAX_WORDS = 8
 
 @dataclass(frozen=True)
 class Word:
-    """One query word: its matching key first, then its synonyms' keys."""
+    """One query word: its matching key first, then its synonyms' keys, and their groups.
+
+    A word with ``groups`` matches where a row has one of their tokens (every row whose texts
+    hold a term of the group has it); one without, where its key matches.
+    """
 
     key: str
     variants: tuple[str, ...]
+    groups: tuple[int, ...] = ()
 
     @property
     def synonyms(self) -> tuple[str, ...]:
@@ -61,10 +67,7 @@ def query_keys(text: str) -> list[str]:
 
 def build_plan(query: SearchQuery, synonyms: Synonyms, now: datetime) -> Plan:
     """The plan of ``query``; ``now`` (timezone-aware) picks the open-now hour tags."""
-    plan_words = tuple(
-        Word(key, tuple(dict.fromkeys((key, *synonyms.get(key, ())))))
-        for key in query_keys(query.text)
-    )
+    plan_words = tuple(_word(key, synonyms) for key in query_keys(query.text))
     groups = [
         tuple(tag(kind, value) for value in values)
         for kind, values in (
@@ -88,6 +91,13 @@ def build_plan(query: SearchQuery, synonyms: Synonyms, now: datetime) -> Plan:
         local = now.astimezone(TOKYO)
         groups.append(open_now_tags(local.weekday(), local.hour))
     return Plan(plan_words, tuple(groups), doc_ids)
+
+
+def _word(key: str, synonyms: Synonyms) -> Word:
+    expansion = synonyms.get(key)
+    if expansion is None:
+        return Word(key, (key,))
+    return Word(key, expansion.variants, expansion.groups)
 
 
 def _area_tags(areas: tuple[str, ...]) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ walk most of the table in doc_id order.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from directory.search.index import ServiceSearchText
 from directory.search.plan import Plan, Word, shortest, tiered_page
-from directory.search.tokens import topic_token
+from directory.search.tokens import synonym_token, topic_token
 from directory.textnorm import bigrams
 
 # Matches up to RANK_ALL (SORT_ALL with filters): all ranked and sorted in one query. Up to
@@ -135,7 +135,7 @@ class PostgresRunner:
 
 def _match(plan: Plan, columns: Columns) -> ColumnElement[bool]:
     """Every word (one of its variants) and one tag of every group, in `grams`."""
-    words = [" | ".join(map(_all_bigrams, shortest(w.variants))) for w in plan.words]
+    words = [_any_variant(word) for word in plan.words]
     tags = _tag_groups(plan)
     if not words and not tags:
         return true()
@@ -184,14 +184,27 @@ def _in_name(word: Word, columns: Columns) -> ColumnElement[bool]:
     return _matches(columns.name_grams, _all_bigrams(word.key))
 
 
+def _any_variant(word: Word) -> str:
+    """The word's groups' tokens, or the bigrams of its key (a word without synonyms)."""
+    if word.groups:
+        return _tokens(map(synonym_token, word.groups))
+    return " | ".join(map(_all_bigrams, shortest(word.variants)))
+
+
 def _boosted(word: Word, columns: Columns) -> ColumnElement[bool]:
-    alternatives = [_all_bigrams(v) for v in word.synonyms]
-    alternatives += [f"'{topic_token(v)}'" for v in word.variants]
-    return _matches(columns.name_grams, " | ".join(alternatives))
+    """A synonym (a group's token) in the name, or a variant that is a whole topic name."""
+    alternatives = [synonym_token(group) for group in word.groups]
+    alternatives += [topic_token(v) for v in word.variants]
+    return _matches(columns.name_grams, _tokens(alternatives))
 
 
 def _tag_groups(plan: Plan) -> list[str]:
-    return [" | ".join(f"'{t}'" for t in group) for group in plan.tag_groups]
+    return [_tokens(group) for group in plan.tag_groups]
+
+
+def _tokens(tokens: Iterable[str]) -> str:
+    """A tsquery that holds when one of these tokens (ASCII, or a key's) is there."""
+    return " | ".join(f"'{token}'" for token in tokens)
 
 
 def _matches(column: ColumnElement[Any], query: str) -> ColumnElement[bool]:

@@ -1,4 +1,4 @@
-"""Rebuilding index rows from documents: texts padded, tokens laid out for each database."""
+"""Rebuilding index rows from the services (`directory.search.rows` lays them out)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from directory.search.cards import build_cards
 from directory.search.documents import service_documents
 from directory.search.fts_tables import drop_fts_triggers, ensure_fts
 from directory.search.index import ServiceSearchText, doc_id_for
-from directory.search.tokens import SEPARATOR, key_tokens, topic_token
+from directory.search.rows import index_row
+from directory.search.synonyms import group_keys
 
 BATCH = 500
 
@@ -36,13 +37,13 @@ def reindex(session: Session, services: Iterable[Service | str] | None = None) -
         if sqlite:
             ensure_fts(session.connection())
         ids = sorted({s if isinstance(s, str) else s.id for s in services})
-    written = 0
+    written, groups = 0, group_keys(session)
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         session.execute(delete(ServiceSearchText).where(ServiceSearchText.service_id.in_(batch)))
         cards = build_cards(session, batch)
         rows = [
-            _row(document, dialect) | {"card": cards[document["id"]]}
+            index_row(document, dialect, groups) | {"card": cards[document["id"]]}
             for document in service_documents(session, batch)
         ]
         if rows:
@@ -103,40 +104,3 @@ def _unique_doc_ids(session: Session, rows: list[dict[str, Any]]) -> None:
             row["doc_id"] = doc_id_for(*row["_order"], row["service_id"], attempt)
         taken.add(row["doc_id"])
         del row["_order"]
-
-
-def _row(document: dict[str, Any], dialect: str) -> dict[str, Any]:
-    """The table row of a document: its texts padded, its tokens as the dialect indexes them."""
-    name, topic, body, tags = (document[k] for k in ("name", "topic", "body", "tags"))
-    topic_tokens = [topic_token(key) for key in topic]
-    if dialect == "postgresql":
-        tokens = {g for key in (*name, *topic, *body) for g in key_tokens(key)}
-        grams = " ".join(sorted(tokens | tags | set(topic_tokens)))
-        # Small, and kept in the row (see migration 0005): ranks without reading `grams`.
-        ranked = {g for key in name for g in key_tokens(key)} | set(topic_tokens)
-        name_grams = " ".join(sorted(ranked))
-    else:
-        name_grams = _sequence(name)
-        grams = " ".join([_sequence((*topic, *body)), *sorted(tags), *topic_tokens])
-    area, sort_order = document["order"]
-    return {
-        "service_id": document["id"],
-        "doc_id": doc_id_for(area, sort_order, document["id"]),
-        "_order": document["order"],
-        "name_text": _padded(name),
-        "topic_text": _padded(topic),
-        "body_text": _padded(body),
-        "tags": _padded(sorted(tags)),
-        "name_grams": name_grams,
-        "grams": grams,
-    }
-
-
-def _sequence(keys: Iterable[str]) -> str:
-    """The keys' tokens in order, keys apart, so an FTS5 phrase matches exactly a substring."""
-    return f" {SEPARATOR} ".join(" ".join(key_tokens(key)) for key in keys)
-
-
-def _padded(keys: Iterable[str]) -> str:
-    joined = " ".join(keys)
-    return f" {joined} " if joined else " "

@@ -3,11 +3,14 @@
 Groups are data (`search_synonym`), seeded from ``directory/data/synonyms.toml`` and extended
 by staff. No readings are worked out here: that would load pykakasi (over 100 MB) into every
 web process. Kana spellings that should lead to a group are terms of it (しにたい, じさつ).
+The index marks the rows that hold a group's words with the group's token
+(`directory.search.synonym_tokens`), so a word with synonyms is looked up as its groups' tokens.
 """
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,17 +22,28 @@ from directory.textnorm import normalize
 
 SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "synonyms.toml"
 
-Synonyms = dict[str, tuple[str, ...]]
+
+@dataclass(frozen=True)
+class Expansion:
+    """What a query word stands for: itself and the other terms of its groups (keys)."""
+
+    variants: tuple[str, ...]  # the word first
+    groups: tuple[int, ...]  # the ids of the groups it is a term of
+
+
+Synonyms = dict[str, Expansion]
+Group = tuple[int, tuple[str, ...]]  # a group's id and the keys of its terms
 # Read by every search: through the table, which skips the ORM's work for mapped attributes.
 _SYNONYMS = SearchSynonym.__table__
-_TERMS = select(_SYNONYMS.c.terms).order_by(_SYNONYMS.c.id)
+_GROUPS = select(_SYNONYMS.c.id, _SYNONYMS.c.terms).order_by(_SYNONYMS.c.id)
 
 
 def load_synonyms(session: Session, path: Path = SYNONYMS_FILE) -> int:
     """Add the synonym groups of ``path`` that the table lacks; returns how many were added.
 
     A group counts as present when a row already holds all its terms, so groups that staff
-    extended are left alone and running this again adds nothing.
+    extended are left alone and running this again adds nothing. The caller brings the index
+    up to date (`refresh_synonym_tokens`), unless it reindexes everything next.
     """
     with path.open("rb") as handle:
         groups = tomllib.load(handle).get("group", [])
@@ -47,18 +61,36 @@ def load_synonyms(session: Session, path: Path = SYNONYMS_FILE) -> int:
     return added
 
 
+def group_keys(session: Session) -> list[Group]:
+    """Every group: its id and the distinct keys of its terms."""
+    return list(_keyed(_rows(session)))
+
+
 def synonym_map(session: Session) -> Synonyms:
-    """Each synonym's key → the keys of every group it belongs to, the word itself first."""
-    rows = session.execute(_TERMS).scalars()
-    return _expanded(tuple(tuple(t for t in terms if isinstance(t, str)) for terms in rows))
+    """Each synonym's key → the keys of every group it belongs to, and those groups."""
+    return _expanded(_rows(session))
+
+
+def _rows(session: Session) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    rows = session.execute(_GROUPS)
+    return tuple((row.id, tuple(t for t in row.terms if isinstance(t, str))) for row in rows)
 
 
 @lru_cache(maxsize=8)
-def _expanded(groups: tuple[tuple[str, ...], ...]) -> Synonyms:
+def _keyed(rows: tuple[tuple[int, tuple[str, ...]], ...]) -> tuple[Group, ...]:
+    return tuple(
+        (group_id, tuple(dict.fromkeys(key for key in map(normalize, terms) if key)))
+        for group_id, terms in rows
+    )
+
+
+@lru_cache(maxsize=8)
+def _expanded(rows: tuple[tuple[int, tuple[str, ...]], ...]) -> Synonyms:
     """The synonym map of these groups: read per call, worked out once while they stay."""
-    expanded: dict[str, dict[str, None]] = {}
-    for terms in groups:
-        group = dict.fromkeys(key for key in map(normalize, terms) if key)
-        for key in group:
-            expanded.setdefault(key, {}).update(group)
-    return {key: tuple(group) for key, group in expanded.items()}
+    variants: dict[str, dict[str, None]] = {}
+    groups: dict[str, dict[int, None]] = {}
+    for group_id, keys in _keyed(rows):
+        for key in keys:
+            variants.setdefault(key, {key: None}).update(dict.fromkeys(keys))
+            groups.setdefault(key, {})[group_id] = None
+    return {key: Expansion(tuple(variants[key]), tuple(groups[key])) for key in variants}

@@ -2,8 +2,10 @@
 
 Japanese has no spaces and many words that matter are two characters long (借金, 学校), so a
 text is indexed as the overlapping bigrams of its matching key, plus its last character, so that
-one character can be a prefix query. Filters are tags (``topic_debt``, ``channel_line``,
-``open_d1h9`` ...): lower-case ASCII, digits and underscores, so that they pass every tokenizer.
+one character can be a prefix query. A synonym group is one token too (``syn_4``), on the rows
+whose texts hold any of its terms (`directory.search.synonym_tokens`). Filters are tags
+(``topic_debt``, ``channel_line``, ``open_d1h9`` ...). Both are lower-case ASCII, digits and
+underscores, so that they pass every tokenizer.
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ def district_tag(name: str) -> str:
 def topic_token(key: str) -> str:
     """The token of a whole topic name (a matching key), for ranking exact topic matches."""
     return f"t_{key}"
+
+
+def synonym_token(group_id: int) -> str:
+    """The token of a synonym group, on rows whose texts hold one of its terms."""
+    return f"syn_{group_id}"
 
 
 def open_slot(weekday: int, hour: int) -> str:
