@@ -27,7 +27,6 @@ from directory.models import (
     ServiceArea,
     TaxonomyTerm,
 )
-from directory.search import postgres
 from directory.search.fts_tables import ensure_fts
 from directory.search.index import ServiceSearchText, area_doc_ids, doc_id_for
 from directory.search.plan import Plan
@@ -243,10 +242,6 @@ def test_tiers_read_in_index_order_rank_as_scoring_every_match_does(
         results = [search(directory, per_page="7", page=str(n), **args) for n in (1, 2, 3)]
         return [(result.total, [service.id for service in result.items]) for result in results]
 
-    # PostgreSQL: tiers even for a few matches, from a window too small to fill most pages.
-    monkeypatch.setattr(postgres, "RANK_ALL", 0)
-    monkeypatch.setattr(postgres, "SORT_ALL", 0)
-    monkeypatch.setattr(postgres, "WINDOW", 3)
     tiered = pages()
     monkeypatch.setattr(Plan, "tiered", property(lambda plan: False))
 

@@ -29,16 +29,10 @@ class ServiceSearchText(Base):
 
     __tablename__ = "service_search"
     __table_args__ = (
-        # PostgreSQL searches `grams` and `name_grams` through these GIN indexes. SQLite searches
-        # through FTS5 (see `ensure_fts`); there they exist only so that both databases have one
-        # schema, and WHERE 0 keeps them empty.
+        # PostgreSQL searches `grams` through this GIN index. SQLite searches through FTS5 (see
+        # `ensure_fts`); there it exists only so that both databases have one schema, and
+        # WHERE 0 keeps it empty.
         Index("ix_service_search_grams", "grams", postgresql_using="gin", sqlite_where=text("0")),
-        Index(
-            "ix_service_search_name_grams",
-            "name_grams",
-            postgresql_using="gin",
-            sqlite_where=text("0"),
-        ),
         {"info": {"public": "read"}},
     )
 
@@ -55,13 +49,13 @@ class ServiceSearchText(Base):
     body_text: Mapped[str] = mapped_column(Text)
     tags: Mapped[str] = mapped_column(Text)  # filter tags, space-padded
     # Tokens for the inverted indexes. SQLite (FTS5 columns): the name's bigrams in order; the
-    # other texts' bigrams in order, then tags and whole-topic tokens. PostgreSQL (tsvectors):
-    # all of them in `grams`; the name's bigrams and the whole-topic tokens again in
-    # `name_grams`, to rank.
+    # other texts' bigrams in order, then tags and whole-topic tokens. PostgreSQL (tsvector):
+    # all of them in `grams`, and the name's again, marked (`tokens.name_token`), to rank;
+    # `name_grams` is left empty there.
     name_grams: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     grams: Mapped[str] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
     # The tokens of the synonym groups whose words the texts hold (`tokens.synonym_token`),
-    # space-padded. They are in `grams` too, and those of the name in `name_grams`. None only in
+    # space-padded. They are in `grams` too, and those of the name among the name's. None only in
     # rows indexed before synonym tokens existed, until `tsunagu init` works them out.
     synonym_tokens: Mapped[str | None] = mapped_column(Text, nullable=True)
     # What a result shows (`directory.search.cards`). None only in rows indexed before cards

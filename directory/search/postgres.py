@@ -1,37 +1,31 @@
-"""Running a plan on PostgreSQL: GIN indexes over the `grams` and `name_grams` tsvectors.
+"""Running a plan on PostgreSQL: one GIN index over the `grams` tsvector answers everything.
 
-A variant matches when the text holds every one of its bigrams, in any order: checking each
-candidate's text for the exact string would cost more than the rare false match it removes
-(measured: three times slower at 100,000 services). Ranking reads the small `name_grams`.
+`grams` holds every token of a row (`directory.search.rows`), the name's again with a prefix
+(`tokens.name_token`), so each condition a search needs, a tier's "in the name and not..."
+included, is one tsquery that the index answers exactly: no row's tokens are ever unpacked from
+TOAST to check one. A variant matches when the text holds every one of its bigrams, in any
+order: checking each candidate's text for the exact string would cost more than the rare false
+match it removes (measured: three times slower at 100,000 services).
 
-GIN indexes give matches in no order, so how a page is found depends on how many match, which
-is counted first: a few hundred are ranked and sorted at once; a few thousand, tier by tier.
-With more, a tier is first looked for among the first rows of the table in doc_id order, where
-a common tier fills the page at once; only a tier too rare for that is fetched whole and
-sorted. The planner cannot make that choice itself: its estimates for bigram queries are far
-off, and filters that follow the area (doc_id's first bits) or a rare prefix would have it
-walk most of the table in doc_id order.
+The rows visited for a match are small: every long value (tokens, texts, the card) is kept apart
+in TOAST (migration 0012), so a count or a tier visits a few heap pages per thousand services.
+GIN gives matches in no order: a tier is fetched whole and the first of it in doc_id order
+kept. Several words are scored together: each word's name and boost conditions are found
+through the index once, not checked row by row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from functools import cached_property
-from typing import Any
 
 from sqlalchemy import (
-    ColumnCollection,
     ColumnElement,
-    Subquery,
-    and_,
     case,
     cast,
     func,
     literal,
     literal_column,
-    not_,
-    or_,
     select,
     text,
     true,
@@ -41,29 +35,22 @@ from sqlalchemy.orm import Session
 
 from directory.search.index import ServiceSearchText
 from directory.search.plan import Plan, Word, shortest, tiered_page
-from directory.search.tokens import synonym_token, topic_token
+from directory.search.tokens import name_token, synonym_token, topic_token
 from directory.textnorm import bigrams
 
-# Matches up to RANK_ALL (SORT_ALL with filters): all ranked and sorted in one query. Up to
-# SORT_ALL: each tier fetched whole and sorted. More: each tier first looked for in the first
-# WINDOW rows in doc_id order.
-RANK_ALL = 500
-SORT_ALL = 3000
-WINDOW = 2000
 _INDEX = ServiceSearchText.__table__
-# Ordering by this, not by doc_id, keeps the planner from walking the doc_id index and reading
+# Ordering by this, not by doc_id, keeps the planner from walking the doc_id index and checking
 # `grams` row after row until it has enough: matches are to be fetched from GIN, then sorted.
 _SORT_KEY = _INDEX.c.doc_id + literal_column("0")
-Columns = ColumnCollection[str, Any]  # of the index table, or of a subquery over it
 
 
 @contextmanager
 def index_scans(session: Session) -> Iterator[None]:
     """Keep the planner off sequential scans of the index table meanwhile.
 
-    Its cost model does not count unpacking each row's large `grams` (kept apart, in TOAST):
-    when many services match, it picks a scan ten times slower than the indexes. The setting
-    lasts to the end of the transaction (SET LOCAL) or until restored here.
+    Its cost model does not count unpacking each row's `grams` (kept apart, in TOAST): when
+    many services match, it picks a scan ten times slower than the index. The setting lasts to
+    the end of the transaction (SET LOCAL) or until restored here.
     """
     session.execute(text("SET LOCAL enable_seqscan = off"))
     yield
@@ -74,32 +61,17 @@ class PostgresRunner:
     def __init__(self, session: Session, plan: Plan) -> None:
         self.session = session
         self.plan = plan
-        self.match = _match(plan, _INDEX.c)
+        self.match = _match(plan)
         self.total: int | None = None
 
-    @cached_property
-    def tiers(self) -> list[ColumnElement[bool]]:
-        return _tiers(self.plan, _INDEX.c)
-
-    @cached_property
-    def first_rows(self) -> tuple[Subquery, list[ColumnElement[bool]]]:
-        """The first rows of the index in doc_id order, and the tiers over them."""
-        columns = (_INDEX.c.service_id, _INDEX.c.doc_id, _INDEX.c.name_grams, _INDEX.c.tags)
-        columns += (_INDEX.c.grams,)
-        statement = select(*columns).where(*_in_range(self.plan, _INDEX.c))
-        rows = statement.order_by(_INDEX.c.doc_id).limit(WINDOW).subquery()
-        return rows, _tiers(self.plan, rows.c)
-
     def ids(self, limit: int, offset: int) -> list[str]:
-        # With filters, a tier is fetched before they apply (they are read from each row), so
-        # it may hold far more rows than match: ranking the matches costs less, up to SORT_ALL.
-        rank_all = SORT_ALL if self.plan.tag_groups else RANK_ALL
-        if self.plan.tiered and self.count() > rank_all:
-            return tiered_page(self._first_of_tier, len(self.tiers), limit, offset)
-        score = sum(map(_level, self.plan.words), literal(0))
+        if self.plan.tiered:
+            tiers = _tiers(self.plan)
+            return tiered_page(lambda t, n: self._first(tiers[t], n), len(tiers), limit, offset)
+        score = sum((self._level(word) for word in self.plan.words), literal(0))
         statement = (
             select(_INDEX.c.service_id, func.count().over())
-            .where(self.match)
+            .where(*self._where(self.match))
             .order_by(score.desc(), _SORT_KEY)
             .limit(limit)
             .offset(offset)
@@ -110,96 +82,96 @@ class PostgresRunner:
         return [row[0] for row in rows]
 
     def count(self) -> int:
-        """Counted once, and first when ranking needs it (see the module docstring)."""
         if self.total is None:
-            statement = select(func.count()).select_from(_INDEX).where(self.match)
+            statement = select(func.count()).select_from(_INDEX).where(*self._where(self.match))
             self.total = self.session.scalar(statement) or 0
         return self.total
 
     def exists(self) -> bool:
-        statement = select(_INDEX.c.service_id).where(self.match).limit(1)
+        statement = select(_INDEX.c.service_id).where(*self._where(self.match)).limit(1)
         return self.session.execute(statement).first() is not None
 
-    def _first_of_tier(self, tier: int, limit: int) -> list[str]:
-        if self.count() > SORT_ALL:
-            rows, tiers = self.first_rows
-            among_first = (
-                select(rows.c.service_id).where(tiers[tier]).order_by(rows.c.doc_id).limit(limit)
-            )
-            ids = list(self.session.scalars(among_first))
-            if len(ids) == limit:
-                return ids
-        everywhere = select(_INDEX.c.service_id).where(self.tiers[tier])
-        return list(self.session.scalars(everywhere.order_by(_SORT_KEY).limit(limit)))
+    def _first(self, query: str, limit: int) -> list[str]:
+        """The first ``limit`` rows of a tier in doc_id order."""
+        statement = select(_INDEX.c.service_id).where(*self._where(query))
+        return list(self.session.scalars(statement.order_by(_SORT_KEY).limit(limit)))
+
+    def _where(self, query: str) -> list[ColumnElement[bool]]:
+        return [_matches(query) if query else true(), *self._in_range()]
+
+    def _in_range(self) -> list[ColumnElement[bool]]:
+        """The doc_id range of the areas asked for: implied by their tags, but seekable."""
+        if self.plan.doc_ids is None:
+            return []
+        low, high = self.plan.doc_ids
+        return [_INDEX.c.doc_id >= low, _INDEX.c.doc_id < high]
+
+    def _level(self, word: Word) -> ColumnElement[int]:
+        """3: the key in a name; 2: a synonym in a name, or a whole topic name; else 1.
+
+        Each set is found through the index once (a hashed subplan), rather than by unpacking
+        every match's `grams` to test it.
+        """
+        in_name = select(_INDEX.c.service_id).where(_matches(_in_name(word)))
+        boosted = select(_INDEX.c.service_id).where(_matches(_boosted(word)))
+        return case(
+            (_INDEX.c.service_id.in_(in_name), 3),
+            (_INDEX.c.service_id.in_(boosted), 2),
+            else_=1,
+        )
 
 
-def _match(plan: Plan, columns: Columns) -> ColumnElement[bool]:
-    """Every word (one of its variants) and one tag of every group, in `grams`."""
-    words = [_any_variant(word) for word in plan.words]
-    tags = _tag_groups(plan)
-    if not words and not tags:
-        return true()
-    return and_(_matches(columns.grams, _and(words + tags)), *_in_range(plan, columns))
+def _match(plan: Plan) -> str:
+    """Every word (one of its variants) and one tag of every group: a tsquery, or "" for all."""
+    return _and([_any_variant(word) for word in plan.words] + _tag_groups(plan))
 
 
-def _in_range(plan: Plan, columns: Columns) -> list[ColumnElement[bool]]:
-    """The doc_id range of the areas asked for: implied by their tags, but seekable."""
-    if plan.doc_ids is None:
-        return []
-    low, high = plan.doc_ids
-    return [columns.doc_id >= low, columns.doc_id < high]
-
-
-def _tiers(plan: Plan, columns: Columns) -> list[ColumnElement[bool]]:
-    """The tiers of a plan of at most one word, best first, over the ``columns`` given.
+def _tiers(plan: Plan) -> list[str]:
+    """The tiers of a plan of at most one word, best first, as tsqueries over `grams`.
 
     The key in a name, or a boost (a synonym in a name, a whole topic name), implies that the
     word matched: those tiers need only the tags besides.
     """
-    match = _match(plan, columns)
+    match = _match(plan)
     if not plan.words:
         return [match]
-    word = plan.words[0]
-    in_name, boosted = _in_name(word, columns), _boosted(word, columns)
-    # The tags read from `tags`, kept in the row, not from `grams` (in TOAST): a tier is found
-    # through `name_grams` alone.
-    tags = [
-        or_(*(func.strpos(columns.tags, f" {tag} ") > 0 for tag in group))
-        for group in plan.tag_groups
-    ]
-    only_tags = [*tags, *_in_range(plan, columns)]
+    word, tags = plan.words[0], _tag_groups(plan)
+    in_name, boosted = _in_name(word), _boosted(word)
     return [
-        and_(in_name, *only_tags),
-        and_(boosted, not_(in_name), *only_tags),
-        and_(not_(in_name), not_(boosted), match),  # the small `name_grams` first
+        _and([in_name, *tags]),
+        _and([boosted, f"!({in_name})", *tags]),
+        _and([match, f"!({in_name})", f"!({boosted})"]),
     ]
-
-
-def _level(word: Word) -> ColumnElement[int]:
-    """3: the key in a name; 2: a synonym in a name, or a whole topic name; else 1."""
-    return case((_in_name(word, _INDEX.c), 3), (_boosted(word, _INDEX.c), 2), else_=1)
-
-
-def _in_name(word: Word, columns: Columns) -> ColumnElement[bool]:
-    return _matches(columns.name_grams, _all_bigrams(word.key))
 
 
 def _any_variant(word: Word) -> str:
     """The word's groups' tokens, or the bigrams of its key (a word without synonyms)."""
     if word.groups:
         return _tokens(map(synonym_token, word.groups))
-    return " | ".join(map(_all_bigrams, shortest(word.variants)))
+    return " | ".join(_all_bigrams(variant) for variant in shortest(word.variants))
 
 
-def _boosted(word: Word, columns: Columns) -> ColumnElement[bool]:
-    """A synonym (a group's token) in the name, or a variant that is a whole topic name."""
-    alternatives = [synonym_token(group) for group in word.groups]
+def _in_name(word: Word) -> str:
+    return _all_bigrams(word.key, name=True)
+
+
+def _boosted(word: Word) -> str:
+    """A synonym in the name (a group's token, there), or a variant that is a whole topic name."""
+    alternatives = [name_token(synonym_token(group)) for group in word.groups]
     alternatives += [topic_token(v) for v in word.variants]
-    return _matches(columns.name_grams, _tokens(alternatives))
+    return _tokens(alternatives)
 
 
 def _tag_groups(plan: Plan) -> list[str]:
     return [_tokens(group) for group in plan.tag_groups]
+
+
+def _matches(query: str) -> ColumnElement[bool]:
+    return _INDEX.c.grams.bool_op("@@")(cast(literal(query), TSQUERY))
+
+
+def _and(clauses: list[str]) -> str:
+    return " & ".join(f"({clause})" for clause in clauses)
 
 
 def _tokens(tokens: Iterable[str]) -> str:
@@ -207,16 +179,12 @@ def _tokens(tokens: Iterable[str]) -> str:
     return " | ".join(f"'{token}'" for token in tokens)
 
 
-def _matches(column: ColumnElement[Any], query: str) -> ColumnElement[bool]:
-    return column.bool_op("@@")(cast(literal(query), TSQUERY))
+def _all_bigrams(key: str, *, name: bool = False) -> str:
+    """A tsquery that holds when every bigram of the key is there (a prefix for one character).
 
-
-def _and(clauses: list[str]) -> str:
-    return " & ".join(f"({clause})" for clause in clauses)
-
-
-def _all_bigrams(key: str) -> str:
-    """A tsquery that holds when every bigram of the key is there (a prefix for one character)."""
+    With ``name``, among the name's tokens.
+    """
+    mark = name_token if name else str
     if len(key) == 1:
-        return f"'{key}':*"
-    return "(" + " & ".join(f"'{g}'" for g in dict.fromkeys(bigrams(key))) + ")"
+        return f"'{mark(key)}':*"
+    return "(" + " & ".join(f"'{mark(g)}'" for g in dict.fromkeys(bigrams(key))) + ")"

@@ -7,7 +7,13 @@ from typing import Any
 
 from directory.search.index import doc_id_for
 from directory.search.synonyms import Group
-from directory.search.tokens import SEPARATOR, key_tokens, synonym_token, topic_token
+from directory.search.tokens import (
+    SEPARATOR,
+    key_tokens,
+    name_token,
+    synonym_token,
+    topic_token,
+)
 
 
 def index_row(document: dict[str, Any], dialect: str, groups: Sequence[Group]) -> dict[str, Any]:
@@ -39,11 +45,13 @@ def token_columns(
     in_name = held(groups, padded(name))
     synonyms = held(groups, padded((*name, *topic, *body)))
     if dialect == "postgresql":
+        # One tsvector for everything (see `directory.search.postgres`): the name's tokens are
+        # there twice, once marked as the name's. `name_grams` is not read.
         tokens = {g for key in (*name, *topic, *body) for g in key_tokens(key)}
-        grams = " ".join(sorted(tokens | set(tags) | set(topic_tokens) | set(synonyms)))
-        # Small, and kept in the row (see migration 0005): ranks without reading `grams`.
-        ranked = {g for key in name for g in key_tokens(key)} | set(topic_tokens) | set(in_name)
-        name_grams = " ".join(sorted(ranked))
+        named = {name_token(g) for key in name for g in key_tokens(key)}
+        named |= {name_token(token) for token in in_name}
+        everything = tokens | named | set(tags) | set(topic_tokens) | set(synonyms)
+        grams, name_grams = " ".join(sorted(everything)), ""
     else:
         name_grams = " ".join([_sequence(name), *in_name])
         grams = " ".join([_sequence((*topic, *body)), *sorted(tags), *topic_tokens, *synonyms])

@@ -3,9 +3,9 @@
 A query word that is a term of a synonym group stands for every term of the group
 (`directory.search.synonyms`). Looking each term up was what made such words the slowest
 queries (死にたい has thirteen alternatives, each a few bigrams). Instead, an index row carries
-the token of a group (`tokens.synonym_token`) when its texts hold any of the group's terms, in
-`grams`, and in `name_grams` too when its name holds one; a word with synonyms is looked up as
-its groups' tokens. It finds what looking up every term found: a term's key as a substring of
+the token of a group (`tokens.synonym_token`) when its texts hold any of the group's terms, and
+among the name's tokens too when its name holds one; a word with synonyms is looked up as its
+groups' tokens. It finds what looking up every term found: a term's key as a substring of
 the row's keys.
 
 The tokens depend on the groups as well as on the service, so they are kept up to date from

@@ -45,6 +45,14 @@ def topic_token(key: str) -> str:
     return f"t_{key}"
 
 
+def name_token(token: str) -> str:
+    """A token of the name, again, among all the row's tokens (PostgreSQL ranks with them).
+
+    Tags and whole-topic tokens never start with ``n_``; a key's tokens are two characters.
+    """
+    return f"n_{token}"
+
+
 def synonym_token(group_id: int) -> str:
     """The token of a synonym group, on rows whose texts hold one of its terms."""
     return f"syn_{group_id}"
