@@ -9,12 +9,13 @@ The index marks the rows that hold a group's words with the group's token
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from directory.models import SearchSynonym
@@ -33,9 +34,11 @@ class Expansion:
 
 Synonyms = dict[str, Expansion]
 Group = tuple[int, tuple[str, ...]]  # a group's id and the keys of its terms
-# Read by every search: through the table, which skips the ORM's work for mapped attributes.
+# Read by every search: through the table, which skips the ORM's work for mapped attributes,
+# and as JSON text, decoded only when it changes (below).
 _SYNONYMS = SearchSynonym.__table__
-_GROUPS = select(_SYNONYMS.c.id, _SYNONYMS.c.terms).order_by(_SYNONYMS.c.id)
+_GROUPS = select(_SYNONYMS.c.id, cast(_SYNONYMS.c.terms, Text)).order_by(_SYNONYMS.c.id)
+Rows = tuple[tuple[int, str], ...]  # each group's id and its terms as JSON
 
 
 def load_synonyms(session: Session, path: Path = SYNONYMS_FILE) -> int:
@@ -71,21 +74,21 @@ def synonym_map(session: Session) -> Synonyms:
     return _expanded(_rows(session))
 
 
-def _rows(session: Session) -> tuple[tuple[int, tuple[str, ...]], ...]:
-    rows = session.execute(_GROUPS)
-    return tuple((row.id, tuple(t for t in row.terms if isinstance(t, str))) for row in rows)
+def _rows(session: Session) -> Rows:
+    return tuple((group_id, terms) for group_id, terms in session.execute(_GROUPS))
 
 
 @lru_cache(maxsize=8)
-def _keyed(rows: tuple[tuple[int, tuple[str, ...]], ...]) -> tuple[Group, ...]:
-    return tuple(
-        (group_id, tuple(dict.fromkeys(key for key in map(normalize, terms) if key)))
-        for group_id, terms in rows
-    )
+def _keyed(rows: Rows) -> tuple[Group, ...]:
+    groups = []
+    for group_id, document in rows:
+        terms = [term for term in json.loads(document) if isinstance(term, str)]
+        groups.append((group_id, tuple(dict.fromkeys(k for k in map(normalize, terms) if k))))
+    return tuple(groups)
 
 
 @lru_cache(maxsize=8)
-def _expanded(rows: tuple[tuple[int, tuple[str, ...]], ...]) -> Synonyms:
+def _expanded(rows: Rows) -> Synonyms:
     """The synonym map of these groups: read per call, worked out once while they stay."""
     variants: dict[str, dict[str, None]] = {}
     groups: dict[str, dict[int, None]] = {}
