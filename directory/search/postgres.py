@@ -92,9 +92,20 @@ class PostgresRunner:
         return self.session.execute(statement).first() is not None
 
     def _first(self, query: str, limit: int) -> list[str]:
-        """The first ``limit`` rows of a tier in doc_id order."""
-        statement = select(_INDEX.c.service_id).where(*self._where(query))
-        return list(self.session.scalars(statement.order_by(_SORT_KEY).limit(limit)))
+        """The first ``limit`` rows of a tier in doc_id order.
+
+        The total comes with them while it is unknown (a subquery run once), which saves a
+        round trip whenever the page is full and needs it.
+        """
+        total = select(func.count()).select_from(_INDEX).where(*self._where(self.match))
+        columns = [_INDEX.c.service_id]
+        if self.total is None:
+            columns.append(total.scalar_subquery())
+        statement = select(*columns).where(*self._where(query)).order_by(_SORT_KEY).limit(limit)
+        rows = self.session.execute(statement).all()
+        if rows and self.total is None:
+            self.total = rows[0][1]
+        return [row[0] for row in rows]
 
     def _where(self, query: str) -> list[ColumnElement[bool]]:
         return [_matches(query) if query else true(), *self._in_range()]
@@ -109,11 +120,11 @@ class PostgresRunner:
     def _level(self, word: Word) -> ColumnElement[int]:
         """3: the key in a name; 2: a synonym in a name, or a whole topic name; else 1.
 
-        Each set is found through the index once (a hashed subplan), rather than by unpacking
-        every match's `grams` to test it.
+        Each set is found through the index once (a hashed subplan), among the matches only,
+        rather than by unpacking every match's `grams` to test it.
         """
-        in_name = select(_INDEX.c.service_id).where(_matches(_in_name(word)))
-        boosted = select(_INDEX.c.service_id).where(_matches(_boosted(word)))
+        in_name = select(_INDEX.c.service_id).where(_matches(_and([self.match, _in_name(word)])))
+        boosted = select(_INDEX.c.service_id).where(_matches(_and([self.match, _boosted(word)])))
         return case(
             (_INDEX.c.service_id.in_(in_name), 3),
             (_INDEX.c.service_id.in_(boosted), 2),
