@@ -13,6 +13,7 @@ from core.db import get_engine
 from directory.demo import load_demo_directory
 from directory.hours import open_at, service_status
 from directory.models import ContactChannel, Schedule, Service
+from directory.search import loading
 from directory.search.cards import FIELDS, ServiceCard
 from directory.search.index import ServiceSearchText
 from directory.search.loading import load_services
@@ -89,6 +90,30 @@ def test_a_service_no_longer_published_is_not_shown_from_a_stale_row(directory: 
     directory.commit()
 
     assert load_services(directory, [service.id]) == []
+    found = search_services(directory, SearchQuery(text=service.name), now=MONDAY_MORNING)
+    assert service.id not in [card.id for card in found.items]  # read with the ids, checked too
+
+
+QUERIES = [
+    SearchQuery(text="死にたい"),
+    SearchQuery(text="京都 いのち"),
+    SearchQuery(text="相談", free=True, page=2, per_page=5),
+    SearchQuery(topics=("debt",), channels=("phone",)),
+    SearchQuery(text="こころ", open_now=True),
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=range(len(QUERIES)))
+def test_a_page_reads_its_cards_with_its_ids(
+    directory: Session, monkeypatch: pytest.MonkeyPatch, query: SearchQuery
+) -> None:
+    expected = search_services(directory, query, now=MONDAY_MORNING)
+    monkeypatch.setattr(loading, "_CARDS", None)  # a query of its own for the cards would fail
+
+    result = search_services(directory, query, now=MONDAY_MORNING)
+
+    assert result.items
+    assert result == expected
 
 
 def test_rows_without_a_card_are_shown_and_fill_cards_stores_theirs(directory: Session) -> None:

@@ -8,18 +8,24 @@ quoted bigram phrases.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import JSON, Row, String, text
 from sqlalchemy.orm import Session
 
 from directory.search.plan import Plan, Word, shortest, tiered_page
 from directory.search.tokens import synonym_token, topic_token
 from directory.textnorm import bigrams
 
-# Each row's service id comes with it, by the doc_id index, so only the page's rows are read.
+# Each row's service id, card and status come with it, by the doc_id index and the service's
+# primary key, so only the page's rows are read.
+_STATUS = "(SELECT status FROM service WHERE service.id = s.service_id)"
+_CARD_TYPES = {"card": JSON(none_as_null=True), "status": String()}
 _TIER = text(
-    "SELECT s.service_id FROM service_search_fts(:match) AS f"
+    f"SELECT s.service_id, s.card, {_STATUS} AS status FROM service_search_fts(:match) AS f"  # noqa: S608
     " JOIN service_search AS s ON s.doc_id = f.rowid ORDER BY f.rowid LIMIT :limit"
-)
+).columns(**_CARD_TYPES)
 _COUNT = text("SELECT count(*) FROM service_search_fts(:match)")
 _EXISTS = text("SELECT 1 FROM service_search_fts(:match) LIMIT 1")
 
@@ -29,6 +35,7 @@ class FtsRunner:
         self.session = session
         self.plan = plan
         self.total: int | None = None  # known once counted, or from a page of scored matches
+        self.found: dict[str, tuple[Any, str]] = {}  # the cards read with the ids
         tags = [
             "grams : (" + " OR ".join(f'"{t}"' for t in group) + ")" for group in plan.tag_groups
         ]
@@ -59,7 +66,12 @@ class FtsRunner:
 
     def _first_of_tier(self, tier: int, limit: int) -> list[str]:
         params = {"match": self.tiers[tier], "limit": limit}
-        return list(self.session.execute(_TIER, params).scalars())
+        return self._ids(self.session.execute(_TIER, params).all())
+
+    def _ids(self, rows: Sequence[Row[Any]]) -> list[str]:
+        """The ids of rows read with their cards, which are kept for the page."""
+        self.found |= {row.service_id: (row.card, row.status) for row in rows}
+        return [row.service_id for row in rows]
 
     def _ranked(self, limit: int, offset: int) -> list[str]:
         """Several words: every match scored, through the names-only table, and counted."""
@@ -78,16 +90,16 @@ class FtsRunner:
                 f" WHEN {second} THEN 2 ELSE 1 END"
             )
         statement = text(
-            "SELECT s.service_id, p.total FROM (SELECT f.rowid AS doc_id, "  # noqa: S608
-            f"{' + '.join(levels) or '0'} AS score, count(*) OVER () AS total"
-            " FROM service_search_fts(:match) AS f"
+            f"SELECT s.service_id, s.card, {_STATUS} AS status, p.total"  # noqa: S608
+            f" FROM (SELECT f.rowid AS doc_id, {' + '.join(levels) or '0'} AS score,"
+            " count(*) OVER () AS total FROM service_search_fts(:match) AS f"
             " ORDER BY score DESC, f.rowid LIMIT :limit OFFSET :offset) AS p"
             " JOIN service_search AS s ON s.doc_id = p.doc_id ORDER BY p.score DESC, p.doc_id"
-        )
+        ).columns(**_CARD_TYPES)
         rows = self.session.execute(statement, params).all()
         if rows:
-            self.total = rows[0][1]
-        return [row[0] for row in rows]
+            self.total = rows[0].total
+        return self._ids(rows)
 
 
 def _phrase(key: str) -> str:

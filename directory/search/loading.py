@@ -1,11 +1,17 @@
-"""Loading the services of a result page: their cards, kept in the index (one query)."""
+"""Loading the services of a result page: their cards, kept in the index.
+
+A runner reads the cards with the ids where it can (`Runner.found`): then a page takes no
+query of its own. Otherwise they are read here, in one query.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from contextlib import suppress
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ScalarSelect, bindparam, select
 from sqlalchemy.orm import Session
 
 from directory.models import Service
@@ -23,10 +29,20 @@ _CARDS = (
     .join(_SERVICE, _SERVICE.c.id == _INDEX.c.service_id)
     .where(_INDEX.c.service_id.in_(bindparam("ids", expanding=True)))
 )
+Found = Mapping[str, tuple[Any, str]]  # service id → its stored card and its status
 
 
-def load_services(session: Session, ids: list[str]) -> list[ServiceCard]:
+def status_of_row() -> ScalarSelect[str]:
+    """The status of an index row's service, for a runner to read with the row's card."""
+    return select(_SERVICE.c.status).where(_SERVICE.c.id == _INDEX.c.service_id).scalar_subquery()
+
+
+def load_services(
+    session: Session, ids: list[str], found: Found | None = None
+) -> list[ServiceCard]:
     """The cards of the published services of ``ids`` that the index holds, in that order.
+
+    ``found``: cards and statuses a runner has read already; the others are read here.
 
     A row indexed before cards existed, or with a card of an older shape, has its card built
     from the tables instead, and a warning is logged: `tsunagu init` stores the missing ones,
@@ -34,8 +50,12 @@ def load_services(session: Session, ids: list[str]) -> list[ServiceCard]:
     """
     if not ids:
         return []
-    rows = session.execute(_CARDS, {"ids": ids})
-    stored = {row.service_id: row.card for row in rows if row.status == "published"}
+    read = {i: found[i] for i in ids if found and i in found}
+    missing = [i for i in ids if i not in read]
+    if missing:
+        rows = session.execute(_CARDS, {"ids": missing})
+        read |= {row.service_id: (row.card, row.status) for row in rows}
+    stored = {i: read[i][0] for i in ids if i in read and read[i][1] == "published"}
     cards: dict[str, ServiceCard] = {}
     for service_id, document in stored.items():
         with suppress(KeyError, TypeError, ValueError):  # built again below

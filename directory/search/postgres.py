@@ -16,11 +16,13 @@ through the index once, not checked row by row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Row,
     case,
     cast,
     func,
@@ -34,6 +36,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
 from directory.search.index import ServiceSearchText
+from directory.search.loading import status_of_row
 from directory.search.plan import Plan, Word, shortest, tiered_page
 from directory.search.tokens import name_token, synonym_token, topic_token
 from directory.textnorm import bigrams
@@ -42,6 +45,9 @@ _INDEX = ServiceSearchText.__table__
 # Ordering by this, not by doc_id, keeps the planner from walking the doc_id index and checking
 # `grams` row after row until it has enough: matches are to be fetched from GIN, then sorted.
 _SORT_KEY = _INDEX.c.doc_id + literal_column("0")
+# A page's rows come with their cards: a pointer each, carried through the sort; the cards
+# (in TOAST) and statuses (a subquery the planner runs after LIMIT) are read for the page only.
+_PAGE = (_INDEX.c.service_id, _INDEX.c.card, status_of_row())
 
 
 @contextmanager
@@ -63,6 +69,7 @@ class PostgresRunner:
         self.plan = plan
         self.match = _match(plan)
         self.total: int | None = None
+        self.found: dict[str, tuple[Any, str]] = {}  # the cards read with the ids
 
     def ids(self, limit: int, offset: int) -> list[str]:
         if self.plan.tiered:
@@ -70,7 +77,7 @@ class PostgresRunner:
             return tiered_page(lambda t, n: self._first(tiers[t], n), len(tiers), limit, offset)
         score = sum((self._level(word) for word in self.plan.words), literal(0))
         statement = (
-            select(_INDEX.c.service_id, func.count().over())
+            select(*_PAGE, func.count().over())
             .where(*self._where(self.match))
             .order_by(score.desc(), _SORT_KEY)
             .limit(limit)
@@ -78,8 +85,8 @@ class PostgresRunner:
         )
         rows = self.session.execute(statement).all()
         if rows:
-            self.total = rows[0][1]
-        return [row[0] for row in rows]
+            self.total = rows[0][3]
+        return self._ids(rows)
 
     def count(self) -> int:
         if self.total is None:
@@ -98,13 +105,18 @@ class PostgresRunner:
         round trip whenever the page is full and needs it.
         """
         total = select(func.count()).select_from(_INDEX).where(*self._where(self.match))
-        columns = [_INDEX.c.service_id]
+        columns = [*_PAGE]
         if self.total is None:
             columns.append(total.scalar_subquery())
         statement = select(*columns).where(*self._where(query)).order_by(_SORT_KEY).limit(limit)
         rows = self.session.execute(statement).all()
         if rows and self.total is None:
-            self.total = rows[0][1]
+            self.total = rows[0][3]
+        return self._ids(rows)
+
+    def _ids(self, rows: Sequence[Row[Any]]) -> list[str]:
+        """The ids of rows read with their cards, which are kept for the page."""
+        self.found |= {row[0]: (row[1], row[2]) for row in rows}
         return [row[0] for row in rows]
 
     def _where(self, query: str) -> list[ColumnElement[bool]]:

@@ -49,7 +49,7 @@ def search_services(session: Session, query: SearchQuery, *, now: datetime) -> S
             items, total, exact = _open_now_page(session, runner, now, number, per_page)
         else:
             ids, total = page(runner, per_page, (number - 1) * per_page)
-            items, exact = load_services(session, ids), True
+            items, exact = load_services(session, ids, runner.found), True
         relaxed = []
         if total == 0 and query.filters:
             relaxed = _relaxed(session, runner_for, query, synonyms, now)
@@ -79,7 +79,8 @@ def _open_now_page(
     while len(found) < wanted:
         batch = wanted - len(found) + 10
         ids = runner.ids(batch, checked)
-        found += [service for service in load_services(session, ids) if open_at(service, now)]
+        cards = load_services(session, ids, runner.found)
+        found += [service for service in cards if open_at(service, now)]
         checked += len(ids)
         if len(ids) < batch:  # every candidate checked
             return found[wanted - per_page : wanted], len(found), True

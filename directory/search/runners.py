@@ -10,12 +10,15 @@ from sqlalchemy.orm import Session
 
 from directory.search.fts import FtsRunner
 from directory.search.fts_tables import has_fts
+from directory.search.loading import Found
 from directory.search.plan import Plan
 from directory.search.postgres import PostgresRunner, index_scans
 from directory.search.scan import ScanRunner
 
 
 class Runner(Protocol):
+    found: Found  # cards and statuses read with the ids so far (`loading.load_services`)
+
     def ids(self, limit: int, offset: int) -> list[str]:
         """Service ids of matches ``offset`` to ``offset + limit``, best first."""
         ...
