@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, select, update
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
@@ -14,7 +15,7 @@ from directory.demo import load_demo_directory
 from directory.hours import open_at, service_status
 from directory.models import ContactChannel, Schedule, Service
 from directory.search import loading
-from directory.search.cards import FIELDS, ServiceCard
+from directory.search.cards import FIELDS, ServiceCard, card_from_json
 from directory.search.index import ServiceSearchText
 from directory.search.loading import load_services
 from directory.search.query import SearchQuery
@@ -92,6 +93,22 @@ def test_a_service_no_longer_published_is_not_shown_from_a_stale_row(directory: 
     assert load_services(directory, [service.id]) == []
     found = search_services(directory, SearchQuery(text=service.name), now=MONDAY_MORNING)
     assert service.id not in [card.id for card in found.items]  # read with the ids, checked too
+
+
+def test_a_stored_card_is_parsed_once_per_text(directory: Session) -> None:
+    service = published(directory)[0]
+    stored = directory.scalar(
+        select(cast(ServiceSearchText.card, Text)).where(ServiceSearchText.service_id == service.id)
+    )
+    assert stored is not None
+    edited = json.dumps(json.loads(stored) | {"name": "別の名前"})
+
+    first = card_from_json(service.id, stored)
+
+    assert card_from_json(service.id, stored) is first
+    assert first == card_of(directory, service.id)
+    assert card_from_json(service.id, edited).name == "別の名前"
+    assert card_from_json(service.id, stored).name == service.name
 
 
 QUERIES = [

@@ -9,9 +9,11 @@ result page loads no ORM objects. Stored as JSON: times and dates as ISO strings
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, time
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -133,6 +135,16 @@ def card_from(service_id: str, document: dict[str, Any]) -> ServiceCard:
         channels=tuple(ChannelCard(*channel) for channel in document["channels"]),
         schedules=tuple(_schedule(row) for row in document["schedules"]),
     )
+
+
+@lru_cache(maxsize=2048)
+def card_from_json(service_id: str, document: str) -> ServiceCard:
+    """`card_from` for a card as stored, in JSON: each stored text is parsed once.
+
+    Cards are immutable, so the same one can serve every page that lists the service; an
+    edit stores another text, which is parsed anew.
+    """
+    return card_from(service_id, json.loads(document))
 
 
 def _schedule(row: list[Any]) -> ScheduleCard:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Row, String, text
+from sqlalchemy import Row, String, text
 from sqlalchemy.orm import Session
 
 from directory.search.plan import Plan, Word, shortest, tiered_page
@@ -21,7 +21,7 @@ from directory.textnorm import bigrams
 # Each row's service id, card and status come with it, by the doc_id index and the service's
 # primary key, so only the page's rows are read.
 _STATUS = "(SELECT status FROM service WHERE service.id = s.service_id)"
-_CARD_TYPES = {"card": JSON(none_as_null=True), "status": String()}
+_CARD_TYPES = {"card": String(), "status": String()}  # the card as stored, JSON text
 _TIER = text(
     f"SELECT s.service_id, s.card, {_STATUS} AS status FROM service_search_fts(:match) AS f"  # noqa: S608
     " JOIN service_search AS s ON s.doc_id = f.rowid ORDER BY f.rowid LIMIT :limit"
@@ -35,7 +35,7 @@ class FtsRunner:
         self.session = session
         self.plan = plan
         self.total: int | None = None  # known once counted, or from a page of scored matches
-        self.found: dict[str, tuple[Any, str]] = {}  # the cards read with the ids
+        self.found: dict[str, tuple[str | None, str]] = {}  # the cards read with the ids
         tags = [
             "grams : (" + " OR ".join(f'"{t}"' for t in group) + ")" for group in plan.tag_groups
         ]

@@ -11,30 +11,36 @@ from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy import ScalarSelect, bindparam, select
+from sqlalchemy import ScalarSelect, Text, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from directory.models import Service
-from directory.search.cards import ServiceCard, build_cards, card_from
+from directory.search.cards import ServiceCard, build_cards, card_from, card_from_json
 from directory.search.index import ServiceSearchText
 
 log = logging.getLogger(__name__)
 _INDEX = ServiceSearchText.__table__
 _SERVICE = Service.__table__
-# Through the tables, not the ORM: a page reads ten small JSON documents and maps nothing.
-# The status is read, not filtered on in SQL (SQLite would walk its index, nearly every row):
-# a row the index still holds for a service no longer published is never shown.
-_CARDS = (
-    select(_INDEX.c.service_id, _INDEX.c.card, _SERVICE.c.status)
-    .join(_SERVICE, _SERVICE.c.id == _INDEX.c.service_id)
-    .where(_INDEX.c.service_id.in_(bindparam("ids", expanding=True)))
-)
-Found = Mapping[str, tuple[Any, str]]  # service id → its stored card and its status
 
 
 def status_of_row() -> ScalarSelect[str]:
     """The status of an index row's service, for a runner to read with the row's card."""
     return select(_SERVICE.c.status).where(_SERVICE.c.id == _INDEX.c.service_id).scalar_subquery()
+
+
+# Through the tables, not the ORM: a page reads ten small JSON documents and maps nothing;
+# as text, which `card_from_json` parses once per text.
+# The status is read, not filtered on in SQL (SQLite would walk its index, nearly every row):
+# a row the index still holds for a service no longer published is never shown.
+_CARDS = (
+    select(_INDEX.c.service_id, cast(_INDEX.c.card, Text), _SERVICE.c.status)
+    .join(_SERVICE, _SERVICE.c.id == _INDEX.c.service_id)
+    .where(_INDEX.c.service_id.in_(bindparam("ids", expanding=True)))
+)
+# Service id → its stored card and its status. The card as JSON text, or decoded already where
+# reading it as text would cost more (PostgreSQL converts JSON to text row by row, before a
+# sort: see `directory.search.postgres`).
+Found = Mapping[str, tuple[str | dict[str, Any] | None, str]]
 
 
 def load_services(
@@ -59,7 +65,11 @@ def load_services(
     cards: dict[str, ServiceCard] = {}
     for service_id, document in stored.items():
         with suppress(KeyError, TypeError, ValueError):  # built again below
-            cards[service_id] = card_from(service_id, document)
+            cards[service_id] = (
+                card_from_json(service_id, document)
+                if isinstance(document, str)
+                else card_from(service_id, document)
+            )
     rebuild = [i for i in stored if i not in cards]
     if rebuild:
         log.warning("search: %d cards built per query; run `directory reindex`", len(rebuild))

@@ -69,7 +69,7 @@ class PostgresRunner:
         self.plan = plan
         self.match = _match(plan)
         self.total: int | None = None
-        self.found: dict[str, tuple[Any, str]] = {}  # the cards read with the ids
+        self.found: dict[str, tuple[Any, str]] = {}  # the cards (decoded) read with the ids
 
     def ids(self, limit: int, offset: int) -> list[str]:
         if self.plan.tiered:

@@ -6,8 +6,6 @@ variant matches where it occurs as a substring of a normalised text.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import ColumnElement, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
@@ -21,7 +19,7 @@ class ScanRunner:
     def __init__(self, session: Session, plan: Plan) -> None:
         self.session = session
         self.plan = plan
-        self.found: dict[str, tuple[Any, str]] = {}  # cards are read by `load_services`
+        self.found: dict[str, tuple[str | None, str]] = {}  # cards: read by `load_services`
         self.conditions = [_contains(word) for word in plan.words] + [
             or_(*(func.instr(_INDEX.c.tags, f" {t} ") > 0 for t in group))
             for group in plan.tag_groups
