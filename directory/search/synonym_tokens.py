@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 
 from directory.search.fts_tables import drop_fts_triggers, ensure_fts
 from directory.search.index import ServiceSearchText
+from directory.search.reindex import BATCH
 from directory.search.rows import held, token_columns
 from directory.search.synonyms import Group, group_keys
 from directory.search.tokens import synonym_token
 
-BATCH = 500
 _INDEX = ServiceSearchText.__table__
 
 
@@ -40,10 +40,10 @@ def refresh_synonym_tokens(session: Session, changed: Iterable[int] | None = Non
     session.flush()
     groups = group_keys(session)
     stale = _stale(session, groups, None if changed is None else set(changed))
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    dialect = session.get_bind().dialect.name
+    sqlite = dialect == "sqlite"
     if sqlite and len(stale) > BATCH:  # one FTS5 rebuild instead of upkeep row by row
         drop_fts_triggers(session.connection())
-    dialect = session.get_bind().dialect.name
     for start in range(0, len(stale), BATCH):
         rows = session.execute(
             select(_INDEX.c.service_id, _INDEX.c.name_text, _INDEX.c.topic_text)
