@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from core.config import PROJECT_ROOT
@@ -29,6 +29,7 @@ from directory.models import (
     ChangeRecord,
     ContactChannel,
     Location,
+    Organization,
     Schedule,
     Service,
     ServiceAtLocation,
@@ -262,6 +263,13 @@ def _schedules(service: Service) -> set[tuple]:
 
 
 def test_importing_again_updates_the_same_records(full: Session) -> None:
+    # A time already at whole milliseconds is unchanged by the file, while the creation time
+    # beside it is rounded: the file's modification time must still win over ``onupdate``.
+    whole = datetime(2026, 5, 1, 2, 3, 4, 5000, UTC)
+    finer = whole.replace(microsecond=5678)
+    for model in (Organization, Service):
+        full.execute(update(model).values(created_at=finer, updated_at=whole))
+    full.commit()
     before = export_text(full)
 
     assert import_into(full.get_bind(), json.loads(before)) == []

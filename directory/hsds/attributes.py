@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, time
 from typing import Any
 
+from sqlalchemy.orm.attributes import flag_modified
+
 from directory.hsds.rules import aware
 from directory.hsds.vocabulary import FIELD_TAXONOMY, Field, Json, Terms, derived_id, term_id
 
@@ -88,6 +90,9 @@ def apply_fields(
             setattr(record, known.attr, sorted(set(texts or [])))
         elif texts:
             setattr(record, known.attr, decode(known.kind, texts[-1]))
+            if known.kind == "datetime":
+                # Written even when unchanged, so that a column's ``onupdate`` cannot replace it.
+                flag_modified(record, known.attr)
         elif known.kind != "datetime":  # absent times keep the database's own
             setattr(record, known.attr, known.default)
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, time
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from core.db import utcnow
 from directory.hsds.attributes import apply_fields, field_values
@@ -126,6 +127,7 @@ def _store_service(
     service.topics = [topics[code] for code in sorted({c for t, c in found if t == TOPIC_TAXONOMY})]
     modified = item.get("last_modified")
     service.updated_at = aware(modified).astimezone(UTC) if modified else utcnow()
+    flag_modified(service, "updated_at")  # the file's time, even where a column changed
     if internal and "metadata" in item:
         _store_history(session, item, "service")
 
