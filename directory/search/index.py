@@ -13,7 +13,6 @@ hold their words. Only published services are indexed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Text, text
@@ -74,9 +73,3 @@ def doc_id_for(area: str, sort_order: int, service_id: str, attempt: int = 0) ->
     order = min(max(sort_order + (1 << 19), 0), (1 << 20) - 1)
     digest = hashlib.blake2b(f"{service_id}/{attempt}".encode(), digest_size=5).digest()
     return area_rank << 60 | order << 40 | int.from_bytes(digest)
-
-
-def area_doc_ids(areas: Iterable[str]) -> tuple[int, int]:
-    """The doc_ids of the services of these areas lie in [low, high): doc_id starts with area."""
-    ranks = [AREAS.index(area) for area in areas]
-    return min(ranks) << 60, (max(ranks) + 1) << 60

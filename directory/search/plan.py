@@ -19,7 +19,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from directory.models import AREAS
-from directory.search.index import area_doc_ids
 from directory.search.query import MAX_TEXT, SearchQuery
 from directory.search.synonyms import Synonyms
 from directory.search.tokens import WHOLE_MUNICIPALITY, district_tag, open_now_tags, tag
@@ -52,7 +51,6 @@ class Plan:
 
     words: tuple[Word, ...] = ()
     tag_groups: tuple[tuple[str, ...], ...] = ()
-    doc_ids: tuple[int, int] | None = None  # [low, high), when the areas asked for bound them
 
     @property
     def tiered(self) -> bool:
@@ -78,11 +76,8 @@ def build_plan(query: SearchQuery, synonyms: Synonyms, now: datetime) -> Plan:
         )
         if values
     ]
-    doc_ids = None
     if query.areas:
         groups.append(_area_tags(query.areas))
-        # A district is in the municipality: its tags are only on municipal services.
-        doc_ids = area_doc_ids(a if a in AREAS else "municipality" for a in query.areas)
     if query.free:
         groups.append(("cost_free",))
     if query.anonymous:
@@ -90,7 +85,7 @@ def build_plan(query: SearchQuery, synonyms: Synonyms, now: datetime) -> Plan:
     if query.open_now:
         local = now.astimezone(TOKYO)
         groups.append(open_now_tags(local.weekday(), local.hour))
-    return Plan(plan_words, tuple(groups), doc_ids)
+    return Plan(plan_words, tuple(groups))
 
 
 def _word(key: str, synonyms: Synonyms) -> Word:
