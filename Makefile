@@ -30,9 +30,10 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -d translations -D messages --statistics
 
 extract-messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -w 100 \
 		-o translations/messages.pot core public_site backoffice directory cards
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages \
+		--no-fuzzy-matching -w 100
 
 run: $(STAMP) translations fonts
 	$(FLASK) tsunagu init

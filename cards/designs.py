@@ -1,4 +1,9 @@
-"""Stored card designs: defaults from the profile and the directory, validated saves, audit."""
+"""Stored card designs: defaults from the profile and the directory, validated saves, audit.
+
+A stored design keeps only what differs from the default design (`profile_design`): every other
+field follows the municipality profile and the directory's national lines as they change, so a
+card printed after the section's number changed carries the new number.
+"""
 
 from __future__ import annotations
 
@@ -58,6 +63,12 @@ def stored_fields(design: CardDesign) -> dict[str, Any]:
     return values
 
 
+def overrides(design: CardDesign, default: CardDesign) -> dict[str, Any]:
+    """What a stored design keeps of ``design``: its fields that differ from ``default``."""
+    base = stored_fields(default)
+    return {name: value for name, value in stored_fields(design).items() if value != base[name]}
+
+
 def national_channels(session: Session) -> list[tuple[str, str]]:
     """The home page's phone lines, as (name, number) pairs for the back of a card."""
     pairs = []
@@ -86,6 +97,7 @@ def save_design(
     saved: SavedDesign,
     design: CardDesign,
     *,
+    default: CardDesign,
     actor: audit.Actor | None,
     network: str | None = None,
     url: str,
@@ -93,13 +105,14 @@ def save_design(
 ) -> None:
     """Store ``design`` in ``saved`` if it is valid; otherwise `DesignError`, nothing changed.
 
-    Valid means within the limits and printable: every text fits its box on every format,
-    laid out with a QR code of ``url``'s length.
+    Only the fields that differ from ``default`` (`profile_design`) are stored. Valid means
+    within the limits and printable: every text fits its box on every format, laid out with a
+    QR code of ``url``'s length.
     """
     problems = validate_design(design) or fit_problems(design, url, font_path=font_path)
     if problems:
         raise DesignError(problems)
-    saved.fields = stored_fields(design)
+    saved.fields = overrides(design, default)
     saved.logo = design.logo_png
     saved.updated_by = actor.login if actor is not None else ""
     session.flush()
@@ -164,18 +177,19 @@ def copy_design(
 
 
 def ensure_card_setup(session: Session, profile: Profile) -> tuple[SavedDesign, CardBatch]:
-    """The standard design and the public-download batch, created once.
-
-    When the design was made before the directory had national lines (``init`` before the
-    directory was loaded), they are filled in now; anything staff changed is kept.
+    """The standard design (following the profile in everything) and the public-download
+    batch, created once; designs stored whole by earlier versions keep only their own fields.
     """
-    design = profile_design(session, profile)
     saved = get_design(session)
     if saved is None:
-        saved = SavedDesign(name=DEFAULT_DESIGN, fields=stored_fields(design), updated_by="")
+        saved = SavedDesign(name=DEFAULT_DESIGN, fields={}, updated_by="")
         session.add(saved)
         session.flush()
-    elif not (saved.fields or {}).get("national_channels") and design.national_channels:
-        lines = stored_fields(design)["national_channels"]
-        saved.fields = {**saved.fields, "national_channels": lines}
+    base = stored_fields(profile_design(session, profile))
+    for design in all_designs(session):
+        kept = {k: v for k, v in (design.fields or {}).items() if k not in base or v != base[k]}
+        if not design.updated_by and kept.get("national_channels") == []:
+            del kept["national_channels"]  # stored before the directory was loaded
+        if kept != design.fields:
+            design.fields = kept
     return saved, ensure_standing_batch(session, saved)

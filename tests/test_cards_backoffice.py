@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cards.batches import count_scan, standing_batch
-from cards.designs import get_design
+from cards.designs import (
+    card_design,
+    ensure_card_setup,
+    get_design,
+    profile_design,
+    stored_fields,
+)
 from cards.models import CardBatch
 from core.audit import AuditEvent
+from core.config import DEFAULT_PROFILE
+from core.profile import get_profile, read_profile_file, store_profile
 from tests.staff import csrf_token, post_form, signed_in_client
 
 DESIGN_URL = "/cards/designs/standard"
@@ -69,6 +78,41 @@ def test_saving_a_design_changes_it_and_is_audited(editor: FlaskClient, demo: Se
     assert saved is not None and saved.fields["message"] == "話してみませんか。"
     assert saved.fields["accent_color"] == "#0b5394"
     assert "cards.design.update" in actions(demo)
+
+
+def test_a_saved_design_keeps_only_its_own_fields_and_follows_the_profile(
+    editor: FlaskClient, demo: Session
+) -> None:
+    values = design_values(editor)
+    values.update(message="話してみませんか。", action="save")
+    assert post_form(editor, DESIGN_URL, values).status_code == 302
+    demo.expire_all()
+    assert get_design(demo).fields == {"message": "話してみませんか。"}  # type: ignore[union-attr]
+
+    # The section's number changes in the profile: the card follows, the message stays.
+    profile = get_profile(demo, read_profile_file(DEFAULT_PROFILE))
+    store_profile(demo, replace(profile, phone="0772-00-0000"))
+    demo.commit()
+
+    page = design_values(editor)
+    assert (page["section_phone"], page["message"].strip()) == ("0772-00-0000", "話してみませんか。")
+    design = card_design(get_design(demo), profile_design(demo, get_profile(demo, profile)))  # type: ignore[arg-type]
+    assert design.section_phone == "0772-00-0000"
+
+
+def test_designs_stored_whole_keep_only_what_differs_from_the_profile(demo: Session) -> None:
+    profile = get_profile(demo, read_profile_file(DEFAULT_PROFILE))
+    saved = get_design(demo)
+    assert saved is not None
+    whole = stored_fields(profile_design(demo, profile))
+    saved.fields = {**whole, "hours": "平日 9時から17時", "national_channels": []}
+    saved.updated_by = "editor"
+    demo.flush()
+
+    ensure_card_setup(demo, profile)
+
+    # What equals the profile follows it from now on; what staff changed stays theirs.
+    assert saved.fields == {"hours": "平日 9時から17時", "national_channels": []}
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cards.design import default_design, validate_design
-from cards.designs import card_design, fit_problems, get_design
+from cards.designs import card_design, fit_problems, get_design, profile_design, stored_fields
 from cards.models import CardBatch, SavedDesign
 from core.db import get_engine
 from core.profile import MunicipalityProfile, read_profile_file
@@ -36,24 +36,48 @@ def test_init_migrates_and_stores_the_profile_and_can_run_again(empty_app: Flask
     assert count(empty_app, MunicipalityProfile) == 1
 
 
-def test_init_sets_up_cards_once_and_demo_fills_in_the_national_lines(empty_app: Flask) -> None:
+def test_init_sets_up_cards_once_and_the_card_takes_the_directorys_national_lines(
+    empty_app: Flask,
+) -> None:
     first, second = run(empty_app, "init"), run(empty_app, "init")
 
     assert "public-download batch" in first.output
     assert (count(empty_app, SavedDesign), count(empty_app, CardBatch)) == (1, 1)
     assert second.exit_code == 0 and count(empty_app, CardBatch) == 1
+    profile = read_profile_file(empty_app.config["TSUNAGU_SETTINGS"].profile_path)
     with Session(get_engine(empty_app)) as session:
-        assert get_design(session).fields["national_channels"] == []  # type: ignore[union-attr]
+        saved = get_design(session)
+        assert saved is not None and saved.fields == {}  # everything follows the profile
+        assert card_design(saved, profile_design(session, profile)).national_channels == ()
 
     run(empty_app, "demo")
 
     with Session(get_engine(empty_app)) as session:
         saved = get_design(session)
-        assert saved is not None and saved.fields["national_channels"]
-        profile = read_profile_file(empty_app.config["TSUNAGU_SETTINGS"].profile_path)
-        design = card_design(saved, default_design(profile))
+        assert saved is not None and saved.fields == {}
+        design = card_design(saved, profile_design(session, profile))
+        assert design.national_channels  # the directory's lines, now that it is loaded
         assert validate_design(design) == {}
         assert fit_problems(design, "https://tsunagu.example/c/abcdefghjk") == {}
+
+
+def test_init_lets_a_design_stored_before_the_directory_take_its_national_lines(
+    empty_app: Flask,
+) -> None:
+    run(empty_app, "init")
+    profile = read_profile_file(empty_app.config["TSUNAGU_SETTINGS"].profile_path)
+    with Session(get_engine(empty_app)) as session:  # as earlier versions stored it: whole
+        saved = get_design(session)
+        assert saved is not None
+        saved.fields = stored_fields(default_design(profile))
+        session.commit()
+
+    run(empty_app, "demo")
+
+    with Session(get_engine(empty_app)) as session:
+        saved = get_design(session)
+        assert saved is not None and saved.fields == {}
+        assert card_design(saved, profile_design(session, profile)).national_channels
 
 
 def test_demo_before_init_says_what_to_do(empty_app: Flask) -> None:

@@ -13,7 +13,7 @@ from backoffice.cards_admin.design_fields import (
     fill_form,
     with_fields,
 )
-from backoffice.cards_admin.pages import bp, card_font, design_of, scan_url
+from backoffice.cards_admin.pages import bp, card_font, default_design, design_of, scan_url
 from backoffice.cards_forms import DesignForm, NewDesignForm
 from backoffice.context import current_actor
 from backoffice.permissions import requires
@@ -95,7 +95,14 @@ def edit_design(name: str) -> Response | str | tuple[str, int]:
     actor = current_actor()
     try:
         save_design(
-            db, saved, design, actor=actor.user, network=actor.network, url=url, font_path=font
+            db,
+            saved,
+            design,
+            default=default_design(),
+            actor=actor.user,
+            network=actor.network,
+            url=url,
+            font_path=font,
         )
     except DesignError as exc:
         db.rollback()

@@ -19,8 +19,13 @@ bp = Blueprint("cards_admin", __name__, url_prefix="/cards")
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
+def default_design() -> CardDesign:
+    """What a design follows where it has no value of its own: the profile, the directory."""
+    return profile_design(get_session(), current_profile())
+
+
 def design_of(saved: SavedDesign) -> CardDesign:
-    return card_design(saved, profile_design(get_session(), current_profile()))
+    return card_design(saved, default_design())
 
 
 def scan_url(code: str) -> str:
