@@ -95,8 +95,11 @@ def test_a_saved_design_keeps_only_its_own_fields_and_follows_the_profile(
     demo.commit()
 
     page = design_values(editor)
-    assert (page["section_phone"], page["message"].strip()) == ("0772-00-0000", "話してみませんか。")
-    design = card_design(get_design(demo), profile_design(demo, get_profile(demo, profile)))  # type: ignore[arg-type]
+    assert page["section_phone"] == "0772-00-0000"
+    assert page["message"].strip() == "話してみませんか。"
+    saved = get_design(demo)
+    assert saved is not None
+    design = card_design(saved, profile_design(demo, get_profile(demo, profile)))
     assert design.section_phone == "0772-00-0000"
 
 
