@@ -1,7 +1,9 @@
 """Read the sourced fact sheet (``data/directory-facts.csv``) as directory records.
 
-Only what the sheet states is kept. Numbers and addresses are taken from its text verbatim;
-rows of low confidence are marked as needing a check ("要確認"), with the sheet's own note.
+Only what the sheet states is kept. Numbers and addresses are taken from its text verbatim.
+Rows of low confidence, and rows where the sheet marks a fact as not confirmed (in the fact's
+own column or in its note: 未確認, 要再確認, 掲載前に…確認を, unclear ...), are marked as
+needing a check ("要確認"), with the sheet's own note, led by the columns concerned.
 Ids derive from the names, so loading the demo again updates the same rows.
 """
 
@@ -36,6 +38,18 @@ SERVICE_AREA_BY_SHEET = {
     "kyotango": ("京丹後市", "municipality"),
 }
 COST_BY_SHEET = {"yes": "free", "partly": "partly", "no": "paid"}
+# How the sheet says that a fact is not confirmed, and the columns that hold facts shown to
+# residents (with the names staff read in the to-verify list).
+UNCONFIRMED = re.compile(r"未確認|要再確認|要確認|確認を|不明|unclear|unconfirmed", re.IGNORECASE)
+FACT_COLUMNS = {
+    "contact": "連絡先",
+    "hours": "受付時間",
+    "audience": "対象",
+    "free": "費用",
+    "anonymous": "匿名",
+    "languages": "言語",
+    "address": "住所",
+}
 
 PHONE = re.compile(r"#\d{4}|0\d{1,4}-\d{1,6}(?:-\d{1,5})?|^\d{3}(?=\D|$)")
 URL = re.compile(r"https://[^\s（）()、／|]+")
@@ -98,6 +112,23 @@ def _channel_kind(kind: str, segment: str, kinds: str) -> str:
 def _split_flag(value: str) -> tuple[str, str]:
     head, _, rest = value.partition("（")
     return head.strip(), rest.rstrip("）").strip()
+
+
+def unconfirmed_columns(row: Mapping[str, str]) -> list[str]:
+    """The names of the fact columns the sheet marks as not confirmed, in sheet order."""
+    return [label for column, label in FACT_COLUMNS.items() if UNCONFIRMED.search(row[column])]
+
+
+def needs_check(row: Mapping[str, str]) -> bool:
+    """要確認: low confidence, or a fact the sheet marks as not confirmed (or its note does)."""
+    marked = unconfirmed_columns(row) or UNCONFIRMED.search(row["note"])
+    return row["confidence"] == "low" or bool(marked)
+
+
+def check_note(row: Mapping[str, str]) -> str:
+    columns = unconfirmed_columns(row)
+    lead = f"未確認の項目: {'・'.join(columns)}。" if columns else ""
+    return lead + row["note"]
 
 
 def _topics(value: str) -> list[str]:
@@ -170,8 +201,8 @@ def _service(
         home_group=home_group,
         sort_order=order,
         confidence=row["confidence"],
-        needs_check=row["confidence"] == "low",
-        check_note=row["note"],
+        needs_check=needs_check(row),
+        check_note=check_note(row),
         source_url=row["source_url"],
         source_date=row["source_date"],
         service_areas=[ServiceArea(name=area_name, extent_type=extent)],

@@ -98,7 +98,7 @@ def test_marking_verified_records_who_and_when_and_clears_the_flag(demo: Session
 def test_low_confidence_rows_are_listed_to_verify(demo: Session) -> None:
     names = {s.name for s in editing.services_to_verify(demo)}
 
-    assert "北京都ジョブパーク" in names and "よりそいホットライン" not in names
+    assert "北京都ジョブパーク" in names and "DV相談＋（プラス）" not in names
 
 
 def test_schedules_are_validated(demo: Session) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.config import PROJECT_ROOT
 from directory.demo import load_demo_directory
-from directory.facts import FACT_SHEET, parse_channels, read_rows
+from directory.facts import FACT_SHEET, needs_check, parse_channels, read_rows
 from directory.models import ContactChannel, Service
 
 SHARED_SHEET = PROJECT_ROOT.parent / "shared" / "data" / "directory-facts.csv"
@@ -32,9 +32,32 @@ def test_every_number_and_address_is_verbatim_from_its_row(demo: Session) -> Non
 
 
 def test_low_confidence_rows_are_marked_to_verify(demo: Session) -> None:
-    rows = {row["name"]: row["confidence"] for row in read_rows()}
-    for service in demo.scalars(select(Service)):
-        assert service.needs_check == (rows[service.name] == "low"), service.name
+    low = {row["name"] for row in read_rows() if row["confidence"] == "low"}
+    checked = {s.name for s in demo.scalars(select(Service).where(Service.needs_check))}
+
+    assert low and low <= checked
+
+
+def test_facts_the_sheet_does_not_confirm_are_marked_to_verify(demo: Session) -> None:
+    services = {s.name: s for s in demo.scalars(select(Service))}
+    # High confidence, but the hours in Kyoto are "未確認" in the sheet's hours column.
+    unified = services["こころの健康相談統一ダイヤル"]
+    assert unified.needs_check and unified.check_note.startswith("未確認の項目: 受付時間。")
+    # High confidence, but the note asks to confirm the number before it is published.
+    assert services["自殺予防いのちの電話（フリーダイヤル）"].needs_check
+    # Cost "no/unclear" and languages "未確認": both columns are named for staff.
+    foreign = services["外国人のための人権相談"]
+    assert foreign.check_note.startswith("未確認の項目: 費用・言語。")
+    # Nothing in the row is marked: no check asked for.
+    assert not services["DV相談＋（プラス）"].needs_check
+
+
+def test_every_row_is_marked_exactly_when_the_sheet_asks_for_a_check() -> None:
+    for row in read_rows():
+        marks = [row[c] for c in ("contact", "hours", "free", "languages", "address", "note")]
+        unsure = any(w in text for text in marks for w in ("未確認", "要再確認", "unclear"))
+        if row["confidence"] == "low" or unsure:
+            assert needs_check(row), row["name"]
 
 
 def test_service_codes_become_safe_tel_links() -> None:
