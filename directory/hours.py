@@ -33,18 +33,19 @@ HORIZON = timedelta(days=14)
 ONE_DAY = timedelta(days=1)
 WEEKDAYS = "月火水木金土日"
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOLIDAY_NOTE = "祝日は休み"
 YEAR_END_NOTE = "12月29日〜1月3日は休み"
-ALWAYS_OPEN = "24時間受付"
-NO_OPENING = "14日以内に受付の予定はありません"
+ALWAYS_OPEN = ("24時間受付", "Open around the clock")
+NO_OPENING = ("14日以内に受付の予定はありません", "No opening in the next 14 days")
 
 State = Literal["open", "closing_soon", "closed", "unknown"]
 LABELS: dict[str, tuple[str, str]] = {
     "open": ("受付中", "Open now"),
     "closing_soon": ("まもなく終了", "Closing soon"),
     "closed": ("受付時間外", "Closed now"),
-    "unknown": ("受付時間は各窓口にご確認ください", "Hours not listed"),
+    "unknown": ("受付時間の案内をご確認ください", "See the hours given"),
 }
 
 log = logging.getLogger(__name__)
@@ -258,6 +259,7 @@ class HoursStatus:
     closes_at: datetime | None  # end of the current intake (Tokyo); None if beyond 14 days
     next_opens_at: datetime | None  # next opening within 14 days (after closes_at when open)
     summary: str  # Japanese; empty when unknown (show the hours text instead)
+    summary_en: str = ""  # the same in English
 
 
 def open_at(service: WithHours, moment: datetime) -> bool:
@@ -275,7 +277,7 @@ def status_of(spec: HoursSpec, moment: datetime, *, closing_soon_minutes: int = 
         raise ValueError("closing_soon_minutes cannot be negative")
     local = to_tokyo(moment)
     if not spec.known:
-        return _status("unknown", None, None, "")
+        return _status("unknown", None, None, ("", ""))
     horizon = local + HORIZON
     # Ranges starting on the horizon's date are included, so every span that starts before
     # the horizon, and every join with one, is complete.
@@ -285,21 +287,25 @@ def status_of(spec: HoursSpec, moment: datetime, *, closing_soon_minutes: int = 
     upcoming = next((start for start, _ in spans if start > after), None)
     next_opens = upcoming if upcoming is not None and upcoming <= horizon else None
     if current is None:
-        summary = f"次の受付: {_when(next_opens)}から" if next_opens else NO_OPENING
+        summary = (
+            (f"次の受付: {_when(next_opens)}から", f"Next open: {_when_en(next_opens)}")
+            if next_opens
+            else NO_OPENING
+        )
         return _status("closed", None, next_opens, summary)
     closes = current[1] if current[1] <= horizon else None
     if closes is None:
         return _status("open", None, next_opens, ALWAYS_OPEN)
     soon = closes - local <= timedelta(minutes=closing_soon_minutes)
-    summary = f"{_until(closes, local)}まで受付"
+    summary = (f"{_until(closes, local)}まで受付", f"Open until {_until_en(closes, local)}")
     return _status("closing_soon" if soon else "open", closes, next_opens, summary)
 
 
 def _status(
-    state: State, closes: datetime | None, next_opens: datetime | None, summary: str
+    state: State, closes: datetime | None, next_opens: datetime | None, summary: tuple[str, str]
 ) -> HoursStatus:
     label, label_en = LABELS[state]
-    return HoursStatus(state, label, label_en, closes, next_opens, summary)
+    return HoursStatus(state, label, label_en, closes, next_opens, *summary)
 
 
 def _clock(value: time | datetime) -> str:
@@ -308,6 +314,19 @@ def _clock(value: time | datetime) -> str:
 
 def _when(moment: datetime) -> str:
     return f"{moment.month}月{moment.day}日({WEEKDAYS[moment.weekday()]}) {_clock(moment)}"
+
+
+def _when_en(moment: datetime) -> str:
+    month = MONTHS_EN[moment.month - 1]  # not strftime: the server's locale must not matter
+    return f"{WEEKDAYS_EN[moment.weekday()]} {moment.day} {month} {_clock(moment)}"
+
+
+def _until_en(closes: datetime, local: datetime) -> str:
+    if closes.date() == local.date():
+        return _clock(closes)
+    if closes.date() == local.date() + ONE_DAY:
+        return f"{_clock(closes)} tomorrow"
+    return _when_en(closes)
 
 
 def _until(closes: datetime, local: datetime) -> str:

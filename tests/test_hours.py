@@ -93,6 +93,7 @@ def test_range_ending_exactly_at_midnight() -> None:
     assert not open_at(evening, tokyo(2026, 2, 19, 0, 0))
     status = service_status(evening, tokyo(2026, 2, 18, 23, 45))
     assert (status.state, status.summary) == ("closing_soon", "翌0:00まで受付")
+    assert status.summary_en == "Open until 0:00 tomorrow"
     assert weekly_table(evening)[2].ranges == ["16:00–翌0:00"]
 
 
@@ -100,7 +101,8 @@ def test_a_24_hour_service_is_open_without_end() -> None:
     line = service(weekly(EVERY_DAY, time(0), time(0)))
 
     status = service_status(line, tokyo(2026, 2, 18, 23, 50))
-    assert (status.state, status.closes_at, status.summary) == ("open", None, ALWAYS_OPEN)
+    assert (status.state, status.closes_at, status.summary) == ("open", None, ALWAYS_OPEN[0])
+    assert status.summary_en == "Open around the clock"
     assert weekly_table(line)[0].ranges == ["24時間"]
 
 
@@ -151,6 +153,7 @@ def test_year_boundary_overnight_range_and_year_end_closure() -> None:
     status = service_status(closing, tokyo(2026, 12, 30, 12, 0))
     assert status.next_opens_at == tokyo(2027, 1, 4, 22, 0)
     assert status.summary == "次の受付: 1月4日(月) 22:00から"
+    assert status.summary_en == "Next open: Mon 4 Jan 22:00"
     assert weekly_table(closing).notes == [YEAR_END_NOTE]
 
 
@@ -206,7 +209,7 @@ def test_no_opening_within_two_weeks() -> None:
 
     status = service_status(office, tokyo(2026, 3, 2, 10, 0))
     assert (status.state, status.label, status.next_opens_at) == ("closed", "受付時間外", None)
-    assert status.summary == NO_OPENING
+    assert (status.summary, status.summary_en) == NO_OPENING
 
 
 def test_the_two_week_window_includes_its_last_minute() -> None:
@@ -218,6 +221,7 @@ def test_the_two_week_window_includes_its_last_minute() -> None:
     status = service_status(line, tokyo(2026, 2, 2, 0, 0))
     assert status.closes_at == tokyo(2026, 2, 16, 0, 0)
     assert status.summary == "2月16日(月) 0:00まで受付"
+    assert status.summary_en == "Open until Mon 16 Feb 0:00"
     assert service_status(line, tokyo(2026, 2, 1, 23, 59)).closes_at is None
 
 
@@ -254,12 +258,11 @@ def test_a_weekly_range_with_dates_applies_only_between_them() -> None:
 def test_without_weekly_hours_the_status_is_unknown() -> None:
     for unknown in (Service(), service(closed_on(date(2026, 3, 1)))):
         status = service_status(unknown, tokyo(2026, 3, 2, 10, 0))
-        assert (status.state, status.label_en, status.summary) == (
-            "unknown",
-            "Hours not listed",
-            "",
+        assert (status.state, status.summary, status.summary_en) == ("unknown", "", "")
+        assert (status.label, status.label_en) == (
+            "受付時間の案内をご確認ください",
+            "See the hours given",
         )
-        assert status.label == "受付時間は各窓口にご確認ください"
         assert not open_at(unknown, tokyo(2026, 3, 2, 10, 0))
         assert weekly_table(unknown) == []
 

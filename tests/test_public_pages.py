@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import time
+from datetime import UTC, datetime, time
 from html.parser import HTMLParser
 from pathlib import Path
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
@@ -177,6 +177,24 @@ def test_service_page_shows_hours_status_and_a_qr_code(
     assert "12月29日〜1月3日は休み" in html
     assert 'class="qr-code"' in html and "このページのQRコード" in html
     assert 'href="tel:0120997777"' in html
+
+
+def test_every_listing_shows_its_state_now_in_both_languages(
+    client: FlaskClient, public_app: Flask, demo: Session, time_machine
+) -> None:
+    time_machine.move_to(datetime(2026, 3, 10, 1, 0, tzinfo=UTC), tick=False)  # Tue 10:00, Tokyo
+    shown = demo.scalar(select(func.count()).where(Service.status == "published"))
+
+    html = page(client, public_app, "directory.search", per_page=50)
+    states = re.findall(r'<p class="status status-(\w+)">', html)
+
+    # Services without weekly hours in the data say to read the hours given, never nothing.
+    assert len(states) == shown and {"closed", "unknown"} <= set(states)
+    assert "受付時間の案内をご確認ください" in html
+    child = demo.scalar(select(Service).where(Service.name == "チャイルドライン"))
+    assert child is not None
+    english = client.get(f"/en/directory/services/{child.id}").get_data(as_text=True)
+    assert "Closed now" in english and "Next open: Tue 10 Mar 16:00" in english
 
 
 def test_unpublished_or_unknown_service_pages_are_not_found(
