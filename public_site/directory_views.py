@@ -28,17 +28,20 @@ def search() -> str:
     db = get_session()
     districts = current_profile().districts
     query = SearchQuery.from_args(request.args, districts=districts)
-    result = search_services(db, query, now=_now())
+    now = _now()
+    result = search_services(db, query, now=now)
+    help_channels = home_channels(db) if not result.items else {}
+    shown = [*result.items, *(s for group in help_channels.values() for s in group)]
     return render_template(
         "public/directory.html",
         query=query,
         districts=districts,
         result=result,
-        statuses={s.id: service_status(s, _now()) for s in result.items},
+        statuses={s.id: service_status(s, now) for s in shown},
         topics=topics(db),
         loosen=_loosen_links(result.relaxed),
         page_url=_page_url,
-        help_channels=home_channels(db) if not result.items else {},
+        help_channels=help_channels,
     )
 
 

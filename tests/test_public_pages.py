@@ -224,8 +224,21 @@ def test_search_without_results_never_ends_in_a_dead_end(
     html = page(client, public_app, "directory.search", q="存在しないことば", areas="municipality")
 
     assert "見つかりませんでした" in html
-    assert url_for_home(public_app) in html
     assert 'href="tel:119"' in html
+    # The window itself, the national lines with their state, and ways to find more.
+    assert 'id="dedicated-window-title"' in html and "相談すると、どうなるの？" in html
+    assert "電話・SNSの相談窓口" in html and html.count('class="service-card"') >= 2
+    assert html.count('<p class="status status-') == html.count('class="service-card"')
+    assert "ほかの言い方" in html and "すべての相談先を見る" in html
+
+
+def test_a_filter_that_empties_the_result_is_offered_for_removal(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    html = page(client, public_app, "directory.search", q="いじめ", languages="en")
+
+    assert "見つかりませんでした" in html
+    assert "「言語」の条件を外す" in html
 
 
 def test_odd_input_gets_a_normal_page(client: FlaskClient, demo: Session) -> None:
