@@ -101,12 +101,15 @@ fmt: $(STAMP)
 test: $(STAMP) translations browser fonts lint
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
 
-# BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test adds PostgreSQL search.
+# Search and referrals are measured on PostgreSQL too: on BENCH_DATABASE_URL if set, else on the
+# local server if one answers (each run makes a temporary database there and drops it).
+LOCAL_PG := postgresql+psycopg://postgres@127.0.0.1:5432/test
 bench: $(STAMP) translations fonts
 	$(BIN)/python -m bench
-	$(BIN)/python -m bench.search
-	$(BIN)/python -m bench.cards
-	$(BIN)/python -m bench.referrals
+	export BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(pg_isready -h 127.0.0.1 -p 5432 -q \
+		2>/dev/null && echo $(LOCAL_PG))}"; \
+		$(BIN)/python -m bench.search && $(BIN)/python -m bench.cards && \
+		$(BIN)/python -m bench.referrals
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
