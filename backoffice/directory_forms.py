@@ -60,8 +60,9 @@ class ServiceForm(FlaskForm):
         "名称", validators=[DataRequired("名称を入力してください。"), Length(max=300)]
     )
     name_kana = StringField("よみ（ひらがな）", validators=[Length(max=300)])
+    # Checked by the service (an archived organisation is refused with a message of its own).
     organization_id = SelectField(
-        "運営する団体", validators=[DataRequired("団体を選んでください。")]
+        "運営する団体", validators=[DataRequired("団体を選んでください。")], validate_choice=False
     )
     description = TextAreaField("説明", validators=[Length(max=4000)])
     audience = TextAreaField("対象（文章）", validators=[Length(max=1000)])
@@ -89,8 +90,9 @@ class NewServiceForm(FlaskForm):
     name = StringField(
         "名称", validators=[DataRequired("名称を入力してください。"), Length(max=300)]
     )
+    # Checked by the service (an archived organisation is refused with a message of its own).
     organization_id = SelectField(
-        "運営する団体", validators=[DataRequired("団体を選んでください。")]
+        "運営する団体", validators=[DataRequired("団体を選んでください。")], validate_choice=False
     )
 
 

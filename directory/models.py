@@ -30,6 +30,8 @@ from core.db import Base, UTCDateTime, utcnow
 PUBLIC = {"info": {"public": "read"}}
 AREAS = ("municipality", "prefecture", "national")
 PUBLICATION_STATES = ("draft", "published", "archived")
+# An archived organisation runs no published service and is no longer chosen for one.
+ORGANIZATION_STATES = ("active", "archived")
 CHANNEL_KINDS = ("phone", "line", "chat", "email", "sns", "in_person", "web")
 COST_KINDS = ("free", "partly", "paid", "unknown")
 AUDIENCES = ("youth", "women", "elderly", "foreign-residents")
@@ -54,6 +56,7 @@ class Organization(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(500), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -88,6 +88,8 @@ def edit_page(db: Session, service: Service, form: ServiceForm, **forms) -> tupl
     forms.setdefault("area_form", _area_form(service))
     forms.setdefault("weekly_form", WeeklyHoursForm(prefix="weekly"))
     forms.setdefault("exception_form", ExceptionForm(prefix="exception"))
+    # Active organisations, and the service's own even when archived, to keep it as it is.
+    form.organization_id.choices = editing.organization_choices(db, service.organization_id)
     has_errors = form.errors or any(f.errors for f in forms.values())
     return render_template(
         "backoffice/directory/edit_service.html",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -24,13 +24,9 @@ from backoffice.forms import EmptyForm
 from backoffice.permissions import requires
 from core.db import get_session
 from directory import editing
-from directory.models import Organization, Service, TaxonomyTerm
+from directory.models import Service, TaxonomyTerm
 
 TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-def _organization_choices(db: Session) -> list[tuple[str, str]]:
-    return [(o.id, o.name) for o in db.scalars(select(Organization).order_by(Organization.name))]
 
 
 def _terms(db: Session) -> list[TaxonomyTerm]:
@@ -65,16 +61,18 @@ def index() -> str:
 def new_service() -> Response | tuple[str, int]:
     db = get_session()
     form = NewServiceForm()
-    form.organization_id.choices = _organization_choices(db)
+    form.organization_id.choices = editing.organization_choices(db)
     if form.validate_on_submit():
-        organization = db.get(Organization, form.organization_id.data)
-        if organization is None:
-            abort(400)
-        service = editing.create_service(
-            db, organization, form.name.data or "", editor=g.staff_user,
-            network=current_actor().network,
-        )  # fmt: skip
-        return saved(db, service, "下書きとして作成しました。内容を入力して公開してください。")
+        try:
+            organization = editing.check_choice(db, form.organization_id.data)
+            service = editing.create_service(
+                db, organization, form.name.data or "", editor=g.staff_user,
+                network=current_actor().network,
+            )  # fmt: skip
+        except editing.EditError as error:
+            form.organization_id.errors = list(error.problems.values())
+        else:
+            return saved(db, service, "下書きとして作成しました。内容を入力して公開してください。")
     return render_template("backoffice/directory/new_service.html", form=form), (
         400 if form.errors else 200
     )
@@ -86,7 +84,6 @@ def edit_service(service_id: str) -> Response | tuple[str, int]:
     db, service = get_session(), load_service(service_id)
     terms = _terms(db)
     form = ServiceForm(obj=service)
-    form.organization_id.choices = _organization_choices(db)
     form.topics.choices = [(t.code, t.name) for t in terms]
     if not form.is_submitted():
         form.topics.data = [t.code for t in service.topics]

@@ -7,7 +7,8 @@ that staff can read on the service page, and an audit event through ``core.audit
 - ``checks``: what typed values must look like (channels, addresses, a service's fields).
 - ``services``: a service's own fields, verification, and the lists staff work from.
 - ``channels``, ``schedules``, ``locations``: how to reach a service, when, where and for where.
-- ``organizations``: the bodies that run services; ``synonyms``: the words search treats as one.
+- ``organizations``: the bodies that run services, archived when they run none any more;
+  ``synonyms``: the words search treats as one.
 
 The names below are the package's interface: callers use ``editing.update_service`` and so on.
 """
@@ -21,7 +22,17 @@ from directory.editing.locations import (
     remove_location,
     set_service_areas,
 )
-from directory.editing.organizations import save_organization
+from directory.editing.organizations import (
+    OrganizationSummary,
+    archive_organization,
+    check_choice,
+    organization_choices,
+    organization_history,
+    organization_overview,
+    organization_services,
+    restore_organization,
+    save_organization,
+)
 from directory.editing.schedules import add_schedule, describe, remove_schedule
 from directory.editing.services import (
     EDITABLE_FIELDS,
@@ -50,20 +61,28 @@ __all__ = [
     "MAX_SYNONYM_LENGTH",
     "PHONE",
     "EditError",
+    "OrganizationSummary",
     "add_channel",
     "add_location",
     "add_schedule",
     "add_synonym_group",
+    "archive_organization",
     "check_channel",
+    "check_choice",
     "create_service",
     "describe",
     "history",
     "load_for_edit",
     "mark_verified",
+    "organization_choices",
+    "organization_history",
+    "organization_overview",
+    "organization_services",
     "remove_channel",
     "remove_location",
     "remove_schedule",
     "remove_synonym_group",
+    "restore_organization",
     "save_organization",
     "services_to_verify",
     "set_service_areas",

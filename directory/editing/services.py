@@ -18,6 +18,7 @@ from directory.editing.changes import (
     record_change,
 )
 from directory.editing.checks import validate_service
+from directory.editing.organizations import check_choice
 from directory.models import ChangeRecord, Organization, Service, ServiceAtLocation, TaxonomyTerm
 
 EDITABLE_FIELDS = (
@@ -31,6 +32,8 @@ EDITABLE_FIELDS = (
 def create_service(
     session: Session, organization: Organization, name: str, *, editor: Any, network: str | None
 ) -> Service:
+    """A new draft service of an active organisation."""
+    check_choice(session, organization.id)
     service = Service(
         id=str(uuid.uuid4()), organization=organization, name=name.strip(), status="draft"
     )
@@ -52,7 +55,7 @@ def update_service(
 ) -> list[ChangeRecord]:
     """Apply the edited fields; nothing is changed if any field is refused."""
     merged = {field: getattr(service, field) for field in EDITABLE_FIELDS} | dict(values)
-    problems = validate_service(merged)
+    problems = validate_service(merged) | _organization_problems(session, service, merged)
     if problems:
         raise EditError(problems)
     changes = []
@@ -78,6 +81,23 @@ def update_service(
         audit_service_edit(session, "directory.service.update", service.id, editor, network,
                            reason=", ".join(c.field_name for c in changes))  # fmt: skip
     return changes
+
+
+def _organization_problems(
+    session: Session, service: Service, merged: Mapping[str, Any]
+) -> dict[str, str]:
+    """A service moves only to an active organisation, and one of an archived one stays
+    unpublished: an archived organisation runs no published service."""
+    try:
+        organization = check_choice(session, merged["organization_id"], service.organization_id)
+    except EditError as error:
+        return error.problems
+    if organization.status == "archived" and merged["status"] == "published":
+        return {"status": (
+            f"運営する団体「{organization.name}」がアーカイブされているため、公開できません。"
+            "ほかの団体を選ぶか、団体の一覧でこの団体をアーカイブから戻してから公開してください。"
+        )}  # fmt: skip
+    return {}
 
 
 def mark_verified(

@@ -1,5 +1,8 @@
 """What the HSDS API lists: published records only, a page at a time, in the HSDS page wrapper.
 
+Organisations are the active ones that run a published service; an archived organisation runs
+none (staff edits and the import refuse it), so its services are never listed either.
+
 Lists are ordered by id; with ``search``, services come in the directory search's order.
 """
 
@@ -168,7 +171,10 @@ def published_service(session: Session, service_id: str) -> Service | None:
 
 
 def _published_organizations(query: ListQuery) -> Select:
-    statement = select(Organization).where(Organization.services.any(Service.status == "published"))
+    """Active organisations with a published service (an archived one never has any)."""
+    statement = select(Organization).where(
+        Organization.status == "active", Organization.services.any(Service.status == "published")
+    )
     if query.search:
         words = query.search
         statement = statement.where(

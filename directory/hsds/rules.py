@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from directory.hsds.vocabulary import JAPAN, Field
-from directory.models import AREAS, AUDIENCES, COST_KINDS
+from directory.models import AREAS, AUDIENCES, COST_KINDS, ORGANIZATION_STATES
 
 PHONE = re.compile(r"^[#+]?[0-9][0-9-]*$")
 ACCOUNT_ID = re.compile(r"^@[A-Za-z0-9._-]{1,40}$")
@@ -46,6 +46,14 @@ LIMITS = {
     "address_1": 300,
     "channel_label": 300,
     "name_kana": 300,
+}
+
+# Our fields that hold one of a few values.
+CHOICES = {
+    "area": AREAS,
+    "cost": COST_KINDS,
+    "audience_code": AUDIENCES,
+    "organization_status": ORGANIZATION_STATES,
 }
 
 
@@ -88,8 +96,8 @@ class ValueChecks:
         }
         if not checks.get(known.kind, True) or value is None:
             self.add(record, path, f"not a valid {known.kind} for {known.code}")
-        elif known.code in ("area", "cost", "audience_code"):
-            choices = {"area": AREAS, "cost": COST_KINDS, "audience_code": AUDIENCES}[known.code]
+        elif known.code in CHOICES:
+            choices = CHOICES[known.code]
             if text not in choices:
                 self.add(record, path, f"{known.code} must be one of {', '.join(choices)}")
         elif known.code == "source_url":

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.hsds.rules import CLOCK, PHONE, Problem, ValueChecks, action_date, aware
@@ -37,11 +38,13 @@ from directory.hsds.vocabulary import (
     Json,
     known_term,
     objects,
+    term_id,
     term_map,
 )
 from directory.models import Location, Organization, Service
 
 UNSUPPORTED_SCHEDULE = ("dtstart", "until", "count", "byweekno", "bymonthday", "byyearday")
+STATUS_TERM = term_id(FIELD_TAXONOMY, "organization_status")
 
 
 def validate_dataset(
@@ -75,6 +78,7 @@ class _Checker(ValueChecks):
         self.session, self.data = session, data
         self.terms = term_map(data)
         self.ids = {key: {o.get("id") for o in objects(data, key)} for key in LISTS}
+        self.archived = {o.get("id") for o in objects(data, "organizations") if _archived(o)}
 
     def schemas(self, schema_dir: Path) -> dict[str, list[Json]]:
         """Objects that satisfy their official schema; the others are reported."""
@@ -108,6 +112,9 @@ class _Checker(ValueChecks):
         self.email(record, "email", item.get("email"))
         self.attributes(record, item, "organization", ORGANIZATION_FIELDS)
         self.metadata(record, item)
+        if item["id"] in self.archived and self._published_elsewhere(item["id"]):
+            self.add(record, "attributes", "archived, but a service of it in the directory is"
+                     " published: unpublish it, or send it as inactive or defunct")  # fmt: skip
 
     def location(self, item: Json) -> None:
         record = f"location {item['id']}"
@@ -129,6 +136,8 @@ class _Checker(ValueChecks):
         self.link(record, "url", item.get("url"))
         self.email(record, "email", item.get("email"))
         self.reference(record, "organization_id", item.get("organization_id"), Organization)
+        if item.get("status") == "active" and self._is_archived(item.get("organization_id")):
+            self.add(record, "status", "its organization is archived: it runs no active service")
         self.moment(record, "assured_date", item.get("assured_date"), date.fromisoformat)
         self.moment(record, "last_modified", item.get("last_modified"), aware)
         for index, phone in enumerate(item.get("phones", [])):
@@ -224,12 +233,37 @@ class _Checker(ValueChecks):
             for name in ("last_action_type", "field_name", "updated_by"):
                 self.text(record, f"{path}.{name}", change[name])
 
+    def _is_archived(self, organization_id: Any) -> bool:
+        """Archived as the file says, or as the directory says of one the file leaves out."""
+        if not isinstance(organization_id, str) or organization_id in self.ids["organizations"]:
+            return organization_id in self.archived
+        organization = self.session.get(Organization, organization_id)
+        return organization is not None and organization.status == "archived"
+
+    def _published_elsewhere(self, organization_id: str) -> bool:
+        """A published service of the organisation in the directory that the file leaves out."""
+        published = self.session.scalars(
+            select(Service.id).where(
+                Service.organization_id == organization_id, Service.status == "published"
+            )
+        )
+        return any(service_id not in self.ids["services"] for service_id in published)
+
     def reference(self, record: str, path: str, value: str | None, model: type) -> None:
         key = {Organization: "organizations", Service: "services", Location: "locations"}[model]
         if not value:
             self.add(record, path, "is required")
         elif value not in self.ids[key] and self.session.get(model, value) is None:
             self.add(record, path, f"no {LISTS[key]} with this id in the file or the directory")
+
+
+def _archived(organization: Json) -> bool:
+    attributes = organization.get("attributes")
+    return isinstance(attributes, list) and any(
+        isinstance(a, dict) and a.get("taxonomy_term_id") == STATUS_TERM
+        and a.get("value") == "archived"
+        for a in attributes
+    )  # fmt: skip
 
 
 def _record(table: str, item: Any, index: int) -> str:

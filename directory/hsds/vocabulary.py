@@ -9,7 +9,8 @@ reader can ignore what it does not know:
   web, SNS, e-mail, in person), ``value`` the address or ID as written. Phone numbers are HSDS
   ``phones``: ``number`` as written, ``description`` our label.
 - ``tsunagu-fields``: our own fields (``FIELDS``), one term per field, ``value`` as text. A field
-  at its default value is left out. The kana reading is the ``name_kana`` field rather than
+  at its default value is left out: an organisation's ``organization_status``, for one, only
+  appears as ``archived``. The kana reading is the ``name_kana`` field rather than
   ``alternate_name``: a reading is not another name, and HSDS readers would show it as one.
 
 Our integer-keyed rows get UUIDs from uuid5 over the owner's id and the row's position (contact
@@ -108,6 +109,7 @@ ORGANIZATION_FIELDS = (
     NAME_KANA,
     CREATED_AT,
     Field("updated_at", "updated_at", "datetime", "When the record last changed", None, True),
+    Field("organization_status", "status", "text", "active, or archived (no service)", "active"),
 )
 LOCATION_FIELDS = (NAME_KANA,)
 SCHEDULE_FIELDS = (
