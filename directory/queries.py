@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from directory.models import AREAS, Service, ServiceAtLocation, TaxonomyTerm
+from directory.models import AREAS, Language, Service, ServiceAtLocation, TaxonomyTerm
 
 
 def _published():
@@ -56,6 +56,18 @@ def published_service(session: Session, service_id: str) -> Service | None:
             selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location),
         )
     )
+
+
+def consultation_languages(session: Session) -> list[str]:
+    """The codes of the languages other than Japanese that some published service offers."""
+    statement = (
+        select(Language.code)
+        .join(Service, Service.id == Language.service_id)
+        .where(Service.status == "published", Language.code != "ja")
+        .distinct()
+        .order_by(Language.code)
+    )
+    return list(session.scalars(statement))
 
 
 def topics(session: Session) -> list[TaxonomyTerm]:

@@ -11,7 +11,13 @@ from core.db import get_session
 from core.qr import qr_svg
 from core.web import current_profile
 from directory.hours import service_status, weekly_table
-from directory.queries import home_channels, published_service, topic_by_code, topics
+from directory.queries import (
+    consultation_languages,
+    home_channels,
+    published_service,
+    topic_by_code,
+    topics,
+)
 from directory.search.query import SearchQuery
 from directory.search.results import search_services
 from public_site.localization import localized_route
@@ -39,6 +45,8 @@ def search() -> str:
         result=result,
         statuses={s.id: service_status(s, now) for s in shown},
         topics=topics(db),
+        # English always, so that someone who needs it learns where to look when none offers it.
+        languages=list(dict.fromkeys(["en", *consultation_languages(db), *query.languages])),
         loosen=_loosen_links(result.relaxed),
         page_url=_page_url,
         help_channels=help_channels,

@@ -40,6 +40,31 @@ def area_label(area: str) -> str:
     return str(AREAS.get(area, area))
 
 
+# The languages a service may offer consultation in (ISO 639-1), by their names.
+LANGUAGES = {
+    "ja": _l("日本語"),
+    "en": _l("英語"),
+    "zh": _l("中国語"),
+    "ko": _l("韓国語"),
+    "vi": _l("ベトナム語"),
+    "tl": _l("タガログ語"),
+    "pt": _l("ポルトガル語"),
+    "es": _l("スペイン語"),
+    "ne": _l("ネパール語"),
+    "id": _l("インドネシア語"),
+    "th": _l("タイ語"),
+    "my": _l("ミャンマー語"),
+    "fr": _l("フランス語"),
+    "ru": _l("ロシア語"),
+    "uk": _l("ウクライナ語"),
+}
+
+
+@labels.app_template_global()
+def language_label(code: str) -> str:
+    return str(LANGUAGES.get(code, code))
+
+
 AUDIENCE_LABELS = {
     "youth": _l("子ども・若者"),
     "women": _l("女性"),

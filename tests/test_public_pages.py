@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.profile import profile_from_mapping, read_profile_file, store_profile
-from directory.models import Organization, Schedule, Service
+from directory.models import Language, Organization, Schedule, Service
 from directory.search.reindex import reindex
 from public_site import create_app as create_public_app
 from tests.conftest import NEUTRAL_URL
@@ -195,6 +195,26 @@ def test_every_listing_shows_its_state_now_in_both_languages(
     assert child is not None
     english = client.get(f"/en/directory/services/{child.id}").get_data(as_text=True)
     assert "Closed now" in english and "Next open: Tue 10 Mar 16:00" in english
+
+
+def test_the_language_filter_offers_the_languages_services_offer(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    service = demo.scalar(select(Service).where(Service.name == "チャイルドライン"))
+    assert service is not None
+    service.languages.append(Language(code="vi", name="Tiếng Việt"))
+    demo.commit()
+    reindex(demo, [service.id])
+    demo.commit()
+
+    html = page(client, public_app, "directory.search")
+    assert 'value="vi"' in html and "ベトナム語" in html and 'value="en"' in html
+    found = page(client, public_app, "directory.search", languages="vi")
+    assert "チャイルドライン" in found and "1件の相談先" in found
+    details = page(client, public_app, "directory.service", service_id=service.id)
+    assert "ベトナム語" in details
+    english = client.get("/en/directory?languages=vi").get_data(as_text=True)
+    assert "Vietnamese" in english
 
 
 def test_unpublished_or_unknown_service_pages_are_not_found(
