@@ -105,14 +105,29 @@ class ChannelForm(FlaskForm):
     label = StringField("補足（例: フリーダイヤル）", validators=[Length(max=300)])
 
 
-class WeeklyHoursForm(FlaskForm):
-    weekdays = Checkboxes("曜日", choices=WEEKDAYS)
+class ChannelEditForm(ChannelForm):
+    # Choices (1 to the number of channels) are set by the view; the service checks the value.
+    position = SelectField("表示の順番", validate_choice=False)
+
+
+class HoursFields(FlaskForm):
     opens_at = TimeField("開始", validators=[DataRequired("開始の時刻を入力してください。")])
     closes_at = TimeField(
         "終了（翌日にまたがるときは翌日の時刻）",
         validators=[DataRequired("終了の時刻を入力してください。")],
     )
     last_intake_at = TimeField("受付終了（終了と違うとき）", validators=[Optional()])
+
+
+class WeeklyHoursForm(HoursFields):
+    weekdays = Checkboxes("曜日", choices=WEEKDAYS)
+
+
+class WeeklyRowForm(HoursFields):
+    """One weekly row, edited in place: one day rather than several."""
+
+    # Checked by the service, with a message of its own.
+    weekday = SelectField("曜日", choices=WEEKDAYS, validate_choice=False)
 
 
 class ExceptionForm(FlaskForm):
@@ -151,6 +166,20 @@ class LocationForm(FlaskForm):
     accessibility = TextAreaField(
         "バリアフリー（車いす、手話通訳など）", validators=[Length(max=1000)]
     )
+
+
+class LocationEditForm(LocationForm):
+    name_kana = StringField("場所の名前のよみ（ひらがな）", validators=[Length(max=300)])
+    # Text, so that the service can say in Japanese what is wrong with a number.
+    latitude = StringField("緯度（例: 35.6245）", validators=[Length(max=32)])
+    longitude = StringField("経度（例: 135.0614）", validators=[Length(max=32)])
+
+
+class LanguageForm(FlaskForm):
+    # Choices are set by the view from directory.editing; the service checks the code.
+    code = SelectField("言語", validate_choice=False)
+    name = StringField("表示する名前（空なら「英語」などの名前）", validators=[Length(max=100)])
+    note = StringField("補足（例: 通訳を通して、予約が必要）", validators=[Length(max=500)])
 
 
 class ServiceAreaForm(FlaskForm):

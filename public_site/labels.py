@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 labels = Blueprint("labels", __name__)
@@ -40,29 +41,10 @@ def area_label(area: str) -> str:
     return str(AREAS.get(area, area))
 
 
-# The languages a service may offer consultation in (ISO 639-1), by their names.
-LANGUAGES = {
-    "ja": _l("日本語"),
-    "en": _l("英語"),
-    "zh": _l("中国語"),
-    "ko": _l("韓国語"),
-    "vi": _l("ベトナム語"),
-    "tl": _l("タガログ語"),
-    "pt": _l("ポルトガル語"),
-    "es": _l("スペイン語"),
-    "ne": _l("ネパール語"),
-    "id": _l("インドネシア語"),
-    "th": _l("タイ語"),
-    "my": _l("ミャンマー語"),
-    "fr": _l("フランス語"),
-    "ru": _l("ロシア語"),
-    "uk": _l("ウクライナ語"),
-}
-
-
 @labels.app_template_global()
 def language_label(code: str) -> str:
-    return str(LANGUAGES.get(code, code))
+    """A language's name in the page's language (CLDR data shipped with Babel): en → 英語."""
+    return str(get_locale().languages.get(code, code))
 
 
 AUDIENCE_LABELS = {

@@ -3,11 +3,19 @@ hours, organisations, and the synonyms search uses.
 
 One blueprint, ``directory_admin``, under ``/staff/directory/``. ``pages`` creates it and holds
 what the service pages share; the views are in ``services`` (the list, a new service, its own
-fields, verification), ``service_parts`` (channels, hours, locations, areas), ``organizations``
-and ``synonyms``. Importing this package imports them all, so every view is on ``bp``.
+fields, verification), ``service_parts`` (adding and removing channels, hours, locations and
+languages; the areas), ``part_edits`` (editing a channel, a row of hours or a location in
+place), ``organizations`` and ``synonyms``. Importing this package imports them all, so every
+view is on ``bp``.
 """
 
-from backoffice.directory_admin import organizations, service_parts, services, synonyms
+from backoffice.directory_admin import (
+    organizations,
+    part_edits,
+    service_parts,
+    services,
+    synonyms,
+)
 from backoffice.directory_admin.pages import bp
 
-__all__ = ["bp", "organizations", "service_parts", "services", "synonyms"]
+__all__ = ["bp", "organizations", "part_edits", "service_parts", "services", "synonyms"]

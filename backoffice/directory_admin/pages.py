@@ -3,7 +3,7 @@ its page with every form on it, and saving or refusing an edit made from one of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from backoffice.context import current_actor
 from backoffice.directory_forms import (
     ChannelForm,
     ExceptionForm,
+    LanguageForm,
     LocationForm,
     ServiceAreaForm,
     ServiceForm,
@@ -35,15 +36,16 @@ def load_service(service_id: str) -> Service:
     return service
 
 
-def after_change(db: Session, service: Service) -> None:
-    """Keep derived data (the search index) in step with an edit, in the same transaction."""
+def after_change(db: Session, service: Service, others: Iterable[str] = ()) -> None:
+    """Keep derived data (the search index) in step with an edit, in the same transaction:
+    the service's, and that of the ``others`` (ids) the edit changed too (a shared place)."""
     db.flush()
-    reindex(db, [service])
+    reindex(db, [service, *others])
 
 
-def saved(db: Session, service: Service, message: str) -> Response:
+def saved(db: Session, service: Service, message: str, others: Iterable[str] = ()) -> Response:
     """After an accepted edit: keep the index in step, commit, say so, back to the service."""
-    after_change(db, service)
+    after_change(db, service, others)
     db.commit()
     flash(message)
     return redirect(url_for(".edit_service", service_id=service.id))
@@ -61,6 +63,28 @@ def remove_item(
             abort(404)
         return saved(db, service, message)
     return redirect(url_for(".edit_service", service_id=service.id))
+
+
+def not_found(service: Service, error: editing.EditError) -> Response:
+    """An item no longer on the service (removed meanwhile): say so, back to the service."""
+    flash(" ".join(error.problems.values()))
+    return redirect(url_for(".edit_service", service_id=service.id))
+
+
+def language_choices() -> dict[str, list[tuple[str, str]]]:
+    """The known languages, those most asked for first: 英語（en）..."""
+    names = editing.language_names()
+    others = sorted((c for c in names if c not in editing.COMMON_LANGUAGES), key=names.get)
+    return {
+        "よく使う言語": [(c, f"{names[c]}（{c}）") for c in editing.COMMON_LANGUAGES],
+        "そのほかの言語": [(c, f"{names[c]}（{c}）") for c in others],
+    }
+
+
+def _language_form() -> LanguageForm:
+    form = LanguageForm(prefix="language", formdata=None)
+    form.code.choices = language_choices()  # type: ignore[assignment]
+    return form
 
 
 def area_choices() -> list[tuple[str, str]]:
@@ -88,6 +112,7 @@ def edit_page(db: Session, service: Service, form: ServiceForm, **forms) -> tupl
     forms.setdefault("area_form", _area_form(service))
     forms.setdefault("weekly_form", WeeklyHoursForm(prefix="weekly"))
     forms.setdefault("exception_form", ExceptionForm(prefix="exception"))
+    forms.setdefault("language_form", _language_form())
     # Active organisations, and the service's own even when archived, to keep it as it is.
     form.organization_id.choices = editing.organization_choices(db, service.organization_id)
     has_errors = form.errors or any(f.errors for f in forms.values())

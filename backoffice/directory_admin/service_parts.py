@@ -1,5 +1,6 @@
-"""The forms on a service's page besides its own fields: contact channels, weekly hours and
-exceptions, locations and the areas it is for. Each is a POST that comes back to the page."""
+"""The forms on a service's page besides its own fields: adding and removing contact channels,
+weekly hours and exceptions, locations and languages, and the areas it is for. Each is a POST
+that comes back to the page. Editing one of those items in place is in ``part_edits``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from backoffice.context import current_actor
 from backoffice.directory_admin.pages import (
     area_choices,
     bp,
+    language_choices,
     load_service,
     refused,
     remove_item,
@@ -18,6 +20,7 @@ from backoffice.directory_admin.pages import (
 from backoffice.directory_forms import (
     ChannelForm,
     ExceptionForm,
+    LanguageForm,
     LocationForm,
     ServiceAreaForm,
     WeeklyHoursForm,
@@ -143,3 +146,30 @@ def set_areas(service_id: str) -> Response | tuple[str, int]:
         )  # fmt: skip
         return saved(db, service, "対象の地域を保存しました。")
     return refused(service, area_form=form)
+
+
+@bp.route("/services/<service_id>/languages", methods=["POST"])
+@requires("directory.edit")
+def add_language(service_id: str) -> Response | tuple[str, int]:
+    db, service = get_session(), load_service(service_id)
+    form = LanguageForm(prefix="language")
+    form.code.choices = language_choices()  # type: ignore[assignment]
+    if form.validate_on_submit():
+        try:
+            editing.add_language(
+                db, service, form.code.data or "", form.name.data or "", form.note.data or "",
+                editor=g.staff_user, network=current_actor().network,
+            )  # fmt: skip
+        except editing.EditError as error:
+            form.code.errors = list(error.problems.values())
+        else:
+            return saved(db, service, "対応する言語を追加しました。")
+    return refused(service, language_form=form)
+
+
+@bp.route("/services/<service_id>/languages/<int:language_id>/delete", methods=["POST"])
+@requires("directory.edit")
+def remove_language(service_id: str, language_id: int) -> Response:
+    return remove_item(
+        service_id, editing.remove_language, language_id, "対応する言語を削除しました。"
+    )

@@ -1,15 +1,23 @@
 """A service's opening hours: weekly hours and exceptions (holidays, special hours), checked,
-added and removed, and each described in one line for its change record."""
+added, edited and removed, and each described in one line for its change record."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from directory.editing.changes import EditError, audit_service_edit, record_change
-from directory.models import Schedule, Service
+from directory.editing.changes import EditError, audit_service_edit, clean, record_change
+from directory.models import ChangeRecord, Schedule, Service
+
+DAYS = "月火水木金土日"
+# What staff can change on a row of each kind (a row keeps its kind).
+SCHEDULE_FIELDS = {
+    "weekly": ("weekday", "opens_at", "closes_at", "last_intake_at"),
+    "exception": ("valid_from", "valid_to", "closed", "opens_at", "closes_at", "description"),
+}
 
 
 def add_schedule(
@@ -25,12 +33,51 @@ def add_schedule(
     audit_service_edit(session, "directory.schedule.add", service.id, editor, network)
 
 
-def remove_schedule(
-    session: Session, service: Service, schedule_id: int, *, editor: Any, network: str | None
-) -> None:
+def find_schedule(service: Service, schedule_id: int) -> Schedule:
     schedule = next((s for s in service.schedules if s.id == schedule_id), None)
     if schedule is None:
         raise EditError({"schedule": "その受付時間は見つかりません。"})
+    return schedule
+
+
+def update_schedule(
+    session: Session, service: Service, schedule_id: int, values: Mapping[str, Any], *,
+    editor: Any, network: str | None,
+) -> list[ChangeRecord]:  # fmt: skip
+    """Change a weekly row or an exception in place, checked as a new one is.
+
+    Nothing changes if anything is refused. Each changed field is recorded as
+    "schedule <position> <field>", the row's position on the page.
+    """
+    schedule = find_schedule(service, schedule_id)
+    fields = SCHEDULE_FIELDS[schedule.kind]
+    new = {f: values.get(f, getattr(schedule, f)) for f in fields}
+    if "description" in new:
+        new["description"] = clean(new["description"] or "")
+        new["closed"] = bool(new["closed"])
+    problems = _schedule_problems(Schedule(kind=schedule.kind, **new))
+    if problems:
+        raise EditError(problems)
+    name = f"schedule {service.schedules.index(schedule) + 1}"
+    changes = []
+    for field in fields:
+        old = getattr(schedule, field)
+        if old != new[field]:
+            setattr(schedule, field, new[field])
+            changes.append(record_change(
+                session, service.id, "service", "update", f"{name} {field}",
+                _shown(field, old), _shown(field, new[field]), editor,
+            ))  # fmt: skip
+    if changes:
+        audit_service_edit(session, "directory.schedule.update", service.id, editor, network,
+                           reason=", ".join(c.field_name for c in changes))  # fmt: skip
+    return changes
+
+
+def remove_schedule(
+    session: Session, service: Service, schedule_id: int, *, editor: Any, network: str | None
+) -> None:
+    schedule = find_schedule(service, schedule_id)
     service.schedules.remove(schedule)
     record_change(
         session, service.id, "service", "update", "schedules", describe(schedule), "", editor
@@ -39,9 +86,8 @@ def remove_schedule(
 
 
 def describe(schedule: Schedule) -> str:
-    days = "月火水木金土日"
     when = (
-        days[schedule.weekday] if schedule.weekday is not None
+        DAYS[schedule.weekday] if schedule.weekday is not None
         else f"{schedule.valid_from}〜{schedule.valid_to or schedule.valid_from}"
     )  # fmt: skip
     if schedule.closed:
@@ -68,6 +114,15 @@ def _schedule_problems(schedule: Schedule) -> dict[str, str]:
     else:
         problems["kind"] = "種類が正しくありません。"
     return problems
+
+
+def _shown(field: str, value: Any) -> Any:
+    """A value as staff read it in the history: 月 rather than 0, 9:00 rather than 09:00:00."""
+    if field == "weekday" and isinstance(value, int) and 0 <= value <= 6:
+        return DAYS[value]
+    if isinstance(value, time):
+        return _hm(value)
+    return value
 
 
 def _hm(value: time | None) -> str:

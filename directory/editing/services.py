@@ -143,7 +143,7 @@ def load_for_edit(session: Session, service_id: str) -> Service | None:
         select(Service).where(Service.id == service_id).options(
             selectinload(Service.channels), selectinload(Service.schedules),
             selectinload(Service.topics), selectinload(Service.organization),
-            selectinload(Service.service_areas),
+            selectinload(Service.service_areas), selectinload(Service.languages),
             selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location),
         )
     )  # fmt: skip
