@@ -10,6 +10,7 @@ from flask import Flask, g
 from backoffice.forms import ROLE_LABELS
 from backoffice.permissions import permissions_for
 from core.db import utcnow
+from directory.textnorm import suggested_reading
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -27,6 +28,17 @@ def tokyo(moment: datetime | None) -> str:
     return moment.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+def reading_hint(name: str | None, kana: str | None, hint: str = "") -> str:
+    """A name field's hint, with a reading to check when none is entered yet."""
+    suggestion = "" if kana else suggested_reading(name or "")
+    if not suggestion:
+        return hint
+    guess = f"読みの候補:「{suggestion}」（自動で作った読みです。確かめてから入力してください）"
+    return f"{hint} {guess}" if hint else guess
+
+
 def init_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(can=can, role_label=role_label, now=utcnow)
+    app.jinja_env.globals.update(
+        can=can, role_label=role_label, now=utcnow, reading_hint=reading_hint
+    )
     app.jinja_env.filters["tokyo"] = tokyo

@@ -28,6 +28,8 @@ _FOLD: dict[int, int | None] = {
 _NOT_WORD = re.compile(r"[\W_]+")
 # A run of kanji with the kana that may end the word (悩み, 引き): what pykakasi needs to read it.
 _KANJI_WORD = re.compile(r"([\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+[ぁ-ゖ]{0,2})")
+# Kana or kanji: a name with these has a reading to suggest.
+_JAPANESE = re.compile(r"[\u3041-\u30ff\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CONTROL_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn")
 _LINE_BREAKS = frozenset("\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
@@ -73,12 +75,26 @@ def reading(text: str) -> str:
 
 @lru_cache(maxsize=50_000)
 def _kanji_reading(word: str) -> str:
+    return normalize("".join(item["hira"] for item in _converter().convert(word)))
+
+
+def suggested_reading(name: str) -> str:
+    """A likely hiragana reading of a name, as written (京丹後市 → きょうたんごし), for staff to
+    check: pykakasi's guess, which can be wrong for place and personal names. Letters, digits
+    and punctuation stay as they are; "" when the name has no Japanese."""
+    text = unicodedata.normalize("NFKC", strip_controls(name)).strip()
+    if not _JAPANESE.search(text):
+        return ""
+    return "".join(item["hira"] for item in _converter().convert(text))
+
+
+def _converter() -> Any:
     global _kakasi
     if _kakasi is None:
-        import pykakasi  # loads its dictionaries: about half a second, paid once at indexing
+        import pykakasi  # loads its dictionaries: about half a second, paid once per process
 
         _kakasi = pykakasi.kakasi()
-    return normalize("".join(item["hira"] for item in _kakasi.convert(word)))
+    return _kakasi
 
 
 def bigrams(key: str) -> list[str]:

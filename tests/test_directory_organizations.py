@@ -378,3 +378,17 @@ def test_existing_organisations_become_active_and_downgrade_drops_the_status(
 
     assert status == "active"
     assert "status" not in columns and "name" in columns
+
+
+def test_a_name_without_a_reading_gets_one_to_check(backoffice_app: Flask, demo: Session) -> None:
+    org = organization(demo)
+    client = signed_in_client(backoffice_app, "editor")
+
+    html = client.get(f"/directory/organizations/{org.id}").get_data(as_text=True)
+    assert "読みの候補:「ほうむしょう(ほうむきょく)」" in html
+    assert 'aria-describedby="name_kana-hint"' in html
+
+    org.name_kana = "ほうむしょう"
+    demo.commit()
+    html = client.get(f"/directory/organizations/{org.id}").get_data(as_text=True)
+    assert "読みの候補" not in html  # entered already: nothing is suggested

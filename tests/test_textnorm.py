@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from directory.textnorm import bigrams, normalize, reading, strip_controls, words
+from directory.textnorm import (
+    bigrams,
+    normalize,
+    reading,
+    strip_controls,
+    suggested_reading,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,3 +79,11 @@ def test_reading_keeps_kana_and_latin() -> None:
 def test_bigrams_are_the_overlapping_pairs() -> None:
     assert bigrams("借金相談") == ["借金", "金相", "相談"]
     assert bigrams("金") == []
+
+
+def test_a_suggested_reading_is_written_as_read_for_staff_to_check() -> None:
+    # Unlike the matching key, small kana stay small: it is shown, not matched.
+    assert suggested_reading("京丹後市") == "きょうたんごし"
+    assert suggested_reading("借金相談センター") == "しゃっきんそうだんせんたー"
+    assert suggested_reading("DV相談") == "DVそうだん"
+    assert suggested_reading("ABC Support") == ""  # nothing Japanese: nothing to suggest
