@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.audit import AuditEvent
 from core.db import get_engine, make_engine
-from core.migrate import alembic_config, upgrade_to_head
+from core.migrate import alembic_config
 from directory import editing
 from directory.hsds import files
 from directory.hsds.dataset import export_dataset
@@ -268,16 +267,6 @@ def test_the_api_neither_lists_nor_serves_an_archived_organisation(
         assert client.get(f"/api/hsds/organizations/{org_id}").status_code == 404
     found = client.get("/api/hsds/organizations?search=京都府&per_page=200").json
     assert org.id not in {item["id"] for item in found["contents"]}  # type: ignore[index]
-
-
-@pytest.fixture
-def other_engine(tmp_path: Path) -> Iterator[Engine]:
-    """A second, empty directory to import into."""
-    with fresh_database(SERVER_URL, tmp_path) as url:
-        engine = make_engine(url)
-        upgrade_to_head(engine)
-        yield engine
-        engine.dispose()
 
 
 def test_a_round_trip_keeps_an_archived_organisation_archived(

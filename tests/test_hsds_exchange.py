@@ -7,7 +7,6 @@ import copy
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -17,8 +16,6 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from core.config import PROJECT_ROOT
-from core.db import make_engine
-from core.migrate import upgrade_to_head
 from directory.hsds import files, serialize
 from directory.hsds.dataset import export_dataset
 from directory.hsds.importer import import_dataset
@@ -34,8 +31,6 @@ from directory.models import (
     Service,
     ServiceAtLocation,
 )
-from tests.conftest import SERVER_URL
-from tests.databases import fresh_database
 
 SHARED = PROJECT_ROOT.parent / "shared" / "hsds-3.0"
 OFFICIAL = {  # what each exported list must satisfy: the official compiled schemas, where any
@@ -79,16 +74,6 @@ KEPT = (
     "verified_at",
     "verified_by",
 )
-
-
-@pytest.fixture
-def other_engine(tmp_path: Path) -> Iterator[Engine]:
-    """A second, empty directory to import into."""
-    with fresh_database(SERVER_URL, tmp_path) as url:
-        engine = make_engine(url)
-        upgrade_to_head(engine)
-        yield engine
-        engine.dispose()
 
 
 @pytest.fixture
