@@ -6,7 +6,7 @@ read on the service page; the audit event goes through ``core.audit``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -58,6 +58,24 @@ def record_change(
     )  # fmt: skip
     session.add(record)
     return record
+
+
+def set_changed(
+    session: Session, service_id: str, item: Any, name: str, new: Mapping[str, Any],
+    editor: Any, shown: Callable[[str, Any], Any] = lambda _field, value: value,
+) -> list[ChangeRecord]:  # fmt: skip
+    """Set each field of one of a service's items (a channel, a row of hours) that ``new``
+    changes, recording it in the service's history as "<name> <field>" (values as ``shown``)."""
+    changes = []
+    for field, value in new.items():
+        old = getattr(item, field)
+        if old != value:
+            setattr(item, field, value)
+            changes.append(record_change(
+                session, service_id, "service", "update", f"{name} {field}",
+                shown(field, old), shown(field, value), editor,
+            ))  # fmt: skip
+    return changes
 
 
 def audit_service_edit(

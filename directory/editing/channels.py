@@ -7,7 +7,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from directory.editing.changes import EditError, audit_service_edit, clean, record_change
+from directory.editing.changes import (
+    EditError,
+    audit_service_edit,
+    clean,
+    record_change,
+    set_changed,
+)
 from directory.editing.checks import check_channel
 from directory.models import CHANNEL_KINDS, ChangeRecord, ContactChannel, Service
 
@@ -57,12 +63,8 @@ def update_channel(
         problems["position"] = f"表示の順番は 1 から {len(ordered)} までの数で選んでください。"
     if problems or position is None:
         raise EditError(problems)
-    name, changes = f"channel {old_position}", []
-    for field in CHANNEL_FIELDS:
-        old = getattr(channel, field)
-        if old != new[field]:
-            setattr(channel, field, new[field])
-            changes.append(_record(session, service, f"{name} {field}", old, new[field], editor))
+    name = f"channel {old_position}"
+    changes = set_changed(session, service.id, channel, name, new, editor)
     if position != old_position:
         ordered.remove(channel)
         ordered.insert(position - 1, channel)

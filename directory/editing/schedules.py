@@ -9,7 +9,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from directory.editing.changes import EditError, audit_service_edit, clean, record_change
+from directory.editing.changes import (
+    EditError,
+    audit_service_edit,
+    clean,
+    record_change,
+    set_changed,
+)
 from directory.models import ChangeRecord, Schedule, Service
 
 DAYS = "月火水木金土日"
@@ -59,15 +65,7 @@ def update_schedule(
     if problems:
         raise EditError(problems)
     name = f"schedule {service.schedules.index(schedule) + 1}"
-    changes = []
-    for field in fields:
-        old = getattr(schedule, field)
-        if old != new[field]:
-            setattr(schedule, field, new[field])
-            changes.append(record_change(
-                session, service.id, "service", "update", f"{name} {field}",
-                _shown(field, old), _shown(field, new[field]), editor,
-            ))  # fmt: skip
+    changes = set_changed(session, service.id, schedule, name, new, editor, shown=_shown)
     if changes:
         audit_service_edit(session, "directory.schedule.update", service.id, editor, network,
                            reason=", ".join(c.field_name for c in changes))  # fmt: skip
