@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import stat
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -10,6 +15,12 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+# Owner only: the file holds staff accounts and case records. SQLite gives its -wal and -shm
+# files the main file's permissions, so these follow from the main file's.
+SQLITE_FILE_MODE = 0o600
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 # Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -52,10 +63,36 @@ def make_engine(url: str, **options: Any) -> Engine:
     """Create an engine; SQLite gets WAL, enforced foreign keys and a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
+            make_private_sqlite_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 15}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
+
+
+def make_private_sqlite_file(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite creates it 0644.
+
+    A file made earlier with wider permissions (and its -wal, -shm or -journal) is narrowed.
+    Nothing happens where the directory is missing: SQLite then reports that itself.
+    """
+    if not path.exists() and path.parent.is_dir():
+        # O_EXCL: never follow a link planted in the file's place. Another process may make it
+        # in between; it is narrowed below.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SQLITE_FILE_MODE))
+    for suffix in SQLITE_COMPANIONS:
+        companion = path.with_name(path.name + suffix)
+        try:
+            found = companion.lstat()
+            mode = stat.S_IMODE(found.st_mode)
+            if stat.S_ISREG(found.st_mode) and mode & 0o077:
+                os.chmod(companion, mode & SQLITE_FILE_MODE)
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            log.warning("cannot narrow the permissions of %s (not its owner)", companion)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
