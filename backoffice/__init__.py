@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from core.audit_chain import init_audit
 from core.config import Settings, load_settings, require
 from core.crypto import init_crypto
 from core.db import init_db
@@ -21,6 +22,7 @@ def create_app(config: Settings | None = None) -> Flask:
         "backoffice_secret_key",
         "data_keys",
         "blind_index_key",
+        "audit_key",
         "public_base_url",  # the QR codes of the cards printed here
     )
     app = Flask(
@@ -35,6 +37,7 @@ def create_app(config: Settings | None = None) -> Flask:
     )
     init_db(app, settings.database_url)
     init_crypto(app, settings)
+    init_audit(app, settings)
     init_security(app, settings)
     app.after_request(no_store)
     init_i18n(app, lambda: DEFAULT_LANGUAGE)

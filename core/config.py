@@ -19,7 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROFILE = PROJECT_ROOT / "profiles" / "kyotango.toml"
 ENVIRONMENTS = ("development", "test", "production")
 SECRET_NAMES = ("public_secret_key", "backoffice_secret_key")
-GENERATED = (*SECRET_NAMES, "data_keys", "blind_index_key")
+GENERATED = (*SECRET_NAMES, "data_keys", "blind_index_key", "audit_key")
 MIN_SECRET_LENGTH = 32
 
 
@@ -38,6 +38,8 @@ class Settings:
     data_keys: str = ""
     # HMAC key for blind indexes (exact-match lookups on encrypted values), base64.
     blind_index_key: str = ""
+    # HMAC key of the audit chain, base64 32 bytes; back office only, never in the database.
+    audit_key: str = ""
     profile_path: Path = DEFAULT_PROFILE
     public_base_url: str = "http://127.0.0.1:5000"
     quick_exit_url: str = "https://www.jma.go.jp/bosai/forecast/"
@@ -171,6 +173,7 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "backoffice_secret_key": lambda: secrets.token_urlsafe(48),
     "data_keys": lambda: f"dev1:{_key()}",
     "blind_index_key": _key,
+    "audit_key": _key,
 }
 
 

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from backoffice import create_app as create_backoffice_app
 from cards.designs import ensure_card_setup
+from core.audit_chain import configure_audit_key
 from core.config import Settings
+from core.crypto import decode_key
 from core.db import Base, get_engine, make_engine
 from core.migrate import upgrade_to_head
 from core.profile import read_profile_file, store_profile
@@ -25,9 +27,16 @@ from tests.databases import fresh_database
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL") or None
 NEUTRAL_URL = "https://neutral.example/"
-# Fixed test keys (32 zero/one bytes, base64): never used outside the tests.
+# Fixed test keys (32 bytes of 0, 1 or 2, base64): never used outside the tests.
 TEST_DATA_KEYS = "test1:" + "A" * 43 + "="
 TEST_BLIND_INDEX_KEY = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+TEST_AUDIT_KEY = "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI="
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _audit_key() -> None:
+    """Services record audit events without an app; sign them with the test audit key."""
+    configure_audit_key(decode_key(TEST_AUDIT_KEY))
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +80,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         quick_exit_url=NEUTRAL_URL,
         data_keys=TEST_DATA_KEYS,
         blind_index_key=TEST_BLIND_INDEX_KEY,
+        audit_key=TEST_AUDIT_KEY,
         argon2_time_cost=1,
         argon2_memory_kib=1024,
     )

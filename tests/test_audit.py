@@ -17,11 +17,11 @@ from core.audit import (
     GENESIS_HASH,
     AuditEvent,
     VerifyResult,
-    chain_hash,
     record,
     truncate_address,
     verify_chain,
 )
+from core.audit_chain import SCHEME_HMAC, audit_key, signed_hash
 from core.audit_cli import audit_group
 from core.db import get_engine, init_db
 
@@ -75,7 +75,10 @@ def test_each_event_links_to_the_hash_of_the_one_before(session: Session) -> Non
     assert events[0].prev_hash == GENESIS_HASH
     for before, after in pairwise(events):
         assert after.prev_hash == before.hash
-    assert all(event.hash == chain_hash(event.prev_hash, event) for event in events)
+    assert [event.position for event in events] == [1, 2, 3, 4]
+    assert all(event.scheme == SCHEME_HMAC for event in events)
+    key = audit_key()
+    assert all(event.hash == signed_hash(key, event.prev_hash, event) for event in events)
 
 
 def test_intact_chain_verifies(session: Session) -> None:
@@ -86,6 +89,7 @@ def test_intact_chain_verifies(session: Session) -> None:
     assert result.ok
     assert result.checked == 5
     assert result.head_hash == events[-1].hash
+    assert (result.head.id, result.head.position) == (events[-1].id, 5)
     assert result.broken_id is None
 
 
@@ -109,7 +113,7 @@ def test_altered_action_is_found_at_that_event(session: Session) -> None:
 
     assert not result.ok
     assert result.broken_id == altered
-    assert result.problem == "hash mismatch: row altered"
+    assert result.problem == "hash mismatch: row altered, or written without the audit key"
 
 
 def test_deleted_event_is_found_at_the_event_after_it(session: Session) -> None:

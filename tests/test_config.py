@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -10,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from backoffice import create_app as create_backoffice_app
 from core.config import PROJECT_ROOT, ConfigError, load_settings, require
+from core.crypto import decode_key
 from public_site import create_app as create_public_app
+from tests.conftest import TEST_BLIND_INDEX_KEY, TEST_DATA_KEYS
 
 STRONG_PUBLIC = "p" * 40
 STRONG_BACKOFFICE = "b" * 40
@@ -137,6 +141,40 @@ def test_production_needs_the_public_https_address_cards_lead_to(
 
     with pytest.raises(ConfigError, match="TSUNAGU_PUBLIC_BASE_URL must be the public"):
         create_public_app(load_settings(environ))
+
+
+def test_development_generates_an_audit_key_of_its_own(tmp_path: Path) -> None:
+    settings = load_settings({"TSUNAGU_INSTANCE_PATH": str(tmp_path)})
+
+    assert len(decode_key(settings.audit_key)) == 32
+    assert settings.audit_key not in (settings.blind_index_key, settings.data_keys.split(":")[1])
+    assert load_settings({"TSUNAGU_INSTANCE_PATH": str(tmp_path)}).audit_key == settings.audit_key
+
+
+def test_development_adds_the_audit_key_to_an_older_secrets_file(tmp_path: Path) -> None:
+    older = load_settings({"TSUNAGU_INSTANCE_PATH": str(tmp_path)})
+    path = tmp_path / "secrets.json"
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    del stored["audit_key"]
+    path.write_text(json.dumps(stored), encoding="utf-8")
+
+    settings = load_settings({"TSUNAGU_INSTANCE_PATH": str(tmp_path)})
+
+    assert settings.audit_key and settings.data_keys == older.data_keys
+
+
+def test_production_back_office_needs_the_audit_key(database_url: str) -> None:
+    environ = {
+        "TSUNAGU_ENV": "production",
+        "TSUNAGU_DATABASE_URL": database_url,
+        "TSUNAGU_BACKOFFICE_SECRET_KEY": STRONG_BACKOFFICE,
+        "TSUNAGU_DATA_KEYS": TEST_DATA_KEYS,
+        "TSUNAGU_BLIND_INDEX_KEY": TEST_BLIND_INDEX_KEY,
+        "TSUNAGU_PUBLIC_BASE_URL": "https://tsunagu.example.jp",
+    }
+
+    with pytest.raises(ConfigError, match="set TSUNAGU_AUDIT_KEY"):
+        create_backoffice_app(load_settings(environ))
 
 
 def test_unknown_environment_is_refused() -> None:

@@ -21,7 +21,13 @@ from core.db import get_engine, make_engine
 from core.migrate import upgrade_to_head
 from core.profile import read_profile_file, store_profile
 from directory.demo import load_demo_directory
-from tests.conftest import NEUTRAL_URL, SERVER_URL, TEST_BLIND_INDEX_KEY, TEST_DATA_KEYS
+from tests.conftest import (
+    NEUTRAL_URL,
+    SERVER_URL,
+    TEST_AUDIT_KEY,
+    TEST_BLIND_INDEX_KEY,
+    TEST_DATA_KEYS,
+)
 from tests.databases import fresh_database
 from wsgi import create_combined_app
 
@@ -65,6 +71,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             quick_exit_url=NEUTRAL_URL,
             data_keys=TEST_DATA_KEYS,
             blind_index_key=TEST_BLIND_INDEX_KEY,
+            audit_key=TEST_AUDIT_KEY,
             argon2_time_cost=1,
             argon2_memory_kib=1024,
         )
