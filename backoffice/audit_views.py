@@ -14,6 +14,7 @@ from backoffice.context import current_actor
 from backoffice.permissions import requires
 from core import audit
 from core.audit import AuditEvent
+from core.csvsafe import neutralise
 from core.db import get_session
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -32,7 +33,6 @@ CSV_COLUMNS = (
     "reason",
     "hash",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filters() -> dict[str, str]:
@@ -122,10 +122,5 @@ def _csv(events: list[AuditEvent]) -> bytes:
     for event in events:
         row = [getattr(event, column) for column in CSV_COLUMNS]
         row[1] = event.occurred_at.astimezone(TOKYO).isoformat()
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([neutralise(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
