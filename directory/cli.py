@@ -14,6 +14,7 @@ from directory.hsds.dataset import export_dataset
 from directory.hsds.files import read_dataset, write_export
 from directory.hsds.importer import import_dataset
 from directory.hsds.schemas import SchemaError, default_schema_dir
+from directory.hsds.sources import UnreadableFileError
 from directory.search.reindex import fill_cards, reindex, reindex_organizations
 from directory.search.synonym_tokens import refresh_synonym_tokens
 
@@ -58,8 +59,13 @@ def import_command(path: Path, schemas: Path | None) -> None:
 
     Everything is checked first; if anything is wrong, nothing changes and each problem is listed
     with its record and field. Records are matched by id: run it again and it updates the same.
+    A file too large, too deeply nested, damaged, or naming files outside its package is refused
+    whole, with one line that says which file and which limit.
     """
-    data, unreadable = read_dataset(path)
+    try:
+        data, unreadable = read_dataset(path)
+    except UnreadableFileError as error:  # one line naming the file; the database is untouched
+        raise click.ClickException(f"nothing imported: {error}") from None
     if unreadable:
         _fail(unreadable)
     with Session(get_engine()) as session, session.begin():

@@ -45,6 +45,7 @@ from directory.models import Location, Organization, Service
 
 UNSUPPORTED_SCHEDULE = ("dtstart", "until", "count", "byweekno", "bymonthday", "byyearday")
 STATUS_TERM = term_id(FIELD_TAXONOMY, "organization_status")
+MESSAGE_CHARS = 200
 
 
 def validate_dataset(
@@ -93,7 +94,7 @@ class _Checker(ValueChecks):
                 record = _record(LISTS[key], item, index)
                 errors = list(validator.iter_errors(item))
                 for error in errors:
-                    self.add(record, _path(error), error.message)
+                    self.add(record, _path(error), _shortened(error.message))
                 if isinstance(item, dict) and item.get("id") in seen:
                     self.add(record, "id", "the same id appears twice")
                 elif not errors:
@@ -270,6 +271,11 @@ def _record(table: str, item: Any, index: int) -> str:
     if isinstance(item, dict) and isinstance(item.get("id"), str):
         return f"{table} {item['id']}"
     return f"{table} #{index + 1}"
+
+
+def _shortened(message: str) -> str:
+    """The schema's message quotes the value: a huge value must not make a huge line."""
+    return message if len(message) <= MESSAGE_CHARS else message[: MESSAGE_CHARS - 1] + "…"
 
 
 def _path(error: Any) -> str:
