@@ -47,6 +47,7 @@ def create_app(config: Settings | None = None) -> Flask:
     from backoffice.accounts_setup import init_accounts
     from backoffice.blueprints import register_blueprints
     from backoffice.cli import init_cli
+    from backoffice.denials import init_denials
     from backoffice.gate import init_gate
     from backoffice.network import init_network_allowlist
     from backoffice.ratelimit import init_ratelimit
@@ -56,6 +57,7 @@ def create_app(config: Settings | None = None) -> Flask:
     init_accounts(app, settings)
     init_ratelimit(app, settings)
     init_gate(app)
+    init_denials(app, settings)
     init_templating(app)
     register_blueprints(app)
     init_cli(app)

@@ -3,7 +3,8 @@
 An endpoint passes only if it is on the short allow-list (the sign-in steps and static files),
 or if it declares a permission that the signed-in user's roles grant. Anyone not signed in is
 sent to the sign-in page, whatever they asked for, so the back office does not reveal which
-addresses exist. A user who must still choose a password can do only that.
+addresses exist. A user who must still choose a password can do only that. A refusal of a
+signed-in user is audited (``backoffice/denials.py``).
 """
 
 from __future__ import annotations
@@ -50,5 +51,6 @@ def check_request() -> Response | None:
         return None  # signed in, unknown address: let routing answer 404 or 405
     permission = required_permission(current_app.view_functions.get(endpoint))
     if permission is None or permission not in permissions_for(user.roles):
+        g.refused_permission = permission or "none declared"  # for the audit (denials.py)
         abort(403)
     return None
