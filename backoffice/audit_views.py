@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, time, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, g, render_template, request, url_for
@@ -20,6 +21,10 @@ from core.db import get_session
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 TOKYO = ZoneInfo("Asia/Tokyo")
 PER_PAGE = 50
+# Eight digits: far beyond any trail, and the offset it gives stays in range on every database.
+PAGE_PATTERN = re.compile(r"[0-9]{1,8}")
+# The days a filter may name: no event is older, and later ones would overflow once in UTC.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 EXPORT_LIMIT = 50_000
 CSV_COLUMNS = (
     "id",
@@ -53,15 +58,37 @@ def _query(filters: dict[str, str]) -> tuple[Select, list[str]]:
     for key, day_offset, compare in (("since", 0, "ge"), ("until", 1, "lt")):
         if not filters[key]:
             continue
-        try:
-            day = datetime.strptime(filters[key], "%Y-%m-%d").date()  # noqa: DTZ007
-        except ValueError:
-            problems.append("日付は 2026-04-01 のように入力してください。")
+        day, problem = _day(filters[key])
+        if day is None:
+            problems.append(problem)
             continue
         bound = datetime.combine(day + timedelta(days=day_offset), time(), TOKYO)
         column = AuditEvent.occurred_at
         query = query.where(column >= bound if compare == "ge" else column < bound)
-    return query, problems
+    return query, list(dict.fromkeys(problems))
+
+
+def _day(text: str) -> tuple[date | None, str]:
+    """The day typed, if it is one the trail could hold (year 1 or 9999 would overflow in UTC)."""
+    try:
+        day = datetime.strptime(text, "%Y-%m-%d").date()  # noqa: DTZ007
+    except ValueError:
+        return None, "日付は 2026-04-01 のように入力してください。"
+    if not FIRST_DAY <= day <= LAST_DAY:
+        return None, (
+            f"日付は {FIRST_DAY.isoformat()} から {LAST_DAY.isoformat()} までの間で"
+            "入力してください。"
+        )
+    return day, ""
+
+
+def _page_number(text: str | None) -> int | None:
+    """The page asked for: a whole number from 1, of at most eight digits; None otherwise."""
+    if text is None or text == "":
+        return 1
+    if not PAGE_PATTERN.fullmatch(text) or int(text) < 1:
+        return None
+    return int(text)
 
 
 @bp.route("/")
@@ -69,13 +96,20 @@ def _query(filters: dict[str, str]) -> tuple[Select, list[str]]:
 def index() -> tuple[str, int]:
     filters = _filters()
     query, problems = _query(filters)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    return _list_page(filters, query, problems)
+
+
+def _list_page(filters: dict[str, str], query: Select, problems: list[str]) -> tuple[str, int]:
     db = get_session()
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = _page_number(request.args.get("page"))
+    if page is None or page > pages:
+        problems = [*problems, f"ページは 1 から {pages} までの番号で指定してください。"]
+        page = 1
     events = db.scalars(
         query.order_by(AuditEvent.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
-    pages = max(1, -(-total // PER_PAGE))
     export_url = url_for(".export", **{k: v for k, v in filters.items() if v})
     return render_template(
         "backoffice/audit.html",
@@ -92,9 +126,11 @@ def index() -> tuple[str, int]:
 
 @bp.route("/export.csv")
 @requires("audit.export")
-def export() -> Response:
+def export() -> Response | tuple[str, int]:
     filters = _filters()
-    query, _ = _query(filters)
+    query, problems = _query(filters)
+    if problems:  # nothing written, nothing recorded: the list shows what to correct
+        return _list_page(filters, query, problems)
     db = get_session()
     events = db.scalars(query.order_by(AuditEvent.id).limit(EXPORT_LIMIT)).all()
     audit.record(
