@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
-from backoffice.accounts import AccountError, change_password, new_recovery_codes
+from backoffice import notices
+from backoffice.accounts import AccountError, Outcome, Policy, change_password, new_recovery_codes
 from backoffice.accounts import reset_second_factor as remove_second_factor
 from backoffice.context import current_actor
 from backoffice.forms import ChangePasswordForm, ConfirmPasswordForm, EmptyForm
 from backoffice.models import StaffSession
-from backoffice.passwords import verify_password
 from backoffice.permissions import requires
 from backoffice.sessions import end_session, end_sessions, live_sessions
+from backoffice.signin import confirm_password
 from core import audit
 from core.db import get_session, utcnow
+
+WRONG_PASSWORD = "今のパスワードが正しくありません。"  # noqa: S105 (a message)
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -29,6 +42,7 @@ def _page(**forms: object) -> tuple[str, int]:
         sessions=live_sessions(get_session(), user.id, current_app.config["TSUNAGU_SETTINGS"]),
         current_session=session.row_id,  # type: ignore[attr-defined]
         end_form=EmptyForm(),
+        notices=[notices.text(n) for n in notices.recent(get_session(), user.id)],
         **forms,
     ), status
 
@@ -39,17 +53,32 @@ def index() -> tuple[str, int]:
     return _page()
 
 
+def _current_password_ok(form: ChangePasswordForm | ConfirmPasswordForm) -> bool:
+    """The current password, counted like a sign-in; too many wrong ones sign the session out."""
+    user, db = g.staff_user, get_session()
+    policy = Policy.from_settings(
+        current_app.config["TSUNAGU_SETTINGS"], current_app.extensions["tsunagu.hasher"]
+    )
+    outcome = confirm_password(
+        db, user, form.current.data or "", policy=policy, actor=current_actor(), now=utcnow()
+    )
+    db.commit()
+    if outcome is Outcome.LOCKED:
+        session.end()  # type: ignore[attr-defined]
+        abort(429)
+    if outcome is not Outcome.OK:
+        form.current.errors = [WRONG_PASSWORD]
+    return outcome is Outcome.OK
+
+
 @bp.route("/password", methods=["POST"])
 @requires("account.manage_own")
 def password() -> Response | tuple[str, int]:
     form = ChangePasswordForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not _current_password_ok(form):
         return _page(password_form=form)
-    hasher = current_app.extensions["tsunagu.hasher"]
     user, db = g.staff_user, get_session()
-    if not verify_password(hasher, user.password_hash, form.current.data or ""):
-        form.current.errors = ["今のパスワードが正しくありません。"]
-        return _page(password_form=form)
+    hasher = current_app.extensions["tsunagu.hasher"]
     try:
         change_password(
             db, user, form.password.data or "", hasher=hasher, actor=current_actor(), now=utcnow()
@@ -67,14 +96,10 @@ def password() -> Response | tuple[str, int]:
 @requires("account.manage_own")
 def recovery_codes() -> Response | tuple[str, int] | str:
     form = ConfirmPasswordForm()
-    user, db = g.staff_user, get_session()
-    hasher = current_app.extensions["tsunagu.hasher"]
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not _current_password_ok(form):
         return _page(confirm_form=form)
-    if not verify_password(hasher, user.password_hash, form.current.data or ""):
-        form.current.errors = ["今のパスワードが正しくありません。"]
-        return _page(confirm_form=form)
-    codes = new_recovery_codes(db, user, actor=current_actor())
+    db = get_session()
+    codes = new_recovery_codes(db, g.staff_user, actor=current_actor(), now=utcnow())
     db.commit()
     return render_template(
         "backoffice/recovery_codes.html", codes=codes, next_endpoint="account.index"
@@ -85,14 +110,10 @@ def recovery_codes() -> Response | tuple[str, int] | str:
 @requires("account.manage_own")
 def reset_second_factor() -> Response | tuple[str, int]:
     form = ConfirmPasswordForm()
+    if not form.validate_on_submit() or not _current_password_ok(form):
+        return _page(confirm_form=form)
     user, db = g.staff_user, get_session()
-    hasher = current_app.extensions["tsunagu.hasher"]
-    if not form.validate_on_submit():
-        return _page(confirm_form=form)
-    if not verify_password(hasher, user.password_hash, form.current.data or ""):
-        form.current.errors = ["今のパスワードが正しくありません。"]
-        return _page(confirm_form=form)
-    remove_second_factor(db, user, actor=current_actor())
+    remove_second_factor(db, user, actor=current_actor(), now=utcnow())
     end_sessions(db, user.id, reason="second factor changed", keep=session.row_id)  # type: ignore[attr-defined]
     db.commit()
     session.begin("password", user.id)  # type: ignore[attr-defined]

@@ -1,4 +1,6 @@
-"""Staff accounts: creation, sign-in with lockout, second factor, recovery codes, roles.
+"""Staff accounts: creation, second factor, recovery codes, passwords, roles, profile.
+
+Sign-in itself is in ``signin.py``, its attempt clock in ``lockout.py``.
 
 Services take the database session first and never touch the request; every security event is
 written to the audit trail in the same transaction as the change it records.
@@ -9,17 +11,18 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import Enum
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice import totp
+from backoffice import lockout, notices, totp
 from backoffice.context import Actor
+from backoffice.lockout import Clock
 from backoffice.models import RecoveryCode, StaffRole, StaffUser
-from backoffice.passwords import password_problems, verify_password, waste_a_verification
+from backoffice.passwords import password_problems, verify_password
 from backoffice.permissions import ROLES
 from core import audit
 from core.config import Settings
@@ -28,6 +31,12 @@ from core.crypto import blind_index
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes: 0/o, 1/l/i
 RECOVERY_CODES = 10
+# Roles that open cases: never given to oneself, so no administrator reads cases alone.
+CASE_ROLES = frozenset({"coordinator", "supervisor", "liaison"})
+OWN_ACCOUNT = (
+    "自分のアカウントのパスワードと二段階認証は、「自分のアカウント」の画面で、"
+    "今のパスワードを確かめてから変更してください。"
+)
 
 
 class AccountError(ValueError):
@@ -49,6 +58,10 @@ class Policy:
     @classmethod
     def from_settings(cls, settings: Settings, hasher: PasswordHasher) -> Policy:
         return cls(hasher, settings.lockout_threshold, settings.lockout_minutes)
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(self.lockout_threshold, self.lockout_minutes)
 
 
 def normalise_login(login: str) -> str:
@@ -92,52 +105,8 @@ def create_staff(
     )
     session.add(user)
     session.flush()
-    _audit(session, "staff.create", actor, user, reason=f"roles: {', '.join(sorted(roles))}")
+    audit_account(session, "staff.create", actor, user, reason=f"roles: {', '.join(sorted(roles))}")
     return user
-
-
-def authenticate_password(
-    session: Session, login: str, password: str, *, policy: Policy, actor: Actor, now: datetime
-) -> tuple[Outcome, StaffUser | None]:
-    """Check a login and password. The answer never says whether the login exists."""
-    user = find_by_login(session, login)
-    if user is None or not user.active:
-        waste_a_verification(policy.hasher)
-        audit.record(
-            session,
-            action="auth.login.failure",
-            outcome="failure",
-            client_network=actor.network,
-            reason="unknown or disabled login",
-        )
-        return Outcome.INVALID, None
-    if _locked(user, now):
-        _audit(session, "auth.login.failure", actor, user, outcome="denied", reason="locked")
-        return Outcome.LOCKED, user
-    if not verify_password(policy.hasher, user.password_hash, password):
-        return _failed(session, user, policy, actor, now, "auth.login.failure"), user
-    if policy.hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = policy.hasher.hash(password)
-    _audit(session, "auth.password.success", actor, user)
-    return Outcome.OK, user
-
-
-def verify_second_factor(
-    session: Session, user: StaffUser, code: str, *, policy: Policy, actor: Actor, now: datetime
-) -> Outcome:
-    """Accept a current TOTP code (never one already used) or an unused recovery code."""
-    if _locked(user, now):
-        _audit(session, "auth.mfa.failure", actor, user, outcome="denied", reason="locked")
-        return Outcome.LOCKED
-    step = totp.matching_step(user.totp_secret or "", code, now, user.totp_last_step)
-    if step is not None:
-        user.totp_last_step = step
-        return _signed_in(session, user, actor, now, "totp")
-    recovery = _unused_recovery_code(user, code)
-    if recovery is not None:
-        recovery.used_at = now
-        return _signed_in(session, user, actor, now, "recovery code")
-    return _failed(session, user, policy, actor, now, "auth.mfa.failure")
 
 
 def start_enrolment(session: Session, user: StaffUser) -> str:
@@ -154,27 +123,32 @@ def confirm_enrolment(
     secret = user.totp_pending_secret
     step = totp.matching_step(secret or "", code, now, None) if secret else None
     if step is None:
-        _audit(session, "auth.mfa.enrol", actor, user, outcome="failure")
+        audit_account(session, "auth.mfa.enrol", actor, user, outcome="failure")
         return None
     user.totp_secret, user.totp_pending_secret = secret, None
     user.totp_last_step, user.totp_enrolled_at = step, now
-    _audit(session, "auth.mfa.enrol", actor, user)
-    return new_recovery_codes(session, user, actor=actor)
+    audit_account(session, "auth.mfa.enrol", actor, user)
+    notices.notify(session, user.id, "mfa.enrol", by_administrator=False, now=now)
+    return _make_recovery_codes(session, user, actor)
 
 
-def new_recovery_codes(session: Session, user: StaffUser, *, actor: Actor) -> list[str]:
-    codes = ["-".join(_random_chars(4) for _ in range(3)) for _ in range(RECOVERY_CODES)]
-    user.recovery_codes = [RecoveryCode(code_hash=_recovery_hash(code)) for code in codes]
-    _audit(session, "auth.recovery_codes.new", actor, user)
+def new_recovery_codes(
+    session: Session, user: StaffUser, *, actor: Actor, now: datetime
+) -> list[str]:
+    codes = _make_recovery_codes(session, user, actor)
+    notices.notify(session, user.id, "recovery_codes.new", by_administrator=False, now=now)
     return codes
 
 
-def reset_second_factor(session: Session, user: StaffUser, *, actor: Actor) -> None:
+def reset_second_factor(session: Session, user: StaffUser, *, actor: Actor, now: datetime) -> None:
     """Remove the second factor: the next sign-in must enrol a new one."""
     user.totp_secret = user.totp_pending_secret = None
     user.totp_last_step = user.totp_enrolled_at = None
     user.recovery_codes = []
-    _audit(session, "auth.mfa.reset", actor, user)
+    audit_account(session, "auth.mfa.reset", actor, user)
+    notices.notify(
+        session, user.id, "mfa.reset", by_administrator=not _is_self(actor, user), now=now
+    )
 
 
 def change_password(
@@ -186,6 +160,8 @@ def change_password(
     actor: Actor,
     now: datetime,
 ) -> None:
+    """Set the owner's new password. The caller has checked the current one (or the temporary
+    one, at first sign-in): nothing here may be reached without it."""
     problems = password_problems(new_password, login=user.login, display_name=user.display_name)
     if verify_password(hasher, user.password_hash, new_password):
         problems.append("今のパスワードとは別のものにしてください。")
@@ -194,27 +170,81 @@ def change_password(
     user.password_hash = hasher.hash(new_password)
     user.must_change_password = False
     user.password_changed_at = now
-    _audit(session, "auth.password.change", actor, user)
+    audit_account(session, "auth.password.change", actor, user)
+    notices.notify(session, user.id, "password.change", by_administrator=False, now=now)
+
+
+def issue_temporary_password(
+    session: Session, user: StaffUser, *, hasher: PasswordHasher, actor: Actor, now: datetime
+) -> str:
+    """An administrator's reset: a temporary password the person must change at sign-in.
+
+    Refused for one's own account, which changes its password on the account page, with the
+    current password: otherwise a taken-over administrator session could take over the account.
+    """
+    if _is_self(actor, user):
+        raise AccountError(OWN_ACCOUNT)
+    password = temporary_password()
+    user.password_hash = hasher.hash(password)
+    user.must_change_password = True
+    user.password_changed_at = now
+    audit_account(session, "auth.password.reset", actor, user)
+    notices.notify(session, user.id, "password.reset", by_administrator=True, now=now)
+    return password
 
 
 def set_roles(session: Session, user: StaffUser, roles: set[str], *, actor: Actor) -> None:
+    """Give exactly ``roles``: rows of roles kept stay, only the difference is added or removed.
+
+    (Replacing every row inserted the kept roles again before the old rows were deleted, which
+    the unique (user, role) constraint refused.) Nobody may give themselves a case role.
+    """
     _check_roles(roles)
-    if roles == user.roles:
+    current = set(user.roles)
+    added, removed = roles - current, current - roles
+    if not added and not removed:
         return
-    user.role_rows = [StaffRole(role=role) for role in sorted(roles)]
-    _audit(session, "staff.roles.change", actor, user, reason=", ".join(sorted(roles)))
+    if _is_self(actor, user) and added & CASE_ROLES:
+        audit_account(
+            session, "staff.roles.change", actor, user, outcome="denied", reason="self-grant"
+        )
+        raise AccountError(
+            "つなぎ支援の役割（専任職員・監督者・つなぎ支援員）は、自分に付けることはできません。"
+            "ほかの管理者に依頼してください。"
+        )
+    for row in [row for row in user.role_rows if row.role in removed]:
+        user.role_rows.remove(row)
+    user.role_rows.extend(StaffRole(role=role) for role in sorted(added))
+    audit_account(session, "staff.roles.change", actor, user, reason=", ".join(sorted(roles)))
+
+
+def update_profile(
+    session: Session, user: StaffUser, *, display_name: str, email: str, actor: Actor
+) -> list[str]:
+    """Change the name shown and the e-mail; the audit names the fields, never the values."""
+    # An empty name keeps the current one (the form already asks for one).
+    wanted = {"display_name": display_name.strip() or user.display_name, "email": email.strip()}
+    changed = [field for field, value in wanted.items() if getattr(user, field) != value]
+    if changed:
+        for field in changed:
+            setattr(user, field, wanted[field])
+        audit_account(
+            session, "staff.profile.change", actor, user, reason="changed: " + ", ".join(changed)
+        )
+    return changed
 
 
 def set_active(session: Session, user: StaffUser, active: bool, *, actor: Actor) -> None:
     if user.active == active:
         return
     user.active = active
-    _audit(session, "staff.enable" if active else "staff.disable", actor, user)
+    audit_account(session, "staff.enable" if active else "staff.disable", actor, user)
 
 
 def unlock(session: Session, user: StaffUser, *, actor: Actor) -> None:
-    user.failed_logins, user.locked_until = 0, None
-    _audit(session, "auth.unlock", actor, user)
+    lockout.clear(session, user.id)
+    session.expire(user, ["failed_logins", "last_failed_at", "locked_until"])
+    audit_account(session, "auth.unlock", actor, user)
 
 
 def temporary_password() -> str:
@@ -222,43 +252,20 @@ def temporary_password() -> str:
     return "-".join(_random_chars(5) for _ in range(4))
 
 
-def _signed_in(
-    session: Session, user: StaffUser, actor: Actor, now: datetime, method: str
-) -> Outcome:
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    _audit(session, "auth.login.success", actor, user, reason=method)
-    return Outcome.OK
-
-
-def _failed(
-    session: Session, user: StaffUser, policy: Policy, actor: Actor, now: datetime, action: str
-) -> Outcome:
-    user.failed_logins += 1
-    _audit(session, action, actor, user, outcome="failure")
-    if user.failed_logins >= policy.lockout_threshold:
-        user.locked_until = now + timedelta(minutes=policy.lockout_minutes)
-        user.failed_logins = 0
-        _audit(session, "auth.lock", actor, user, reason=f"{policy.lockout_minutes} minutes")
-    # The attempt that locks answers like any failure; the next says "locked", for a real
-    # login and an unknown one alike (the per-login rate limit locks those).
-    return Outcome.INVALID
-
-
-def _locked(user: StaffUser, now: datetime) -> bool:
-    return user.locked_until is not None and user.locked_until > now
-
-
-def _unused_recovery_code(user: StaffUser, code: str) -> RecoveryCode | None:
-    wanted = _recovery_hash(code)
-    for recovery in user.recovery_codes:
-        if recovery.used_at is None and secrets.compare_digest(recovery.code_hash, wanted):
-            return recovery
-    return None
-
-
-def _recovery_hash(code: str) -> str:
+def recovery_hash(code: str) -> str:
     # The codes are random (60 bits), so a keyed hash is enough; the key is not in the database.
     return blind_index("".join(code.split()).replace("-", ""), "recovery_code")
+
+
+def _make_recovery_codes(session: Session, user: StaffUser, actor: Actor) -> list[str]:
+    codes = ["-".join(_random_chars(4) for _ in range(3)) for _ in range(RECOVERY_CODES)]
+    user.recovery_codes = [RecoveryCode(code_hash=recovery_hash(code)) for code in codes]
+    audit_account(session, "auth.recovery_codes.new", actor, user)
+    return codes
+
+
+def _is_self(actor: Actor, user: StaffUser) -> bool:
+    return actor.user is not None and actor.user.id == user.id
 
 
 def _random_chars(count: int) -> str:
@@ -273,7 +280,7 @@ def _check_roles(roles: set[str]) -> None:
         raise AccountError("役割を一つ以上選んでください。")
 
 
-def _audit(
+def audit_account(
     session: Session,
     action: str,
     actor: Actor,
@@ -282,6 +289,7 @@ def _audit(
     outcome: str = "success",
     reason: str | None = None,
 ) -> None:
+    """An audit event about a staff account, by the actor (or the account itself at sign-in)."""
     audit.record(
         session,
         action=action,

@@ -1,41 +1,54 @@
 """Sign-in in three steps: password, second factor (or enrolment), and a first-time password.
 
 Each step moves the server-side session to a new stage under a new id. These endpoints are on
-the gate's allow-list and check the session's stage themselves.
+the gate's allow-list and check the session's stage themselves. When the database is too busy
+to count an attempt (every connection in use, or SQLite's write lock held too long), the answer
+is 429 and a page asking to try again shortly, never a 500: the attempt may not be checked
+uncounted.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, session, url_for
+import functools
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.wrappers import Response
 
-from backoffice import totp
+from backoffice import notices, totp
 from backoffice.accounts import (
     AccountError,
     Outcome,
     Policy,
-    authenticate_password,
     change_password,
     confirm_enrolment,
     start_enrolment,
-    verify_second_factor,
 )
 from backoffice.context import current_actor
 from backoffice.forms import CodeForm, EmptyForm, EnrolForm, LoginForm, NewPasswordForm
-from backoffice.models import StaffUser
-from backoffice.ratelimit import (
-    PER_ADDRESS,
-    counts_as_failure,
-    limiter,
-    per_account_limit,
-    signing_in_user_key,
-    submitted_login_key,
-)
+from backoffice.models import StaffNotice, StaffUser
+from backoffice.ratelimit import PER_ADDRESS, limiter
 from backoffice.sessions import end_sessions
+from backoffice.signin import authenticate_password, verify_second_factor
 from core import audit
 from core.db import get_session, utcnow
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
 WRONG_ENROLMENT_CODE = (
     "コードが正しくありません。アプリに表示された最新のコードを入力してください。"
 )
@@ -55,11 +68,27 @@ def _signing_in_user() -> StaffUser | None:
     return user if user is not None and user.active else None
 
 
+def answers_busy(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Too many sign-ins at once: ask to wait rather than fail (the attempt was not checked)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except (OperationalError, PoolTimeoutError) as error:
+            if isinstance(error, OperationalError) and "locked" not in str(error.orig).casefold():
+                raise
+            log.warning("sign-in refused while the database is busy: %s", error)
+            get_session().rollback()
+            g.profile = current_app.extensions["tsunagu.profile"]  # the page reads nothing more
+            return render_template("backoffice/busy.html"), 429
+
+    return wrapper
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(PER_ADDRESS, methods=["POST"])
-@limiter.limit(
-    per_account_limit, key_func=submitted_login_key, methods=["POST"], deduct_when=counts_as_failure
-)
+@answers_busy
 def login() -> Response | tuple[str, int] | str:
     if g.get("staff_user") is not None:
         return redirect(url_for("dashboard.index"))
@@ -88,9 +117,7 @@ def login() -> Response | tuple[str, int] | str:
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(PER_ADDRESS, methods=["POST"])
-@limiter.limit(
-    per_account_limit, key_func=signing_in_user_key, methods=["POST"], deduct_when=counts_as_failure
-)
+@answers_busy
 def code() -> Response | tuple[str, int] | str:
     user = _signing_in_user()
     if user is None:
@@ -110,12 +137,13 @@ def code() -> Response | tuple[str, int] | str:
         abort(429)
     if outcome is not Outcome.OK:
         return render_template("backoffice/code.html", form=form, failed=True), 401
-    session.begin("active", user.id)  # type: ignore[attr-defined]
-    return redirect(url_for(".new_password" if user.must_change_password else "dashboard.index"))
+    _begin_active(user, notices.unshown(db, user.id))
+    return redirect(url_for(_after_sign_in(user)))
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @limiter.limit(PER_ADDRESS, methods=["POST"])
+@answers_busy
 def enrol() -> Response | tuple[str, int] | str:
     user = _signing_in_user()
     if user is None:
@@ -127,12 +155,14 @@ def enrol() -> Response | tuple[str, int] | str:
     db.commit()
     form = EnrolForm()
     if form.validate_on_submit():
+        # The notices from before this sign-in (an administrator's reset), not this enrolment's.
+        earlier = notices.unshown(db, user.id)
         codes = confirm_enrolment(
             db, user, form.code.data or "", actor=current_actor(), now=utcnow()
         )
         db.commit()
         if codes is not None:
-            session.begin("active", user.id)  # type: ignore[attr-defined]
+            _begin_active(user, earlier)
             return render_template(
                 "backoffice/recovery_codes.html", codes=codes, next_endpoint=_after_sign_in(user)
             )
@@ -147,10 +177,19 @@ def enrol() -> Response | tuple[str, int] | str:
 
 
 @bp.route("/login/new-password", methods=["GET", "POST"])
+@answers_busy
 def new_password() -> Response | tuple[str, int] | str:
+    """The first password, replacing an administrator's temporary one.
+
+    Only while the account must change its password: the temporary password just given at
+    sign-in stands in for the current one. Any other change is on the account page, which asks
+    for the current password.
+    """
     user: StaffUser | None = g.get("staff_user")
     if user is None:
         return redirect(url_for(".login"))
+    if not user.must_change_password:
+        abort(404)
     form = NewPasswordForm()
     if form.validate_on_submit():
         db = get_session()
@@ -193,3 +232,12 @@ def logout() -> Response:
 
 def _after_sign_in(user: StaffUser) -> str:
     return "auth.new_password" if user.must_change_password else "dashboard.index"
+
+
+def _begin_active(user: StaffUser, to_show: Sequence[StaffNotice]) -> None:
+    """Signed in: a new session id, and the notices of changes made since the last sign-in."""
+    db = get_session()
+    session.begin("active", user.id)  # type: ignore[attr-defined]
+    for text in notices.mark_shown(db, to_show, utcnow()):
+        flash(text)
+    db.commit()

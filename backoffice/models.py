@@ -1,4 +1,5 @@
-"""Back-office models: staff accounts, their roles and recovery codes, server-side sessions."""
+"""Back-office models: staff accounts, their roles and recovery codes, server-side sessions,
+the sign-in attempt counts of logins that have no account, and security notices."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ class StaffUser(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(254), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # Encrypted like the secret below, so the hash is bound to this row: a hash copied into a
+    # colleague's account does not verify there.
+    password_hash: Mapped[str] = mapped_column(EncryptedString("staff_user.password_hash"))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # The second factor's secret is personal data: encrypted with the data key.
@@ -32,7 +35,9 @@ class StaffUser(Base):
     # The time step of the last accepted code: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The sign-in attempt clock (backoffice/lockout.py), the same as ``LoginThrottle``'s.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -99,3 +104,35 @@ class StaffSession(Base):
     user_agent: Mapped[str] = mapped_column(String(200), default="")
 
     user: Mapped[StaffUser | None] = relationship()
+
+
+class LoginThrottle(Base):
+    """The attempt clock of a login that names no active account, so it locks like a real one.
+
+    The login is stored only as a keyed hash: what people type there is sometimes a password.
+    """
+
+    __tablename__ = "login_throttle"
+
+    login_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class StaffNotice(Base):
+    """A change to an account's password or second factor, told to its owner.
+
+    Shown once at the owner's next sign-in (``shown_at``) and listed on their account page, so
+    someone who did not make the change notices it and tells an administrator.
+    """
+
+    __tablename__ = "staff_notice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # True when an administrator (or the server shell) made the change, not the owner.
+    by_administrator: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

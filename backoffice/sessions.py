@@ -4,6 +4,14 @@ Only the token's SHA-256 is stored, so reading the table does not let anyone tak
 session. Sessions end when idle, at an absolute limit, at sign-out, and when a password or
 second factor changes. Every write is conditional on the session still being live, so a request
 racing a sign-out cannot bring the session back.
+
+A row is written only when a sign-in step succeeds. Before that, the visitor's session holds
+nothing but the CSRF secret of the sign-in form, and that travels in a second cookie, signed
+with the back office's secret key (``itsdangerous``, as Flask's own cookie sessions do) and
+dropped at the first sign-in step. So opening the sign-in page stores nothing, and anyone can
+load it any number of times without filling the table; a forged or altered cookie fails the
+signature and the form is refused as without a token. The secret is no more exposed than in a
+row: the cookie is HttpOnly, SameSite=Strict and, in production, ``__Host-`` and Secure.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from typing import Any
 
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.datastructures import CallbackDict
@@ -26,6 +35,8 @@ from core.config import Settings
 from core.db import utcnow
 
 STAGES = ("anonymous", "password", "active")
+ANONYMOUS_KEYS = ("csrf_token",)  # all a visitor's session may hold, in the signed cookie
+ANONYMOUS_SALT = "tsunagu.backoffice.anonymous-session"
 
 
 def token_id(token: str) -> str:
@@ -101,6 +112,7 @@ class ServerSession(CallbackDict, SessionMixin):  # type: ignore[type-arg]
         self.modified = False
         self.regenerate = False
         self.ended = False
+        self.stale_token = False
 
     def begin(self, stage: str, user_id: int | None) -> None:
         """Move to a new stage of sign-in under a fresh id (no session fixation)."""
@@ -119,30 +131,38 @@ class ServerSessionInterface(SessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         token = request.cookies.get(self.get_cookie_name(app), "")
-        if not token or len(token) > 100:
-            return ServerSession()
-        with self.factory() as db:
-            row = db.get(StaffSession, token_id(token))
-            if row is None or not is_live(row, self.settings, utcnow()):
-                return ServerSession()
-            return ServerSession(
-                dict(row.data), row_id=row.id, stage=row.stage, user_id=row.user_id
-            )
+        if token and len(token) <= 100:
+            with self.factory() as db:
+                row = db.get(StaffSession, token_id(token))
+                if row is not None and is_live(row, self.settings, utcnow()):
+                    return ServerSession(
+                        dict(row.data), row_id=row.id, stage=row.stage, user_id=row.user_id
+                    )
+        session = ServerSession(self._anonymous_data(app, request))
+        session.stale_token = bool(token)  # a cookie of an ended session: remove it
+        return session
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if not isinstance(session, ServerSession):
             raise TypeError("the back office uses server-side sessions only")
         cookie = self.get_cookie_name(app)
+        if session.row_id is None and not session.regenerate:
+            if session.stale_token:
+                self._forget(app, response, cookie)
+            if session.ended:
+                self._forget(app, response, self.anonymous_cookie_name(app))
+            elif session.modified:
+                self._save_anonymous(app, session, response)
+            return
         with self.factory() as db, db.begin():
             if session.ended:
                 if session.row_id:
                     end_session(db, session.row_id, reason="signed out")
                 self._forget(app, response, cookie)
                 return
-            if session.regenerate or (session.row_id is None and session.modified):
+            if session.regenerate:
                 self._issue(app, db, session, response)
-                return
-            if session.row_id is None:
+                self._forget(app, response, self.anonymous_cookie_name(app))
                 return
             values: dict[str, Any] = {"last_seen_at": utcnow()}
             if session.modified:
@@ -154,6 +174,41 @@ class ServerSessionInterface(SessionInterface):
             ).rowcount  # type: ignore[attr-defined]
             if not live:
                 self._forget(app, response, cookie)
+
+    def anonymous_cookie_name(self, app: Flask) -> str:
+        return self.get_cookie_name(app) + "_anon"
+
+    def _serializer(self, app: Flask) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(app.secret_key or "", salt=ANONYMOUS_SALT)
+
+    def _anonymous_data(self, app: Flask, request: Request) -> dict[str, Any]:
+        signed = request.cookies.get(self.anonymous_cookie_name(app), "")
+        if not signed or len(signed) > 500:
+            return {}
+        max_age = self.settings.session_absolute_hours * 3600
+        try:
+            data = self._serializer(app).loads(signed, max_age=max_age)
+        except BadSignature:  # also an expired one
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {key: data[key] for key in ANONYMOUS_KEYS if isinstance(data.get(key), str)}
+
+    def _save_anonymous(self, app: Flask, session: ServerSession, response: Response) -> None:
+        data = {key: session[key] for key in ANONYMOUS_KEYS if key in session}
+        name = self.anonymous_cookie_name(app)
+        if not data:
+            self._forget(app, response, name)
+            return
+        response.set_cookie(
+            name,
+            self._serializer(app).dumps(data),
+            httponly=True,
+            secure=self.get_cookie_secure(app),
+            samesite="Strict",
+            path=self.get_cookie_path(app),
+        )
+        response.vary.add("Cookie")
 
     def _issue(self, app: Flask, db: Session, session: ServerSession, response: Response) -> None:
         from flask import request

@@ -5,7 +5,7 @@ Administrators manage accounts; they do not read cases unless they also hold a c
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -16,7 +16,7 @@ from backoffice.models import StaffUser
 from backoffice.permissions import requires
 from backoffice.sessions import end_sessions, live_sessions
 from core import audit
-from core.db import get_session
+from core.db import get_session, utcnow
 
 bp = Blueprint("staff_admin", __name__, url_prefix="/accounts")
 
@@ -71,15 +71,11 @@ def edit(user_id: int) -> Response | tuple[str, int]:
     form = StaffForm(obj=user, roles=sorted(user.roles))
     if form.validate_on_submit():
         try:
-            accounts.set_roles(db, user, set(form.roles.data or []), actor=current_actor())
+            _save(user, form)
         except accounts.AccountError as error:
+            db.commit()  # refused before any change: this keeps only the refusal's audit event
             form.roles.errors = [str(error)]
         else:
-            user.display_name = (form.display_name.data or "").strip()
-            user.email = (form.email.data or "").strip()
-            accounts.set_active(db, user, bool(form.active.data), actor=current_actor())
-            if not user.active:
-                end_sessions(db, user.id, reason="account disabled")
             db.commit()
             flash("アカウントを更新しました。")
             return redirect(url_for(".edit", user_id=user.id))
@@ -93,12 +89,30 @@ def edit(user_id: int) -> Response | tuple[str, int]:
     ), 400 if form.errors else 200
 
 
+def _save(user: StaffUser, form: StaffForm) -> None:
+    """Roles first: a refusal comes before anything else is changed."""
+    db, actor = get_session(), current_actor()
+    accounts.set_roles(db, user, set(form.roles.data or []), actor=actor)
+    accounts.update_profile(
+        db,
+        user,
+        display_name=form.display_name.data or "",
+        email=form.email.data or "",
+        actor=actor,
+    )
+    accounts.set_active(db, user, bool(form.active.data), actor=actor)
+    if not user.active:
+        end_sessions(db, user.id, reason="account disabled")
+
+
 @bp.route("/<int:user_id>/reset-second-factor", methods=["POST"])
 @requires("staff.manage")
 def reset_second_factor(user_id: int) -> Response:
     user, db = _user(user_id), get_session()
-    if EmptyForm().validate_on_submit():
-        accounts.reset_second_factor(db, user, actor=current_actor())
+    if user.id == g.staff_user.id:
+        flash(accounts.OWN_ACCOUNT)
+    elif EmptyForm().validate_on_submit():
+        accounts.reset_second_factor(db, user, actor=current_actor(), now=utcnow())
         end_sessions(db, user.id, reason="second factor reset")
         db.commit()
         flash("二段階認証をリセットしました。次のログインで登録し直します。")
@@ -111,18 +125,18 @@ def reset_password(user_id: int) -> Response | str:
     user, db = _user(user_id), get_session()
     if not EmptyForm().validate_on_submit():
         return redirect(url_for(".edit", user_id=user.id))
-    password = accounts.temporary_password()
-    user.password_hash = current_app.extensions["tsunagu.hasher"].hash(password)
-    user.must_change_password = True
+    try:
+        password = accounts.issue_temporary_password(
+            db,
+            user,
+            hasher=current_app.extensions["tsunagu.hasher"],
+            actor=current_actor(),
+            now=utcnow(),
+        )
+    except accounts.AccountError as error:
+        flash(str(error))
+        return redirect(url_for(".edit", user_id=user.id))
     end_sessions(db, user.id, reason="password reset")
-    audit.record(
-        db,
-        action="auth.password.reset",
-        actor=current_actor().user,
-        object_type="staff_user",
-        object_id=str(user.id),
-        client_network=current_actor().network,
-    )
     db.commit()
     return render_template("backoffice/staff_created.html", user=user, password=password)
 

@@ -15,7 +15,7 @@ from backoffice.context import Actor
 from backoffice.models import StaffUser
 from backoffice.permissions import ROLES
 from backoffice.sessions import end_sessions
-from core.db import get_engine
+from core.db import get_engine, utcnow
 
 staff_group = AppGroup("staff", help="Manage staff accounts (create, list, disable, reset 2FA).")
 SHELL = Actor(None, "server shell")
@@ -115,7 +115,7 @@ def reset_2fa_command(login: str) -> None:
     """Remove a lost second factor; the person enrols a new one at their next sign-in."""
     with Session(get_engine()) as session, session.begin():
         user = _user(session, login)
-        accounts.reset_second_factor(session, user, actor=SHELL)
+        accounts.reset_second_factor(session, user, actor=SHELL, now=utcnow())
         end_sessions(session, user.id, reason="second factor reset")
     click.echo(f"second factor removed for {login}; they enrol again at next sign-in")
 
@@ -123,9 +123,14 @@ def reset_2fa_command(login: str) -> None:
 @staff_group.command("purge-sessions")
 @with_appcontext
 def purge_sessions_command() -> None:
-    """Delete sessions that can no longer be used (run daily, e.g. from cron)."""
+    """Delete sessions that can no longer be used, and the attempt counts of unknown logins
+    whose window is over (run daily, e.g. from cron)."""
+    from backoffice.lockout import Clock, purge_throttles
     from backoffice.sessions import purge_expired
 
+    settings = current_app.config["TSUNAGU_SETTINGS"]
+    clock = Clock(settings.lockout_threshold, settings.lockout_minutes)
     with Session(get_engine()) as session, session.begin():
-        count = purge_expired(session, current_app.config["TSUNAGU_SETTINGS"])
-    click.echo(f"deleted {count} expired sessions")
+        count = purge_expired(session, settings)
+        throttles = purge_throttles(session, clock, utcnow())
+    click.echo(f"deleted {count} expired sessions and {throttles} attempt counts")

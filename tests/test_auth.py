@@ -226,27 +226,32 @@ def test_session_id_changes_at_each_sign_in_step(backoffice_app: Flask) -> None:
     staff = make_staff(backoffice_app, "admin")
     client = backoffice_app.test_client()
     client.get("/login")
-    before = client.get_cookie("tsunagu_staff")
+    assert client.get_cookie("tsunagu_staff") is None  # a visitor has no session row
+    assert client.get_cookie("tsunagu_staff_anon") is not None
     post_form(client, "/login", {"login": staff.login, "password": staff.password})
     middle = client.get_cookie("tsunagu_staff")
     post_form(client, "/login/code", {"code": current_code(staff.secret or "")})
     after = client.get_cookie("tsunagu_staff")
 
-    assert before and middle and after
-    assert len({before.value, middle.value, after.value}) == 3
+    assert middle and after
+    assert middle.value != after.value
+    assert client.get_cookie("tsunagu_staff_anon") is None
 
 
 def test_a_fixed_session_cookie_does_not_survive_sign_in(backoffice_app: Flask) -> None:
     staff = make_staff(backoffice_app, "admin")
     attacker = backoffice_app.test_client()
     attacker.get("/login")
-    planted = attacker.get_cookie("tsunagu_staff").value  # type: ignore[union-attr]
+    planted = attacker.get_cookie("tsunagu_staff_anon").value  # type: ignore[union-attr]
     victim = backoffice_app.test_client()
-    victim.set_cookie("tsunagu_staff", planted)
+    victim.set_cookie("tsunagu_staff_anon", planted)
+    victim.set_cookie("tsunagu_staff", "a-token-the-attacker-chose")
 
     sign_in(victim, staff)
-    attacker.set_cookie("tsunagu_staff", planted)
+    attacker.set_cookie("tsunagu_staff", "a-token-the-attacker-chose")
 
+    assert victim.get_cookie("tsunagu_staff").value != "a-token-the-attacker-chose"  # type: ignore[union-attr]
+    assert victim.get("/").status_code == 200
     assert attacker.get("/").headers["Location"].endswith("/login")
 
 
