@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from alembic import command
 from flask import Flask
 from sqlalchemy import Engine, insert, select, text
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from core.audit import AuditEvent, record, verify_chain
 from core.audit_chain import (
@@ -312,3 +316,38 @@ def test_the_signature_covers_position_and_scheme(field: str, value: object) -> 
     assert signed_hash(audit_key(), GENESIS_HASH, event) != signed_hash(
         audit_key(), GENESIS_HASH, changed
     )
+
+
+@pytest.mark.postgres_only
+def test_a_role_without_insert_on_id_cannot_forge_ids_and_still_writes(
+    session: Session, engine: Engine
+) -> None:
+    """As the back-office role will be granted: INSERT on every column of the trail but id."""
+    role = f"audit_writer_{secrets.token_hex(4)}"
+    password = secrets.token_hex(16)
+    columns = ", ".join(c.name for c in AuditEvent.__table__.columns if c.name != "id")
+    with engine.begin() as owner:
+        owner.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'"))
+        owner.execute(text(f"GRANT SELECT, INSERT ({columns}) ON audit_event TO {role}"))
+        owner.execute(text(f"GRANT USAGE ON SEQUENCE audit_event_id_seq TO {role}"))
+    as_role = make_engine(
+        engine.url.set(username=role, password=password).render_as_string(hide_password=False),
+        poolclass=NullPool,
+    )
+    try:
+        with Session(as_role) as writer:
+            events = _record_some(writer, 2)
+            with pytest.raises(ProgrammingError) as refused:
+                _forge(writer, id=HUGE_ID, prev_hash=events[-1].hash, position=3, key=OTHER_KEY)
+            assert isinstance(refused.value.orig, psycopg.errors.InsufficientPrivilege)
+            writer.rollback()
+            forged = _forge(writer, prev_hash=events[-1].hash, position=3, key=OTHER_KEY)
+            later = _record_some(writer, 1)
+
+            assert (later[0].prev_hash, later[0].position) == (events[-1].hash, 3)
+            assert verify_chain(writer).broken_id == forged
+    finally:
+        as_role.dispose()
+        with engine.begin() as owner:
+            owner.execute(text(f"DROP OWNED BY {role}"))
+            owner.execute(text(f"DROP ROLE {role}"))
