@@ -187,15 +187,15 @@ def _target(session: Session, *conditions: Any) -> ScanTarget | None:
 def count_scan(session: Session, batch_id: int, *, now: datetime | None = None) -> None:
     """Add one to the batch's count for today, in one atomic statement (no read-then-write).
 
-    Only the batch and the day are written: nothing about who scanned.
+    Only the batch and the day are written: nothing about who scanned. On PostgreSQL the
+    database's clock names the day (``now`` is for SQLite's tests only), so the public role
+    cannot choose it.
     """
-    day = today_in_tokyo(now)
     if session.get_bind().dialect.name == "postgresql":
-        # The function the public role may execute (migration 0008): active batches only.
-        session.execute(
-            text("SELECT count_card_scan(:batch, :day)"), {"batch": batch_id, "day": day}
-        )
+        # The function the public role may execute (migration 0018): active batches only.
+        session.execute(text("SELECT count_card_scan(:batch)"), {"batch": batch_id})
         return
+    day = today_in_tokyo(now)
     statement = sqlite_insert(ScanCount).values(batch_id=batch_id, day=day, count=1)
     statement = statement.on_conflict_do_update(
         index_elements=[ScanCount.batch_id, ScanCount.day],

@@ -4,9 +4,9 @@ A batch is a run of printed cards (for home visits, a school, a partner agency..
 carries only the batch's short code, so a scan tells which batch was scanned on which day and
 nothing about who scanned it: no address, no browser, no cookie is stored anywhere.
 
-What the public site may see is declared on each table (see `core.dbroles`): designs in full,
-of a batch only what the landing page needs (never the staff's note or names), and the daily
-counters, which it may also add to.
+What the public site may see is declared on each table (see `core.dbroles`): of a design its
+texts, colours and logo, of a batch only what the landing page needs (never the staff's note or
+names), and of the daily counters nothing: it may only add one through a function.
 """
 
 from __future__ import annotations
@@ -82,8 +82,9 @@ class ScanCount(Base):
     """How many times a batch's QR code was opened on one day (Asia/Tokyo)."""
 
     __tablename__ = "card_scan_count"
-    # The public role adds one through this function only (PostgreSQL; migration 0008).
-    __table_args__ = {"info": {"public_function": "count_card_scan(integer, date)"}}  # noqa: RUF012
+    # The public role adds one through this function only (PostgreSQL; migrations 0008, 0018);
+    # the database's clock names the day.
+    __table_args__ = {"info": {"public_function": "count_card_scan(integer)"}}  # noqa: RUF012
 
     batch_id: Mapped[int] = mapped_column(
         ForeignKey("card_batch.id", ondelete="CASCADE"), primary_key=True

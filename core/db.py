@@ -63,9 +63,11 @@ def make_engine(url: str, **options: Any) -> Engine:
     """Create an engine; SQLite gets WAL, enforced foreign keys and a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
-            make_private_sqlite_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 15}, **options)
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
+            path = Path(parsed.database)
+            # Just before SQLite opens it, so an engine that never connects makes no file.
+            event.listen(engine, "do_connect", lambda *_: make_private_sqlite_file(path))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)

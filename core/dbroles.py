@@ -4,20 +4,22 @@ The public site and the back office connect as two different roles, and neither 
 owner can always change or delete its rows, whatever the grants, so migrations run as a third,
 owner role. What each app role may do to a table is declared beside the table itself:
 
-- ``info["public"] == "read"``: the public role may SELECT it (published directory and profile);
-- ``info["public"] == "count"``: the public role may also INSERT and UPDATE it (QR-scan counters);
-- ``info["public_columns"]`` beside ``"read"``: SELECT on those columns only (a table whose other
-  columns, such as staff notes, the public site has no need to see);
+- ``info["public"] == "read"``: the public role may read it, through a view of its published rows
+  and public columns only (`core.public_views`: ``public_rows``, ``public_columns``,
+  ``private_columns``), never the table itself;
+- ``info["public"] == "count"``: the public role may SELECT, INSERT and UPDATE the table itself;
 - ``info["public_function"]``: the public role may EXECUTE that function (a SECURITY DEFINER
   function made by a migration, e.g. the one that adds a card scan) and nothing else on the
   table, so it can bump a counter by one but never set or read it;
 - no ``"public"`` key: the public role gets nothing, so a new table is private until marked;
-- ``info["append_only"]``: the back-office role may only INSERT and SELECT it (the audit trail);
+- ``info["append_only"]``: the back-office role may only SELECT it and INSERT every column but
+  the one the database numbers (the audit trail's ``id``), so ids come from the sequence alone;
 - any other table: the back-office role may SELECT, INSERT, UPDATE and DELETE it.
 
-The SQL starts by revoking everything, so running it again after a migration is safe and a
-reclassified table loses the privileges it had. The model modules must be imported before
-``Base.metadata`` is read: the app factory does that, since ``core`` may not import them.
+The SQL starts by revoking everything and remaking the views, so running it again after a
+migration is safe and a reclassified table loses the privileges it had. The model modules must
+be imported before ``Base.metadata`` is read: the app factory does that, since ``core`` may not
+import them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ from sqlalchemy import Engine, MetaData, Table, inspect, text
 from sqlalchemy.dialects import postgresql
 
 from core.db import Base, get_engine
+from core.public_views import (
+    PUBLIC_READ_SCHEMA,
+    PublicViewError,
+    drop_public_views_sql,
+    public_view_sql,
+    shown_columns,
+)
 
 PUBLIC_ROLE = "tsunagu_public"
 BACKOFFICE_ROLE = "tsunagu_backoffice"
@@ -67,9 +76,11 @@ def role_grants_sql(
     chosen = _tables_in_schema(tables, schema)
     both = f"{_quote(public_role)}, {_quote(backoffice_role)}"
     on_schema = _quote(schema)
+    views = _quote(PUBLIC_READ_SCHEMA)
+    public = _quote(public_role)
 
     statements = [_create_role_sql(role) for role in roles]
-    statements.append(_guard_sql(roles, schema))
+    statements.append(_guard_sql(roles, (schema, PUBLIC_READ_SCHEMA)))
     statements += [
         f"GRANT CONNECT ON DATABASE {_quote(database)} TO {both}",
         f"GRANT USAGE ON SCHEMA {on_schema} TO {both}",
@@ -77,30 +88,50 @@ def role_grants_sql(
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {on_schema} FROM {both}",
         f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {on_schema} FROM {both}",
         f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {on_schema} FROM PUBLIC, {both}",
+        f"REVOKE ALL ON SCHEMA {views} FROM PUBLIC, {both}",
+        f"GRANT USAGE ON SCHEMA {views} TO {public}",
+        # Unqualified names find the views first; only the counting function is in the other.
+        f"ALTER ROLE {public} IN DATABASE {_quote(database)} "
+        f"SET search_path = {views}, {on_schema}",
+        drop_public_views_sql(),
     ]
     public_inserts: list[Table] = []
     for table in chosen:
-        public, backoffice = table_privileges(table)
-        name = _qualified(schema, table.name)
-        columns = public_columns(table)
-        if columns:
-            listed = ", ".join(_quote(column) for column in columns)
-            statements.append(f"GRANT SELECT ({listed}) ON {name} TO {_quote(public_role)}")
-        elif public:
-            statements.append(f"GRANT {', '.join(public)} ON {name} TO {_quote(public_role)}")
-        if "INSERT" in public:
+        statements += _table_grants_sql(table, schema, public_role, backoffice_role)
+        if "INSERT" in table_privileges(table)[0]:
             public_inserts.append(table)
-        grant = ", ".join(backoffice)
-        statements.append(f"GRANT {grant} ON {name} TO {_quote(backoffice_role)}")
-        function = public_function(table)
-        if function:
-            statements.append(
-                f"GRANT EXECUTE ON FUNCTION {on_schema}.{function} TO {_quote(public_role)}"
-            )
     # Every table gives the back office INSERT, so it needs every table's serial sequence.
     statements += _sequence_grants_sql(public_inserts, public_role, schema)
     statements += _sequence_grants_sql(chosen, backoffice_role, schema)
     statements.append(f"REVOKE ALL ON {_qualified(schema, ALEMBIC_TABLE)} FROM {both}")
+    return statements
+
+
+def _table_grants_sql(
+    table: Table, schema: str, public_role: str, backoffice_role: str
+) -> list[str]:
+    public, backoffice = table_privileges(table)
+    public_columns(table)  # refuses a declaration that cannot be honoured
+    name = _qualified(schema, table.name)
+    statements = []
+    if public == PUBLIC_PRIVILEGES["read"]:
+        statements.append(public_view_sql(table, schema=schema))
+        view = _qualified(PUBLIC_READ_SCHEMA, table.name)
+        statements.append(f"GRANT SELECT ON {view} TO {_quote(public_role)}")
+    elif public:
+        statements.append(f"GRANT {', '.join(public)} ON {name} TO {_quote(public_role)}")
+    if backoffice == APPEND_ONLY_PRIVILEGES:
+        statements.append(f"GRANT SELECT ON {name} TO {_quote(backoffice_role)}")
+        numbered = table.autoincrement_column
+        listed = ", ".join(_quote(c.name) for c in table.columns if c is not numbered)
+        statements.append(f"GRANT INSERT ({listed}) ON {name} TO {_quote(backoffice_role)}")
+    else:
+        statements.append(f"GRANT {', '.join(backoffice)} ON {name} TO {_quote(backoffice_role)}")
+    function = public_function(table)
+    if function:
+        statements.append(
+            f"GRANT EXECUTE ON FUNCTION {_quote(schema)}.{function} TO {_quote(public_role)}"
+        )
     return statements
 
 
@@ -134,16 +165,11 @@ def public_function(table: Table) -> str | None:
 
 
 def public_columns(table: Table) -> tuple[str, ...]:
-    """The only columns the public role may read, when the table limits them; else ()."""
-    columns = tuple(table.info.get("public_columns", ()))
-    if not columns:
-        return ()
-    if table.info.get("public") != "read":
-        raise RoleGrantsError(f"table {table.name}: public_columns needs info['public'] = 'read'")
-    unknown = sorted(set(columns) - set(table.columns.keys()))
-    if unknown:
-        raise RoleGrantsError(f"table {table.name}: no such columns {', '.join(unknown)}")
-    return columns
+    """The columns the public role may read of ``table`` (through its view)."""
+    try:
+        return shown_columns(table)
+    except PublicViewError as exc:
+        raise RoleGrantsError(str(exc)) from exc
 
 
 def apply_role_grants(
@@ -165,6 +191,8 @@ def apply_role_grants(
         existing = set(inspect(connection).get_table_names(schema=schema))
         declared = {table.name for table in chosen}
         missing = sorted((declared | {ALEMBIC_TABLE}) - existing)
+        if PUBLIC_READ_SCHEMA not in inspect(connection).get_schema_names():
+            missing.append(f"schema {PUBLIC_READ_SCHEMA}")
         if missing:
             raise RoleGrantsError(
                 f"tables not in the database yet: {', '.join(missing)}; "
@@ -243,13 +271,13 @@ BEGIN
 END""")
 
 
-def _guard_sql(roles: tuple[str, str], schema: str) -> str:
+def _guard_sql(roles: tuple[str, str], schemas: tuple[str, ...]) -> str:
     """Stop if a role could bypass the grants: a superuser, or an owner of what we protect.
 
     Membership of the owner role counts as owning: a member may act as the owner.
     """
     names = ", ".join(_literal(role) for role in roles)
-    nsp = _literal(schema)
+    nsp = ", ".join(_literal(schema) for schema in schemas)
     # Every name in the block went through _literal or _quote.
     return _do(f"""
 DECLARE
@@ -264,11 +292,11 @@ BEGIN
         FROM pg_database WHERE datname = current_database()
         UNION ALL
         SELECT 'schema ' || quote_ident(nspname), nspowner
-        FROM pg_namespace WHERE nspname = {nsp}
+        FROM pg_namespace WHERE nspname IN ({nsp})
         UNION ALL
         SELECT c.oid::regclass::text, c.relowner
         FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-        WHERE n.nspname = {nsp}
+        WHERE n.nspname IN ({nsp})
     ) AS o (what, owner)
     WHERE r.rolname IN ({names})
         AND (r.rolsuper OR r.rolbypassrls OR pg_has_role(r.oid, o.owner, 'MEMBER'))

@@ -28,6 +28,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import Base, UTCDateTime, utcnow
 
 PUBLIC = {"info": {"public": "read"}}
+# What the public role reads of each table on PostgreSQL (`core.public_views`): published
+# services, the rows that belong to them, never a staff note.
+PUBLISHED = "status = 'published'"
+OF_PUBLISHED_SERVICE = {
+    "info": {
+        "public": "read",
+        "public_rows": "service_id IN (SELECT id FROM {schema}.service WHERE status = 'published')",
+    }
+}
 AREAS = ("municipality", "prefecture", "national")
 PUBLICATION_STATES = ("draft", "published", "archived")
 # An archived organisation runs no published service and is no longer chosen for one.
@@ -42,13 +51,19 @@ service_topic = Table(
     Base.metadata,
     Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
     Column("term_id", ForeignKey("taxonomy_term.id", ondelete="CASCADE"), primary_key=True),
-    info={"public": "read"},
+    info=OF_PUBLISHED_SERVICE["info"],
 )
 
 
 class Organization(Base):
     __tablename__ = "organization"
-    __table_args__ = PUBLIC
+    __table_args__ = {  # noqa: RUF012
+        "info": {
+            "public": "read",
+            "public_rows": "id IN (SELECT organization_id FROM {schema}.service"
+            " WHERE status = 'published')",
+        }
+    }
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
@@ -83,7 +98,13 @@ class TaxonomyTerm(Base):
 
 class Service(Base):
     __tablename__ = "service"
-    __table_args__ = PUBLIC
+    __table_args__ = {  # noqa: RUF012
+        "info": {
+            "public": "read",
+            "public_rows": PUBLISHED,
+            "private_columns": ("check_note", "verified_by"),
+        }
+    }
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organization_id: Mapped[str] = mapped_column(ForeignKey("organization.id"), index=True)
@@ -148,7 +169,7 @@ class ContactChannel(Base):
     """One way to reach a service: a phone number, a LINE account, a chat or web address."""
 
     __tablename__ = "contact_channel"
-    __table_args__ = PUBLIC
+    __table_args__ = OF_PUBLISHED_SERVICE
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
@@ -181,7 +202,7 @@ class Schedule(Base):
     """
 
     __tablename__ = "schedule"
-    __table_args__ = PUBLIC
+    __table_args__ = OF_PUBLISHED_SERVICE
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
@@ -200,7 +221,7 @@ class Schedule(Base):
 
 class ServiceArea(Base):
     __tablename__ = "service_area"
-    __table_args__ = PUBLIC
+    __table_args__ = OF_PUBLISHED_SERVICE
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
@@ -212,7 +233,7 @@ class ServiceArea(Base):
 
 class Language(Base):
     __tablename__ = "language"
-    __table_args__ = PUBLIC
+    __table_args__ = OF_PUBLISHED_SERVICE
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
@@ -225,7 +246,13 @@ class Language(Base):
 
 class Location(Base):
     __tablename__ = "location"
-    __table_args__ = PUBLIC
+    __table_args__ = {  # noqa: RUF012
+        "info": {
+            "public": "read",
+            "public_rows": "id IN (SELECT at.location_id FROM {schema}.service_at_location AS at"
+            " JOIN {schema}.service AS s ON s.id = at.service_id WHERE s.status = 'published')",
+        }
+    }
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     organization_id: Mapped[str | None] = mapped_column(
@@ -247,7 +274,7 @@ class Location(Base):
 
 class ServiceAtLocation(Base):
     __tablename__ = "service_at_location"
-    __table_args__ = PUBLIC
+    __table_args__ = OF_PUBLISHED_SERVICE
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
@@ -277,7 +304,7 @@ class SearchSynonym(Base):
     """Words a search treats as the same (多重債務 ~ 借金 ~ お金); staff can add groups."""
 
     __tablename__ = "search_synonym"
-    __table_args__ = PUBLIC
+    __table_args__ = {"info": {"public": "read", "private_columns": ("note",)}}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     terms: Mapped[list[str]] = mapped_column(JSON)

@@ -125,6 +125,7 @@ def test_retiring_is_audited_once(demo: Session) -> None:
     assert [e.object_id for e in events] == [str(batch.id)]
 
 
+@pytest.mark.sqlite_only  # PostgreSQL's own clock names the day: tests/test_db_roles.py
 def test_scans_count_per_tokyo_day(demo: Session) -> None:
     batch = make_batch(demo)
     # 23:30 UTC on 31 December is already 1 January in Tokyo.

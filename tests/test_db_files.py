@@ -54,10 +54,17 @@ def test_an_existing_world_readable_database_is_narrowed(tmp_path: Path) -> None
     Path(f"{path}-wal").touch()
     os.chmod(f"{path}-wal", 0o640)
 
-    make_engine(f"sqlite:///{path}").dispose()
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect():
+        assert mode(path) == 0o600
+        assert mode(Path(f"{path}-wal")) == 0o600
+    engine.dispose()
 
-    assert mode(path) == 0o600
-    assert mode(Path(f"{path}-wal")) == 0o600
+
+def test_an_engine_that_never_connects_makes_no_file(tmp_path: Path) -> None:
+    make_engine(f"sqlite:///{tmp_path / 'tsunagu.sqlite3'}").dispose()
+
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_in_memory_database_makes_no_file(tmp_path: Path, monkeypatch) -> None:

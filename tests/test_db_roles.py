@@ -12,7 +12,18 @@ import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    select,
+    text,
+)
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -24,6 +35,7 @@ from cards.batches import count_scan, find_scan_target, public_download_target
 from cards.design import default_design
 from cards.designs import public_card_design
 from cards.models import CardBatch, SavedDesign, ScanCount
+from core import audit
 from core.config import DEFAULT_PROFILE
 from core.db import Base, get_engine, init_db, make_engine, utcnow
 from core.dbroles import RoleGrantsError, apply_role_grants, db_group, role_grants_sql
@@ -123,18 +135,38 @@ def granted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Granted]:
             drop_roles(engine, public, backoffice)
 
 
+def role_url(engine: Engine, role: str) -> str:
+    """A URL that signs in as ``role``, with a password set now (the roles are made without)."""
+    password = secrets.token_hex(16)
+    with engine.begin() as owner:
+        owner.execute(text(f"ALTER ROLE {role} PASSWORD '{password}'"))
+    return engine.url.set(username=role, password=password).render_as_string(hide_password=False)
+
+
 @contextmanager
 def acting_as(engine: Engine, role: str) -> Iterator[Connection]:
-    """A connection acting as ``role``; everything it does is rolled back."""
-    with engine.connect() as connection:
-        connection.execute(text(f"SET LOCAL ROLE {role}"))
-        yield connection
+    """A connection signed in as ``role``, with its own settings (the public role's search
+    path); everything it does is rolled back."""
+    as_role = create_engine(role_url(engine, role), poolclass=NullPool)
+    try:
+        with as_role.connect() as connection:
+            yield connection
+    finally:
+        as_role.dispose()
 
 
 def assert_denied(engine: Engine, role: str, statement: str) -> None:
     with acting_as(engine, role) as connection, pytest.raises(ProgrammingError) as caught:
         connection.execute(text(statement))
     assert isinstance(caught.value.orig, psycopg.errors.InsufficientPrivilege)
+
+
+def assert_denied_or_missing(engine: Engine, role: str, statement: str) -> None:
+    """Refused: for want of a privilege, or because no such function exists for the role."""
+    with acting_as(engine, role) as connection, pytest.raises(ProgrammingError) as caught:
+        connection.execute(text(statement))
+    refusals = (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedFunction)
+    assert isinstance(caught.value.orig, refusals)
 
 
 def has_sequence_usage(granted: Granted, role: str, sequence: str) -> bool:
@@ -148,13 +180,22 @@ def has_sequence_usage(granted: Granted, role: str, sequence: str) -> bool:
 
 
 def grants_of(granted: Granted) -> set[tuple[str, str, str]]:
-    """Every (role, relation, privilege) the two roles hold in the schema, tables and sequences."""
+    """Every (role, relation or column, privilege) the two roles hold on tables, views,
+    sequences and columns, e.g. ``(role, "public_read.service", "SELECT")``."""
     with granted.engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT r.rolname, c.relname, a.privilege_type"
+                "SELECT r.rolname, n.nspname || '.' || c.relname, a.privilege_type"
                 " FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace,"
                 " aclexplode(c.relacl) AS a JOIN pg_roles AS r ON r.oid = a.grantee"
+                " WHERE n.nspname IN ('public', 'public_read')"
+                " AND r.rolname IN (:public, :backoffice)"
+                " UNION ALL"
+                " SELECT r.rolname, n.nspname || '.' || c.relname || '.' || t.attname,"
+                " a.privilege_type"
+                " FROM pg_attribute AS t JOIN pg_class AS c ON c.oid = t.attrelid"
+                " JOIN pg_namespace AS n ON n.oid = c.relnamespace,"
+                " aclexplode(t.attacl) AS a JOIN pg_roles AS r ON r.oid = a.grantee"
                 " WHERE n.nspname = 'public' AND r.rolname IN (:public, :backoffice)"
             ),
             {"public": granted.public, "backoffice": granted.backoffice},
@@ -259,8 +300,10 @@ def test_applying_again_changes_nothing(granted: Granted) -> None:
     granted.apply()
 
     assert grants_of(granted) == before
-    assert (granted.public, "organization", "SELECT") in before
-    assert (granted.backoffice, "audit_like", "INSERT") in before
+    assert (granted.public, "public_read.organization", "SELECT") in before
+    assert (granted.public, "public.organization", "SELECT") not in before
+    assert (granted.backoffice, "public.audit_like.entry", "INSERT") in before
+    assert (granted.backoffice, "public.audit_like.id", "INSERT") not in before
 
 
 @postgres_only
@@ -292,9 +335,10 @@ def test_refuses_while_an_app_role_owns_a_table(granted: Granted) -> None:
 @postgres_only
 def test_public_role_counts_card_scans_but_never_reads_a_batchs_note(granted: Granted) -> None:
     with Session(granted.engine) as owner, owner.begin():
-        design = SavedDesign(name="roles-test", fields={})
+        design = SavedDesign(name="roles-test", fields={}, updated_by="designer")
         owner.add_all([
-            CardBatch(code="rolestest2", design=design, purpose="school", note="校長と相談"),
+            CardBatch(code="rolestest2", design=design, purpose="school", note="校長と相談",
+                      created_by="staff1", quantity=40),
             CardBatch(code="rolestest3", design=design, purpose="public_download"),
             CardBatch(code="rolestest4", design=design, purpose="event", retired_at=utcnow()),
         ])  # fmt: skip
@@ -312,20 +356,29 @@ def test_public_role_counts_card_scans_but_never_reads_a_batchs_note(granted: Gr
             retired = find_scan_target(public, "rolestest4")
             assert retired is not None and not retired.active
             count_scan(public, retired.id)  # the function counts active batches only
-            connection.execute(text("RESET ROLE"))
-            counts = connection.execute(text("SELECT batch_id, count FROM card_scan_count"))
+            # What the role sees of a batch: the view's columns are there, emptied.
+            hidden = connection.execute(
+                text("SELECT note, created_by, quantity FROM card_batch WHERE code = 'rolestest2'")
+            ).one()
+            assert tuple(hidden) == ("", "", None)
+            assert connection.scalar(text("SELECT updated_by FROM card_design")) == ""
+            public.commit()
+        with granted.engine.connect() as owner_connection:
+            counts = owner_connection.execute(text("SELECT batch_id, count FROM card_scan_count"))
             assert dict(counts.all()) == {target.id: 2}
         for column in ("note", "created_by", "quantity", "*"):
-            assert_denied(granted.engine, granted.public, f"SELECT {column} FROM card_batch")  # noqa: S608
+            assert_denied(granted.engine, granted.public, f"SELECT {column} FROM public.card_batch")  # noqa: S608
         assert_denied(granted.engine, granted.public, "UPDATE card_batch SET retired_at = now()")
-        assert_denied(granted.engine, granted.public, "SELECT updated_by FROM card_design")
+        assert_denied(granted.engine, granted.public, "SELECT updated_by FROM public.card_design")
         for statement in (
             "DELETE FROM card_scan_count",
             "SELECT count FROM card_scan_count",
             "UPDATE card_scan_count SET count = 999999",
             "INSERT INTO card_scan_count (batch_id, day, count) VALUES (1, '2026-01-01', 5)",
+            # The day is the database's: the role cannot name one.
+            f"SELECT count_card_scan({target.id}, '2020-01-01'::date)",
         ):
-            assert_denied(granted.engine, granted.public, statement)
+            assert_denied_or_missing(granted.engine, granted.public, statement)
     finally:
         with Session(granted.engine) as owner, owner.begin():
             owner.execute(ScanCount.__table__.delete())
@@ -333,11 +386,46 @@ def test_public_role_counts_card_scans_but_never_reads_a_batchs_note(granted: Gr
             owner.execute(SavedDesign.__table__.delete())
 
 
-def test_public_columns_become_a_column_grant() -> None:
+@postgres_only
+def test_a_scan_is_counted_on_todays_date_in_tokyo(granted: Granted) -> None:
+    with Session(granted.engine) as owner, owner.begin():
+        design = SavedDesign(name="roles-test-day", fields={})
+        owner.add(batch := CardBatch(code="rolestest5", design=design, purpose="school"))
+        owner.flush()
+        batch_id = batch.id
+    try:
+        with Session(granted.engine) as owner:
+            owner.execute(text("SET LOCAL TimeZone = 'UTC'"))  # the session's zone is no matter
+            count_scan(owner, batch_id)
+            # now() is the transaction's start, so both read the same instant.
+            tokyo = owner.scalar(text("SELECT (now() AT TIME ZONE 'Asia/Tokyo')::date"))
+            day = owner.scalar(select(ScanCount.day).where(ScanCount.batch_id == batch_id))
+            assert day == tokyo
+    finally:
+        with Session(granted.engine) as owner, owner.begin():
+            owner.execute(ScanCount.__table__.delete())
+            owner.execute(CardBatch.__table__.delete())
+            owner.execute(SavedDesign.__table__.delete())
+
+
+def test_a_limited_table_becomes_a_view_with_empty_private_columns() -> None:
     statements = role_grants_sql([CardBatch.__table__], database="tsunagu")
 
-    column_grant = "GRANT SELECT (id, code, design_id, purpose, retired_at) ON public.card_batch"
-    assert any(s.startswith(column_grant) for s in statements), statements
+    view = next(s for s in statements if s.startswith("CREATE VIEW public_read.card_batch"))
+    assert "CAST('' AS TEXT) AS note" in view and "CAST('' AS VARCHAR(200)) AS created_by" in view
+    assert "\n    code,\n" in view and "FROM public.card_batch" in view
+    assert "GRANT SELECT ON public_read.card_batch TO tsunagu_public" in statements
+    assert not [s for s in statements if "ON public.card_batch TO tsunagu_public" in s]
+
+
+def test_published_rows_are_a_security_barrier_view() -> None:
+    statements = role_grants_sql(Base.metadata, database="tsunagu")
+
+    service = next(s for s in statements if s.startswith("CREATE VIEW public_read.service "))
+    assert "WITH (security_barrier)" in service and "WHERE status = 'published'" in service
+    assert "CAST('' AS TEXT) AS check_note" in service
+    channel = next(s for s in statements if s.startswith("CREATE VIEW public_read.contact_"))
+    assert "SELECT id FROM public.service WHERE status = 'published'" in channel
 
 
 def test_public_columns_need_a_read_table_and_real_columns() -> None:
@@ -399,10 +487,11 @@ def test_db_roles_prints_the_sql_for_review_without_connecting() -> None:
     assert "PASSWORD" not in result.output
     assert "GRANT CONNECT ON DATABASE tsunagu TO web, office;" in result.output
     for table in Base.metadata.sorted_tables:
-        granted_to_public = f"ON public.{table.name} TO web;" in result.output
+        granted_to_public = f".{table.name} TO web;" in result.output
         assert granted_to_public == bool(table.info.get("public")), table.name
     for table in PUBLIC_TABLES:
-        assert f"GRANT SELECT ON public.{table} TO web;" in result.output
+        assert f"GRANT SELECT ON public_read.{table} TO web;" in result.output
+        assert f"ON public.{table} TO web;" not in result.output
     assert result.output.rstrip().endswith("COMMIT;")
 
 
@@ -437,9 +526,8 @@ def test_db_roles_apply_grants_on_postgresql(tmp_path: Path) -> None:
 def test_a_public_function_becomes_an_execute_grant_and_nothing_on_the_table() -> None:
     statements = role_grants_sql([ScanCount.__table__], database="tsunagu")
 
-    assert (
-        "GRANT EXECUTE ON FUNCTION public.count_card_scan(integer, date) TO tsunagu_public"
-        in statements
+    assert "GRANT EXECUTE ON FUNCTION public.count_card_scan(integer) TO tsunagu_public" in (
+        statements
     )
     assert not [s for s in statements if "card_scan_count TO tsunagu_public" in s]
     assert any(s.startswith("REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public") for s in statements)
@@ -452,3 +540,18 @@ def test_a_malformed_public_function_is_refused() -> None:
 
     with pytest.raises(RoleGrantsError, match="odd2"):
         role_grants_sql([table], database="tsunagu")
+
+
+@postgres_only
+def test_backoffice_role_inserts_audit_events_but_never_their_ids(
+    granted: Granted, backoffice_app: Flask
+) -> None:
+    # backoffice_app: its factory configures the audit trail as the back office runs it.
+    with acting_as(granted.engine, granted.backoffice) as connection:
+        event = audit.record(Session(bind=connection), action="roles.test")
+
+        assert event.id is not None  # the database's sequence numbered it
+    # Privileges are checked before any row is made: naming the id is refused as such.
+    assert_denied(
+        granted.engine, granted.backoffice, "INSERT INTO audit_event (id) SELECT 1 WHERE false"
+    )
