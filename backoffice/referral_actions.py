@@ -1,5 +1,6 @@
 """What staff do on a case page: change its status, assign and acknowledge it, add liaisons,
-record notes, contact attempts and emergency actions, withdraw consent, record a follow-up.
+record notes, contact attempts and emergency actions, withdraw or extend consent, record a
+follow-up.
 
 Each action is a POST with CSRF; a refused one shows the case again with the message by its
 field and changes nothing.
@@ -27,11 +28,28 @@ from backoffice.referral_forms import (
     choices,
     number,
 )
-from backoffice.referral_views import aware, case_context, conflict_page, load_case, viewer
+from backoffice.referral_views import (
+    aware,
+    case_context,
+    conflict_page,
+    load_case,
+    sharing_form,
+    viewer,
+)
 from backoffice.referrals import assignment, timeline
-from backoffice.referrals.consent import ConsentError, record_follow_up, withdraw_consent
+from backoffice.referrals.consent import (
+    ConsentError,
+    extend_sharing,
+    record_follow_up,
+    withdraw_consent,
+)
 from backoffice.referrals.models import Referral
-from backoffice.referrals.workflow import ConflictError, TransitionError, change_status
+from backoffice.referrals.workflow import (
+    ConflictError,
+    OpenTasksError,
+    TransitionError,
+    change_status,
+)
 from core.db import get_session
 
 bp = Blueprint("referral_actions", __name__, url_prefix="/referrals")
@@ -76,10 +94,13 @@ def status(referral_id: int) -> Any:
             get_session(), referral, form.status.data, actor=viewer(),
             network=current_actor().network, expected_version=_version(),
             reason=form.reason.data or "", end_reason=form.end_reason.data or "",
+            open_tasks=form.open_tasks.data or "",
         )  # fmt: skip
     except ConflictError:
         get_session().commit()
         return conflict_page(referral, {"status": form.status.data})
+    except OpenTasksError as exc:
+        return _refused(referral, "status_form", form, {"open_tasks": str(exc)})
     except TransitionError as exc:
         return _refused(referral, "status_form", form, {"status": str(exc)})
     return _done(referral, "状態を変更しました。")
@@ -214,6 +235,24 @@ def withdraw(referral_id: int) -> Any:
     except ConsentError as exc:
         return _refused(referral, "withdraw_form", form, exc.problems)
     return _done(referral, "同意の撤回を記録しました。関係機関への情報提供は、これ以降行いません。")
+
+
+@bp.route("/<int:referral_id>/consent/extend", methods=["POST"])
+@requires("referral.read")
+def extend(referral_id: int) -> Any:
+    """The person has since agreed to share more; from now on those fields may be entered."""
+    referral = load_case(referral_id, why="consent")
+    form = sharing_form(referral, request.form)
+    if not form.validate_on_submit():
+        return _refused(referral, "sharing_form", form, {})
+    try:
+        extend_sharing(
+            get_session(), referral, list(form.parts.data or []),
+            confirmed=bool(form.confirmed.data), actor=viewer(), network=current_actor().network,
+        )  # fmt: skip
+    except ConsentError as exc:
+        return _refused(referral, "sharing_form", form, exc.problems)
+    return _done(referral, "共有してよい情報を広げたことを記録しました。")
 
 
 @bp.route("/<int:referral_id>/follow-ups", methods=["POST"])

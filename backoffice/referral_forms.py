@@ -28,7 +28,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from backoffice.referrals.casework import CONTACT_RESULTS
 from backoffice.referrals.timeline import CONTACT_LABELS, EMERGENCY_LABELS
-from backoffice.referrals.workflow import END_REASONS
+from backoffice.referrals.workflow import END_REASONS, OPEN_TASK_CHOICES
 
 SOURCE_LABELS = {"line": "LINE", "chat": "チャット", "phone": "電話", "other": "その他"}
 RISK_LABELS = {"high": "高い", "medium": "中くらい", "low": "低い"}
@@ -128,8 +128,12 @@ class IntakeForm(FlaskForm):
     wants = TextAreaField("本人が望んでいること", validators=[at_most(4000)])
     summary = TextAreaField("相談の概要", validators=[at_most(4000)])
     assessment = TextAreaField("アセスメント", validators=[at_most(4000)])
-    # Consent: no consent, no handoff.
-    consent_given = BooleanField("本人から、市に引き継ぐことについて同意を得た")
+    # Consent: no consent, no handoff. What a box leaves unticked is not stored at all
+    # (`backoffice.referrals.sharing`), so each label names its fields.
+    consent_given = BooleanField(
+        "本人から、市に引き継ぐことについて同意を得た"
+        "（相談の分野・リスクの程度・緊急かどうかは、引き継ぎに必ず含まれます）"
+    )
     consented_by = Select("同意した人", choices=choices(CONSENTED_BY_LABELS))
     consented_at = DateTimeLocalField(
         "同意を得た日時",
@@ -138,12 +142,14 @@ class IntakeForm(FlaskForm):
         validators=[Optional(), plausible],
     )
     consent_method = Select("同意を得た方法", choices=choices(CONSENT_METHOD_LABELS))
-    share_basic = BooleanField("基本情報を共有してよい（名前・連絡先・年代など）", default=True)
-    share_summary = BooleanField("相談の概要を共有してよい")
-    share_assessment = BooleanField("アセスメントを共有してよい")
+    share_basic = BooleanField(
+        "基本情報を市と共有する（名前・よみがな・連絡先・年代・性別・地区・連絡の希望）",
+        default=True,
+    )
+    share_summary = BooleanField("相談の概要を市と共有する（本人が望んでいること・相談の概要）")
+    share_assessment = BooleanField("アセスメントを市と共有する（アセスメントの記述）")
     agencies = TextAreaField("共有してよい関係機関（1行に1つ。任意）", validators=[at_most(4000)])
     consent_wording = TextAreaField("本人に示した同意の文言", validators=[at_most(2000)])
-    confirm_duplicate = BooleanField("同じ連絡先の記録があることを確認したうえで登録する")
 
 
 class VersionForm(FlaskForm):
@@ -155,6 +161,11 @@ class StatusForm(VersionForm):
     end_reason = Select(
         "支援終了の理由",
         choices=choices([("", "（終了のときに選ぶ）"), *END_REASONS.items()]),
+        validate_choice=False,  # the workflow checks it, with its own message
+    )
+    open_tasks = Select(
+        "未完了のタスク（支援終了のとき）",
+        choices=choices([("", "（未完了のタスクがあるときに選ぶ）"), *OPEN_TASK_CHOICES.items()]),
         validate_choice=False,  # the workflow checks it, with its own message
     )
     reason = TextAreaField("変更の理由・補足（任意）", validators=[at_most(2000)])
@@ -199,6 +210,13 @@ class EmergencyForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     note = TextAreaField("撤回の経緯（任意）", validators=[at_most(2000)])
+
+
+class ExtendSharingForm(FlaskForm):
+    """The person has since agreed to share more with the city (choices: the parts not shared)."""
+
+    parts = Checkboxes("新たに市と共有してよいと同意を得た情報")
+    confirmed = BooleanField("本人から、選んだ情報を市と共有することについて新たに同意を得た")
 
 
 class FollowUpForm(FlaskForm):

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter import RequestLimit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,6 +26,7 @@ from backoffice.casework_views import panel
 from backoffice.context import current_actor
 from backoffice.models import StaffUser
 from backoffice.permissions import requires
+from backoffice.ratelimit import limiter
 from backoffice.records_views import legal_hold_form
 from backoffice.referral_forms import (
     AGE_LABELS,
@@ -25,6 +37,7 @@ from backoffice.referral_forms import (
     AssignForm,
     ContactForm,
     EmergencyForm,
+    ExtendSharingForm,
     FollowUpForm,
     IntakeForm,
     MemberForm,
@@ -37,10 +50,12 @@ from backoffice.referral_forms import (
 )
 from backoffice.referrals import intake as intake_service
 from backoffice.referrals.assignment import case_staff, liaisons
+from backoffice.referrals.duplicates import CHECKS_PER_USER, duplicate_notices
 from backoffice.referrals.guard import AnonymisedCaseError
 from backoffice.referrals.listing import CaseFilter, search_cases
 from backoffice.referrals.models import STATUSES, FollowUp, Referral
 from backoffice.referrals.scopes import Viewer, liaison_fields, open_referral, viewer_for
+from backoffice.referrals.sharing import PART_FIELDS, PART_LABELS, shared_parts, unshared_fields
 from backoffice.referrals.timeline import timeline
 from backoffice.referrals.workflow import STATUS_LABELS, ConflictError, allowed_next, check_version
 from core import audit
@@ -148,27 +163,47 @@ def _search_choices(form: SearchForm, db: Session) -> None:
     form.risk.choices = choices([*every, ("high", "高い"), ("medium", "中くらい"), ("low", "低い")])
 
 
+def too_many_checks(limit: RequestLimit) -> Response:
+    """Too many cases stored or edited in a row: refused before the view runs, nothing stored."""
+    page = render_template("backoffice/referrals/too_many.html")
+    return make_response(page, 429)
+
+
+def _signed_in_user() -> str:
+    """The limit's key: the user (decorated limits are checked when the view is called, after
+    the gate has put the user on ``g``)."""
+    return f"referral-user:{g.staff_user.id}"
+
+
+# Each stored case checks its contact details against every other case (`duplicates`): limited
+# per user, counting only the saves that checked, so that nobody can probe many numbers.
+duplicate_check_limit = limiter.limit(
+    CHECKS_PER_USER,
+    key_func=_signed_in_user,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 302,
+    on_breach=too_many_checks,
+)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @requires("referral.create")
+@duplicate_check_limit
 def new() -> Response | str | tuple[str, int]:
+    """The same answer whether or not the contact details are on another case: only staff who
+    may see both cases are told, on the case page."""
     db = get_session()
     form = IntakeForm()
     _intake_choices(form)
     if request.method == "GET":
         form.received_at.data = form.consented_at.data = _now_local()
-        return render_template("backoffice/referrals/new.html", form=form, warnings=[])
+        return render_template("backoffice/referrals/new.html", form=form)
     if not form.validate():
-        return render_template("backoffice/referrals/new.html", form=form, warnings=[]), 400
-    values = _intake_values(form)
-    warnings = intake_service.duplicate_warnings(
-        db, values["phone"], values["email"], values["line_name"], viewer=viewer()
-    )
-    if warnings and not form.confirm_duplicate.data:
-        return render_template("backoffice/referrals/new.html", form=form, warnings=warnings)
+        return render_template("backoffice/referrals/new.html", form=form), 400
     try:
         referral = intake_service.create_referral(
             db,
-            intake_service.as_intake(values),
+            intake_service.as_intake(_intake_values(form)),
             creator=viewer(),
             districts=current_profile().districts,
             network=current_actor().network,
@@ -176,7 +211,7 @@ def new() -> Response | str | tuple[str, int]:
     except intake_service.IntakeError as exc:
         db.rollback()
         _attach(form, exc.problems)
-        return render_template("backoffice/referrals/new.html", form=form, warnings=warnings), 400
+        return render_template("backoffice/referrals/new.html", form=form), 400
     db.commit()
     flash(f"{referral.case_number} として受け付けました。市の専任職員に引き継がれます。")
     return redirect(url_for(".detail", referral_id=referral.id))
@@ -260,6 +295,9 @@ def case_context(db: Session, referral: Referral, **forms: Any) -> dict[str, Any
             "source": SOURCE_LABELS,
         },
         "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
+        "sharing_form": forms.get("sharing_form") or sharing_form(referral),
+        "unshared": unshared_fields(shared_parts(referral.consent)),
+        "part_labels": PART_LABELS,
         "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
     }
     if who.full:
@@ -287,48 +325,67 @@ def _full_context(db: Session, referral: Referral, forms: dict[str, Any]) -> dic
         "note_form": forms.get("note_form") or NoteForm(),
         "contact_form": forms.get("contact_form") or ContactForm(),
         "emergency_form": forms.get("emergency_form") or EmergencyForm(),
-        "duplicates": intake_service.duplicate_warnings(
-            db,
-            referral.phone or "",
-            referral.email or "",
-            referral.line_name or "",
-            viewer=viewer(),
-            exclude_id=referral.id,
-        ),
+        "duplicates": duplicate_notices(db, referral, viewer()),
     }
+
+
+def sharing_form(referral: Referral, formdata: Any = None) -> ExtendSharingForm:
+    """The form that extends the consent, offering only the parts not shared yet."""
+    form = ExtendSharingForm(formdata=formdata)
+    missing = [p for p in PART_FIELDS if p not in shared_parts(referral.consent)]
+    form.parts.choices = choices([(p, PART_LABELS[p]) for p in missing])
+    return form
 
 
 @bp.route("/<int:referral_id>/edit", methods=["GET", "POST"])
 @requires("referral.edit")
+@duplicate_check_limit
 def edit(referral_id: int) -> Response | str | tuple[str, int]:
+    """The page has no fields for what the consent does not cover; the service refuses them
+    whatever is sent."""
     db = get_session()
     referral = load_case(referral_id, why="edit")
     form = IntakeForm(obj=None if request.method == "POST" else referral)
     _intake_choices(form)
+    parts = shared_parts(referral.consent)
+    missing = [label for part, label in PART_LABELS.items() if part not in parts]
+    page = {"form": form, "referral": referral, "parts": parts, "missing": missing}
     if request.method == "GET":
         form.agencies.data = ""
         db.commit()
-        return render_template("backoffice/referrals/edit.html", form=form, referral=referral)
-    submitted = {
-        name: (form[name].data or "") if name in TEXT_FIELDS else form[name].data
-        for name in EDITABLE
-    }
+        return render_template("backoffice/referrals/edit.html", **page)
+    submitted = _submitted(form, unshared_fields(parts))
     try:
         check_version(referral, _int(request.form.get("version")))
     except ConflictError:
         db.commit()  # keep the read's audit event
         return conflict_page(referral, submitted)
-    invalid = [name for name in EDITABLE if not form[name].validate(form)]  # each its message
-    problems = intake_service.validate_person(submitted, districts=current_profile().districts)
+    invalid = [  # each its message; a field the page does not show is the service's to refuse
+        name for name in EDITABLE if name in request.form or name not in unshared_fields(parts)
+        if not form[name].validate(form)
+    ]  # fmt: skip
+    districts = current_profile().districts
+    problems = intake_service.validate_person(submitted, districts=districts, parts=parts)
     if problems or invalid:
         db.commit()  # the read's audit event stays: the page below shows the case's data
         _attach(form, problems)
-        return render_template("backoffice/referrals/edit.html", form=form, referral=referral), 400
+        return render_template("backoffice/referrals/edit.html", **page), 400
     intake_service.update_person(db, referral, submitted, actor=viewer(),
                                  network=current_actor().network)  # fmt: skip
     db.commit()
     flash("保存しました。")
     return redirect(url_for(".detail", referral_id=referral.id))
+
+
+def _submitted(form: IntakeForm, unshared: dict[str, Any]) -> dict[str, Any]:
+    """The edit form's values; a field the consent does not cover and the page did not send
+    counts as empty (the page has no field for it)."""
+    return {
+        name: unshared[name]
+        if name in unshared and name not in request.form
+        else ((form[name].data or "") if name in TEXT_FIELDS else form[name].data)
+        for name in EDITABLE
+    }
 
 
 def conflict_page(referral: Referral, submitted: dict[str, Any]) -> tuple[str, int]:

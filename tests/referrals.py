@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from backoffice.referrals.casework import ReferralLink, SupportMeeting
 from backoffice.referrals.intake import Intake, create_referral
 from backoffice.referrals.scopes import viewer_for
+from backoffice.referrals.sharing import PART_FIELDS
 from core.db import get_engine
 from tests.staff import load_user
 
@@ -20,7 +21,8 @@ PERSON_NAME = "丹後 花子"
 
 
 def intake(**changes: Any) -> Intake:
-    """An intake that passes every check; override what a test is about."""
+    """An intake that passes every check; override what a test is about. The fields of a part
+    the consent does not cover are left empty, as the service requires, unless given."""
     moment = datetime.now(UTC) - timedelta(hours=1)
     base = Intake(
         source_channel="line",
@@ -43,10 +45,18 @@ def intake(**changes: Any) -> Intake:
         consent_method="line",
         share_basic=True,
         share_summary=True,
-        share_assessment=False,
-        consent_wording="市の担当者に、あなたの連絡先と相談の概要を伝えてよいですか。",
+        share_assessment=True,
+        consent_wording="市の担当者に、あなたの連絡先と相談の概要、支援員の見立てを伝えてよいですか。",
     )
-    return replace(base, **changes)
+    chosen = replace(base, **changes)
+    empty = {
+        name: value
+        for part, fields in PART_FIELDS.items()
+        if not getattr(chosen, part)
+        for name, value in fields.items()
+        if name not in changes
+    }
+    return replace(chosen, **empty)
 
 
 def make_referral(app: Flask, creator_id: int, **changes: Any) -> int:

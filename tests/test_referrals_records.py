@@ -9,7 +9,7 @@ import pypdfium2
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from backoffice.permissions import ROLE_PERMISSIONS
@@ -22,7 +22,7 @@ from backoffice.referrals.casework import (
     SupportMeeting,
     Task,
 )
-from backoffice.referrals.models import FollowUp, Referral
+from backoffice.referrals.models import FollowUp, Referral, ReferralExport
 from backoffice.referrals.scopes import viewer_for
 from backoffice.referrals.workflow import change_status
 from core.audit import AuditEvent
@@ -68,6 +68,7 @@ def add_casework(app: Flask, referral_id: int, staff_id: int, text: str = SECRET
             change_status(
                 session, referral, status, actor=viewer, network=None,
                 expected_version=referral.version, reason=f"変更: {text}", end_reason="resolved",
+                open_tasks="carry",
             )  # fmt: skip
 
 
@@ -136,15 +137,20 @@ def test_pdf_export_is_a_pdf_with_the_case_number(app: Flask) -> None:
     assert PERSON_NAME.replace(" ", "") in text.replace(" ", "").replace("\r\n", "")
 
 
-def test_export_is_audited_with_the_typed_reason(app: Flask) -> None:
+def test_export_is_audited_and_its_reason_kept_encrypted(app: Flask) -> None:
     client, referral_id = coordinator_case(app)
 
     post_export(client, referral_id, reason="  本人からの 開示請求 ", file_format="json")
 
     [event] = audit_events(app, "referral.export")
+    with Session(get_engine(app)) as session:
+        [logged] = session.scalars(select(ReferralExport)).all()
+        raw = session.execute(text("SELECT reason FROM referral_export")).scalar_one()
     assert event.object_id == str(referral_id)
-    assert event.reason == "json: 本人からの 開示請求"
-    assert event.actor_login is not None
+    assert event.reason == f"json: referral_export {logged.id}"  # the trail points at the row
+    assert "開示請求" not in (event.reason or "") and "開示請求" not in raw
+    assert logged.reason == "本人からの 開示請求" and logged.case_id == referral_id
+    assert event.actor_login is not None and logged.exported_by_id is not None
 
 
 def test_export_is_refused_without_a_reason(app: Flask) -> None:
@@ -244,7 +250,15 @@ def test_pdf_breaks_a_note_longer_than_a_page(app: Flask) -> None:
 
 
 @pytest.mark.parametrize(
-    "reason", [f"開示請求 {PERSON_NAME}さん", "本人 090 1234 5678 から", "ﾀﾝｺﾞ"]
+    "reason",
+    [
+        f"開示請求 {PERSON_NAME}さん",
+        "本人 090 1234 5678 から",
+        "ﾀﾝｺﾞ",
+        "タンゴハナコさんの開示請求",  # the reading, in katakana
+        "ﾀﾝｺﾞ ﾊﾅｺ 様",  # half-width katakana
+        "本人 ０９０-１２３４-５６７８ から",  # full-width digits
+    ],
 )
 def test_an_export_reason_naming_the_person_is_refused(
     app: Flask, session: Session, reason: str
@@ -256,3 +270,33 @@ def test_an_export_reason_naming_the_person_is_refused(
     with app.app_context(), pytest.raises(records.RecordsError, match="名前や連絡先"):
         records.export_case(session, referral, "json", actor=load_user(app, staff.id),
                             network=None, reason=reason)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "reason", ["タンゴハナコさんの開示請求", "ﾀﾝｺﾞ ﾊﾅｺ 様の件", "たんご・はなこ"]
+)
+def test_an_export_reason_with_the_reading_in_another_script_is_refused(
+    app: Flask, session: Session, reason: str
+) -> None:
+    staff = make_staff(app, "coordinator")  # the reading is stored in hiragana: たんご はなこ
+    referral = session.get(Referral, make_referral(app, staff.id))
+    assert referral is not None
+
+    with app.app_context(), pytest.raises(records.RecordsError, match="名前や連絡先"):
+        records.export_case(session, referral, "json", actor=load_user(app, staff.id),
+                            network=None, reason=reason)  # fmt: skip
+    session.rollback()
+    assert session.scalars(select(ReferralExport)).all() == []
+
+
+def test_a_reason_naming_nobody_is_accepted(app: Flask, session: Session) -> None:
+    staff = make_staff(app, "coordinator")
+    referral = session.get(Referral, make_referral(app, staff.id))
+    assert referral is not None
+
+    with app.app_context():
+        exported = records.export_case(session, referral, "json",
+                                       actor=load_user(app, staff.id), network=None,
+                                       reason="開示請求（2026年12月受付分）")  # fmt: skip
+
+    assert exported.filename.endswith(".json")

@@ -1,20 +1,24 @@
-"""Withdrawing consent, and the NPO's follow-up after support ended."""
+"""Withdrawing consent, extending what it lets the city store, and the NPO's follow-up after
+support ended."""
 
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.models import FollowUp, Referral
 from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.scopes import Viewer
+from backoffice.referrals.sharing import PART_FIELDS
 from core import audit
 from core.db import utcnow
 
 NOTE_LIMIT = 2000
+TOKYO = ZoneInfo("Asia/Tokyo")  # a date staff type is a date on a Japanese calendar
 
 
 class ConsentError(ProblemsError):
@@ -70,19 +74,50 @@ def extend_consent(
     )  # fmt: skip
 
 
+def extend_sharing(
+    session: Session, referral: Referral, parts: list[str], *, confirmed: bool,
+    actor: Viewer, network: str | None,
+) -> list[str]:  # fmt: skip
+    """The person has since agreed to share more with the city: add those parts to the consent,
+    after which their fields may be entered. Audited as a consent change. Nothing is ever taken
+    away here: sharing less is withdrawing the consent."""
+    consent = referral.consent
+    if consent is None or consent.withdrawn:
+        raise ConsentError(
+            {"parts": "同意が撤回されているため、共有する情報を増やすことはできません。"}
+        )
+    new = [part for part in PART_FIELDS if part in parts and not getattr(consent, part)]
+    problems = {}
+    if not new or any(part not in PART_FIELDS for part in parts):
+        problems["parts"] = "新たに共有してよいと同意を得た情報を選んでください。"
+    if not confirmed:
+        problems["confirmed"] = "本人から新たに同意を得たことを確かめて、印をつけてください。"
+    if problems:
+        raise ConsentError(problems)
+    for part in new:
+        setattr(consent, part, True)
+    session.flush()
+    audit.record(
+        session, action="referral.consent.extend_sharing", actor=actor, object_type="referral",
+        object_id=referral.id, client_network=network, reason=",".join(new),
+    )  # fmt: skip
+    return new
+
+
 def _fold(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def record_follow_up(
     session: Session, referral: Referral, *, held_on: date, result: str, actor: Viewer,
-    network: str | None,
+    network: str | None, now: datetime | None = None,
 ) -> FollowUp:  # fmt: skip
     """The liaison's follow-up, once support has ended."""
     problems = {}
     if referral.status not in ("ended", "followed_up"):
         problems["result"] = "フォローアップは、支援終了のあとに記録できます。"
-    if held_on > utcnow().date():
+    # Today in Japan: in UTC it is still yesterday until 9:00, and today's date would be "future".
+    if held_on > (now or utcnow()).astimezone(TOKYO).date():
         problems["held_on"] = "未来の日付は入力できません。"
     if not result.strip():
         problems["result"] = "フォローアップの結果を入力してください。"

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from backoffice.referrals.duplicates import check_contacts, contact_indexes
 from backoffice.referrals.models import (
     AGE_BANDS,
     CONSENT_METHODS,
@@ -23,10 +23,10 @@ from backoffice.referrals.models import (
     Referral,
 )
 from backoffice.referrals.problems import ProblemsError
-from backoffice.referrals.scopes import Viewer, visible_to
+from backoffice.referrals.scopes import Viewer
+from backoffice.referrals.sharing import FIELD_LABELS, PART_FIELDS, shared_parts, sharing_problems
 from backoffice.referrals.workflow import next_case_number
 from core import audit
-from core.crypto import blind_index
 from core.db import utcnow
 from directory.topics import TOPIC_BY_SLUG
 
@@ -78,7 +78,7 @@ class Intake:
 
 def validate_intake(intake: Intake, *, districts: tuple[str, ...]) -> dict[str, str]:
     """Problems by field, each a Japanese sentence; empty when the intake may be stored."""
-    problems = person_problems(intake, districts=districts)
+    problems = person_problems(intake, districts=districts, parts=shared_parts(intake))
     if intake.source_channel not in SOURCE_CHANNELS:
         problems["source_channel"] = "相談の経路を一覧から選んでください。"
     if intake.received_at > utcnow():
@@ -87,13 +87,21 @@ def validate_intake(intake: Intake, *, districts: tuple[str, ...]) -> dict[str, 
     return problems
 
 
-def validate_person(values: dict[str, Any], *, districts: tuple[str, ...]) -> dict[str, str]:
-    """The checks of the person and intake fields alone, for editing a case."""
-    intake = Intake(source_channel="other", received_at=utcnow(), **values)
-    return person_problems(intake, districts=districts)
+def validate_person(
+    values: dict[str, Any], *, districts: tuple[str, ...], parts: frozenset[str]
+) -> dict[str, str]:
+    """The checks of the person and intake fields alone, for editing a case whose consent
+    covers ``parts``."""
+    known = {k: v for k, v in values.items() if k in Intake.__dataclass_fields__}
+    intake = Intake(source_channel="other", received_at=utcnow(), **known)
+    return person_problems(intake, districts=districts, parts=parts)
 
 
-def person_problems(intake: Intake, *, districts: tuple[str, ...]) -> dict[str, str]:
+def person_problems(
+    intake: Intake, *, districts: tuple[str, ...], parts: frozenset[str] = frozenset(PART_FIELDS)
+) -> dict[str, str]:
+    """The person's and the intake's problems; a part outside ``parts`` must stay empty (the
+    consent does not let the city store it) and is then not required either."""
     problems: dict[str, str] = {}
 
     def choose(name: str, value: str, allowed: tuple[str, ...], label: str) -> None:
@@ -112,7 +120,7 @@ def person_problems(intake: Intake, *, districts: tuple[str, ...]) -> dict[str, 
     for name in ("wants", "summary", "assessment"):
         if len(getattr(intake, name)) > TEXT_LIMIT:
             problems[name] = f"{TEXT_LIMIT}文字以内で入力してください。"
-    if not intake.summary:
+    if not intake.summary and "share_summary" in parts:
         problems["summary"] = "相談の概要を入力してください。"
     for name in ("person_name", "person_kana", "line_name", "preferred_times"):
         if len(getattr(intake, name)) > SHORT_LIMIT:
@@ -121,10 +129,12 @@ def person_problems(intake: Intake, *, districts: tuple[str, ...]) -> dict[str, 
         problems["phone"] = "電話番号は数字とハイフンで入力してください（例: 090-1234-5678）。"
     if intake.email and not EMAIL.match(intake.email):
         problems["email"] = "メールアドレスの形が正しくありません。"
-    if not (intake.phone or intake.line_name or intake.email):
+    if not (intake.phone or intake.line_name or intake.email) and "share_basic" in parts:
         problems["phone"] = (
             "連絡先（電話、LINEの名前、メールのいずれか）を1つ以上入力してください。"
         )
+    values = {name: getattr(intake, name) for name in FIELD_LABELS}
+    problems.update(sharing_problems(values, parts))  # said last: it explains the others
     return problems
 
 
@@ -204,6 +214,7 @@ def create_referral(
         object_id=referral.id,
         client_network=network,
     )
+    check_contacts(session, referral, actor=creator, network=network)  # told to no one here
     return referral
 
 
@@ -213,67 +224,17 @@ PERSONAL_TEXT = (
 )  # fmt: skip
 
 
-def contact_indexes(phone: str, email: str, line_name: str) -> dict[str, str | None]:
-    """Blind indexes of the contact details, for matching without decrypting."""
-
-    def index(value: str, purpose: str) -> str | None:
-        try:
-            return blind_index(value, purpose) if value.strip() else None
-        except ValueError:  # nothing left to index (e.g. a phone number without digits)
-            return None
-
-    return {
-        "phone_index": index(phone, "phone"),
-        "email_index": index(email, "email"),
-        "line_index": index(line_name, "line"),
-    }
-
-
-@dataclass(frozen=True)
-class DuplicateWarning:
-    message: str
-    case_number: str | None  # only when the viewer may see that case
-
-
-def duplicate_warnings(
-    session: Session, phone: str, email: str, line_name: str, *, viewer: Viewer,
-    exclude_id: int | None = None,
-) -> list[DuplicateWarning]:  # fmt: skip
-    """Other cases with the same contact details; a case outside the viewer's scope is
-    mentioned without its number, so its existence helps without revealing it."""
-    indexes = {k: v for k, v in contact_indexes(phone, email, line_name).items() if v}
-    if not indexes:
-        return []
-    conditions = [getattr(Referral, column) == value for column, value in indexes.items()]
-    statement = select(Referral.id, Referral.case_number).where(or_(*conditions))
-    if exclude_id is not None:
-        statement = statement.where(Referral.id != exclude_id)
-    matches = session.execute(statement.order_by(Referral.id)).all()
-    if not matches:
-        return []
-    visible = set(
-        session.scalars(
-            select(Referral.id).where(Referral.id.in_([m.id for m in matches]), visible_to(viewer))
-        )
-    )
-    warnings = []
-    for match in matches:
-        if match.id in visible:
-            message = (
-                f"同じ連絡先の記録があります（{match.case_number}）。同じ方か確かめてください。"
-            )
-            warnings.append(DuplicateWarning(message, match.case_number))
-        else:
-            message = "同じ連絡先の記録がほかにあります。市の担当職員に確認してください。"
-            warnings.append(DuplicateWarning(message, None))
-    return list({w.message: w for w in warnings}.values())
-
-
 def update_person(
     session: Session, referral: Referral, values: dict[str, Any], *, actor: Viewer,
     network: str | None,
 ) -> list[str]:  # fmt: skip
-    """Apply checked edits of the person and intake; returns the names of changed fields."""
+    """Apply checked edits of the person and intake; returns the names of changed fields.
+
+    A value the consent does not cover is refused here too (`IntakeError`, nothing changed),
+    whatever page sent it: the consent binds every way into the record."""
+    problems = sharing_problems(values, shared_parts(referral.consent))
+    if problems:
+        raise IntakeError(problems)
     changed = []
     for name, value in values.items():
         new = value.strip() if isinstance(value, str) else value
@@ -293,7 +254,12 @@ def update_person(
             session, action="referral.update", actor=actor, object_type="referral",
             object_id=referral.id, client_network=network, reason=",".join(changed)[:500],
         )  # fmt: skip
+        if CONTACTS & set(changed):
+            check_contacts(session, referral, actor=actor, network=network)
     return changed
+
+
+CONTACTS = frozenset({"phone", "email", "line_name"})
 
 
 def _tokyo_year(moment: datetime) -> int:

@@ -241,3 +241,37 @@ class FollowUp(Base):
     result: Mapped[str | None] = encrypted_column("referral_follow_up.result")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContactMatch(Base):
+    """Another case with the same phone, e-mail or LINE name, found when this case's contact
+    details were stored. Only staff who may see both cases are told; the liaison who typed the
+    details is answered the same with or without a match, so the check reveals nothing."""
+
+    __tablename__ = "referral_contact_match"
+    __table_args__ = (UniqueConstraint("referral_id", "other_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
+    other_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), index=True)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReferralExport(Base):
+    """One export of a case: who, when, in which format, and why. The reason is encrypted here
+    and the audit event points at this row, so the trail never holds the typed text.
+
+    An access record rather than part of the case (hence ``case_id``, not ``referral_id``):
+    anonymising the case leaves it, as it leaves the audit trail.
+    """
+
+    __tablename__ = "referral_export"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), index=True)
+    exported_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    exported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    file_format: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str | None] = encrypted_column("referral_export.reason")

@@ -9,14 +9,13 @@ and of every row that belongs to it, so only the coarse fields statistics count 
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from backoffice.models import StaffUser
@@ -30,13 +29,21 @@ from backoffice.referrals.casework import (
     Task,
 )
 from backoffice.referrals.links import LINK_STATUS_LABELS
-from backoffice.referrals.models import FollowUp, Referral, ReferralMember, StatusChange
+from backoffice.referrals.models import (
+    ContactMatch,
+    FollowUp,
+    Referral,
+    ReferralExport,
+    ReferralMember,
+    StatusChange,
+)
 from backoffice.referrals.timeline import CONTACT_LABELS, EMERGENCY_LABELS
 from backoffice.referrals.workflow import END_REASONS, STATUS_LABELS
 from core import audit
 from core.crypto import EncryptedString
 from core.db import Base, utcnow
 from directory.models import Service
+from directory.textnorm import normalize
 from directory.topics import TOPIC_BY_SLUG
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -167,37 +174,44 @@ def export_case(
         body = json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8")
     else:
         body = case_pdf.render_case_pdf(record, font_path)
-    audit.record(
+    logged = ReferralExport(
+        case_id=referral.id, exported_by_id=actor.id, exported_at=utcnow(),
+        file_format=file_format, reason=reason,
+    )  # fmt: skip
+    session.add(logged)
+    session.flush()
+    audit.record(  # the reason stays encrypted in its row; the trail only points at it
         session,
         action="referral.export",
         actor=actor,
         object_type="referral",
         object_id=referral.id,
         client_network=network,
-        reason=f"{file_format}: {reason}",
+        reason=f"{file_format}: referral_export {logged.id}",
     )
     return Export(body, f"{referral.case_number}.{file_format}", FORMATS[file_format])
 
 
 PERSONAL_REASON = (
-    "理由に、本人の名前や連絡先を書かないでください（理由は監査記録に暗号化されずに残ります）。"
+    "理由に、本人の名前や連絡先を書かないでください（理由は書き出しの記録として長く残ります）。"
     "事例番号で足ります。"
 )
 
 
 def mentions_person(text: str, referral: Referral) -> bool:
-    """Whether ``text`` holds the person's name, reading or a contact detail of this case."""
-    folded = _fold(text)
+    """Whether ``text`` holds the person's name, reading or a contact detail of this case,
+    however it is written: both go through the search's normalisation, so katakana and
+    hiragana, full and half width, spaces and long-vowel marks all match (ﾀﾝｺﾞ, たんご)."""
+    folded = normalize(text)
     terms = (referral.person_name, referral.person_kana, referral.email, referral.line_name)
-    if any(term and len(_fold(term)) >= 2 and _fold(term) in folded for term in terms):
+    if any(term and len(normalize(term)) >= 2 and normalize(term) in folded for term in terms):
         return True
-    digits = "".join(ch for ch in folded if ch.isdigit())
-    phone = "".join(ch for ch in _fold(referral.phone or "") if ch.isdigit())
-    return len(phone) >= 6 and phone in digits
+    phone = _digits(referral.phone or "")
+    return len(phone) >= 6 and phone in _digits(text)
 
 
-def _fold(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+def _digits(text: str) -> str:
+    return "".join(ch for ch in normalize(text) if ch.isdigit())
 
 
 def case_record(session: Session, referral: Referral) -> dict[str, Any]:
@@ -324,6 +338,12 @@ def anonymise_referral(
             values["version"] = table.c.version + 1
         if values:
             session.execute(update(table).where(table.c.referral_id == referral.id).values(values))
+    # Which other case shared its contact details says something about the person too.
+    session.execute(
+        delete(ContactMatch).where(
+            or_(ContactMatch.referral_id == referral.id, ContactMatch.other_id == referral.id)
+        )
+    )
     session.expire_all()  # loaded rows of the case must not show what the database no longer has
     audit.record(
         session,

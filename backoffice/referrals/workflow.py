@@ -8,6 +8,7 @@ and why, and writes an audit event.
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -15,8 +16,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.models import OPEN_STATUSES, CaseCounter, Referral, StatusChange
+from backoffice.referrals.tasks import complete_task, tasks_of
 from core import audit
 from core.db import utcnow
+
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 STATUS_LABELS = {
     "received": "受付",
@@ -51,6 +55,17 @@ class TransitionError(ValueError):
     """A status change the workflow does not allow; the case is unchanged."""
 
 
+class OpenTasksError(TransitionError):
+    """Support cannot end while tasks are open, unless staff say what becomes of them."""
+
+
+# What becomes of a case's open tasks when its support ends.
+OPEN_TASK_CHOICES = {
+    "close": "すべて完了にして、支援を終了する",
+    "carry": "フォローアップとして残す（担当者の一覧に残ります）",
+}
+
+
 class ConflictError(RuntimeError):
     """The record changed since the form was opened; nothing was saved."""
 
@@ -79,9 +94,15 @@ def change_status(
     expected_version: int | None,
     reason: str = "",
     end_reason: str = "",
+    open_tasks: str = "",
 ) -> StatusChange:
-    """Move the case to ``to``; `TransitionError` or `ConflictError` leave it unchanged."""
+    """Move the case to ``to``; `TransitionError` or `ConflictError` leave it unchanged.
+
+    Ending support with tasks still open needs ``open_tasks``: "close" marks them all done,
+    "carry" leaves them open as the follow-up's (they stay on their assignees' lists)."""
     check_version(referral, expected_version)
+    if to not in STATUS_LABELS:  # a code typed into the address: never show it back
+        raise TransitionError("変更後の状態を一覧から選んでください。")
     if to not in TRANSITIONS.get(referral.status, frozenset()):
         raise TransitionError(
             f"「{STATUS_LABELS.get(referral.status, referral.status)}」から"
@@ -90,6 +111,14 @@ def change_status(
     if to == "ended" and end_reason not in END_REASONS:
         raise TransitionError("支援終了の理由を選んでください。")
     now = utcnow()
+    still_open = [t for t in tasks_of(session, referral.id) if t.done_at is None]
+    if to == "ended" and still_open:
+        if open_tasks not in OPEN_TASK_CHOICES:
+            raise OpenTasksError(_open_tasks_message(still_open))
+        if open_tasks == "close":
+            for task in still_open:
+                complete_task(session, task, actor=actor, network=network, now=now)
+        reason = "\n".join(filter(None, [reason.strip(), _tasks_note(open_tasks, still_open)]))
     change = StatusChange(
         from_status=referral.status,
         to_status=to,
@@ -118,6 +147,24 @@ def change_status(
         reason=f"{change.from_status}->{to}",
     )
     return change
+
+
+def _open_tasks_message(tasks: list[Any]) -> str:
+    listed = "、".join(
+        f"「{t.title}」（期限 {t.due_at.astimezone(TOKYO):%Y-%m-%d %H:%M}）" for t in tasks
+    )
+    return (
+        f"未完了のタスクが{len(tasks)}件あります：{listed}。"
+        "「未完了のタスク」で、すべて完了にするか、フォローアップとして残すかを選んでから、"
+        "もう一度変更してください。"
+    )
+
+
+def _tasks_note(choice: str, tasks: list[Any]) -> str:
+    """What the status history keeps of the choice."""
+    if choice == "close":
+        return f"未完了のタスク{len(tasks)}件を完了にして終了しました。"
+    return f"未完了のタスク{len(tasks)}件をフォローアップとして残しました。"
 
 
 def next_case_number(session: Session, year: int) -> str:

@@ -36,7 +36,7 @@ def test_liaison_to_coordinator_to_follow_up(
     page.get_by_label("本人に示した同意の文言").fill(
         "市の担当者にあなたの連絡先と相談の概要を伝えます。"
     )
-    page.get_by_role("checkbox", name="相談の概要を共有してよい").check()
+    page.get_by_role("checkbox", name="相談の概要を市と共有する").check()
     page.get_by_label("名前（仮名でもかまいません。任意）").fill(NAME)
     page.get_by_label("電話番号").fill("090-5555-0101")
     page.get_by_label("お住まいの地区").select_option("網野町")

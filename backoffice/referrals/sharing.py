@@ -1,0 +1,77 @@
+"""What each part of the consent lets the city store: a part the person did not agree to share
+is not stored at all, at intake or by any later edit, until the consent is extended.
+
+The rule is the same for every part: a value typed into a field the consent does not cover is
+refused, with the fields named, and nothing is stored. Dropping it silently would leave the
+liaison believing the city has what it has not. What the handoff itself needs (the field of the
+problem, the risk and whether it is urgent) is part of the consent to hand off, not of a box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+PART_LABELS = {
+    "share_basic": "基本情報",
+    "share_summary": "相談の概要",
+    "share_assessment": "アセスメント",
+}
+# Each part's fields with the value that means "nothing stored".
+PART_FIELDS: dict[str, dict[str, Any]] = {
+    "share_basic": {
+        "person_name": "", "person_kana": "", "pseudonym": False, "age_band": "not_stated",
+        "gender": "not_stated", "district": "", "phone": "", "line_name": "", "email": "",
+        "preferred_method": "not_stated", "preferred_times": "", "callback_may_identify": False,
+    },
+    "share_summary": {"wants": "", "summary": ""},
+    "share_assessment": {"assessment": ""},
+}  # fmt: skip
+FIELD_LABELS = {
+    "person_name": "名前", "person_kana": "よみがな", "pseudonym": "仮名であること",
+    "age_band": "年代", "gender": "性別", "district": "地区", "phone": "電話番号",
+    "line_name": "LINEの表示名", "email": "メールアドレス", "preferred_method": "希望する連絡方法",
+    "preferred_times": "連絡してよい時間帯", "callback_may_identify": "名乗ってよいか",
+    "wants": "本人が望んでいること", "summary": "相談の概要", "assessment": "アセスメント",
+}  # fmt: skip
+NOT_CONSENTED = (
+    "ご本人が共有に同意していない項目は入力できません：{fields}。"
+    "入力を消すか、同意の範囲を確かめてください。"
+)
+FIELD_NOT_CONSENTED = "ご本人が共有に同意していないため、入力できません。"
+
+
+def shared_parts(consent: Any) -> frozenset[str]:
+    """The parts ``consent`` (a Consent or an Intake) covers."""
+    return frozenset(part for part in PART_FIELDS if getattr(consent, part, False))
+
+
+def unshared_fields(parts: frozenset[str]) -> dict[str, Any]:
+    """The fields outside ``parts``, each with its empty value."""
+    return {
+        name: empty
+        for part, fields in PART_FIELDS.items()
+        if part not in parts
+        for name, empty in fields.items()
+    }
+
+
+def is_empty(value: Any, empty: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip() == empty
+    return value in (empty, None)
+
+
+def sharing_problems(values: Mapping[str, Any], parts: frozenset[str]) -> dict[str, str]:
+    """A problem by each field that holds a value the consent does not cover, and one summary
+    sentence by the part's box that names them all; empty when nothing is outside the consent."""
+    problems: dict[str, str] = {}
+    for part, fields in PART_FIELDS.items():
+        if part in parts:
+            continue
+        typed = [n for n, empty in fields.items() if n in values and not is_empty(values[n], empty)]
+        if typed:
+            problems |= dict.fromkeys(typed, FIELD_NOT_CONSENTED)
+            names = "、".join(FIELD_LABELS[n] for n in typed)
+            problems[part] = NOT_CONSENTED.format(fields=names)
+    return problems
