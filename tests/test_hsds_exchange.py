@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from core.config import PROJECT_ROOT
+from core.csvsafe import FORMULA_START, neutralise, unneutralise
 from directory.hsds import files, serialize
 from directory.hsds.dataset import export_dataset
 from directory.hsds.importer import import_dataset
@@ -401,6 +402,67 @@ def test_a_service_must_belong_to_a_known_organization(full: Session) -> None:
     data = broken(full, change)
 
     assert_refused(full, data, f"service {data['services'][0]['id']}", "organization_id")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "plain",
+        "'",
+        "'plain",
+        "=1+1",
+        "'=1+1",
+        "''=x",
+        "+81-772",
+        "-",
+        "@a",
+        "\tx",
+        "\rx",
+        "＝1",
+    ],
+)
+def test_a_neutralised_cell_reads_back_exactly(value: str) -> None:
+    written = neutralise(value)
+
+    assert not written.startswith(FORMULA_START)
+    assert unneutralise(written) == value
+
+
+def test_csv_export_neutralises_formulas_and_reads_them_back_exactly(
+    full: Session, other_engine: Engine, tmp_path: Path
+) -> None:
+    first = full.scalars(select(Service).order_by(Service.id)).first()
+    assert first is not None
+    first.name = '=HYPERLINK("https://evil.example","相談")'
+    first.description, first.check_note = "@SUM(1+1)", "'=already quoted"
+    first.channels.append(ContactChannel(kind="phone", value="+81-772-69-0000", sort_order=10))
+    full.commit()
+    files.write_export(export_dataset(full), tmp_path / "pkg", tabular=True, schema_dir=SHARED)
+
+    cells = [
+        cell
+        for table in (tmp_path / "pkg").glob("*.csv")
+        for row in csv.reader(io.StringIO(table.read_text(encoding="utf-8")))
+        for cell in row
+    ]
+    assert [cell for cell in cells if cell.startswith(FORMULA_START)] == []
+    assert {"'" + first.name, "'@SUM(1+1)", "''=already quoted", "'+81-772-69-0000"} <= set(cells)
+    assert "35.629" in cells  # a number is written as it is
+    data, unreadable = files.read_dataset(tmp_path / "pkg")
+    assert unreadable == []
+    assert import_into(other_engine, data) == []
+    with Session(other_engine) as session:
+        copied = session.get(Service, first.id)
+        assert copied is not None
+        assert (copied.name, copied.description, copied.check_note) == (
+            first.name,
+            first.description,
+            first.check_note,
+        )
+        assert "+81-772-69-0000" in [channel.value for channel in copied.channels]
+        again = files.tabular_files(export_dataset(session), SHARED)
+    assert again == files.tabular_files(export_dataset(full), SHARED)
 
 
 def test_a_zip_datapackage_reads_like_the_json(full: Session, tmp_path: Path) -> None:

@@ -69,7 +69,8 @@ class ZipPackage:
             with self.archive.open(info) as stream:
                 raw = self.budget.read(stream, where)
         except DAMAGED as error:
-            raise UnreadableFileError(f"{where}: damaged ({error})") from None
+            reason = f"damaged, or its header is false ({error})"
+            raise UnreadableFileError(f"{where}: {reason}") from None
         if len(raw) != info.file_size:  # zipfile checks the CRC too; this names the lie
             raise UnreadableFileError(
                 f"{where}: holds {len(raw):,} bytes where its header says {info.file_size:,}"
