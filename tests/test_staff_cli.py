@@ -113,7 +113,7 @@ def test_purge_sessions_deletes_only_sessions_that_cannot_be_used(backoffice_app
     from core.db import get_engine
     from tests.staff import signed_in_client
 
-    signed_in_client(backoffice_app, "analyst")  # three rows: one per sign-in step
+    signed_in_client(backoffice_app, "analyst")  # two rows: one per sign-in step
     with Session(get_engine(backoffice_app)) as session:
         old = session.scalar(select(func.count()).select_from(StaffSession))
     with time_machine.travel(timedelta(days=2)):
