@@ -3,7 +3,9 @@
 ``/c/<code>`` counts one scan for the code's batch and day, and nothing else: no address, no
 browser, no cookie. It is a page that helps, not a redirect: someone without the LINE app still
 finds the other channels and the emergency numbers. Unknown and retired codes show the same
-help, uncounted, with status 404.
+help, uncounted, with status 404. Only the address printed on cards counts: a code typed in
+capitals or with spaces is sent there first, and each batch counts at most
+`cards.throttle.SCAN_COUNTS_PER_MINUTE` scans a minute (beyond that, the help, uncounted).
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from cards.batches import (
@@ -25,6 +29,7 @@ from cards.batches import (
 from cards.designs import profile_design, public_card_design
 from cards.files import PUBLIC_FILES, render_cached
 from cards.fonts import FontMissing
+from cards.throttle import ScanThrottle
 from core.db import get_session
 from core.web import current_profile
 from directory.hours import service_status
@@ -33,29 +38,56 @@ from public_site.localization import localized_route
 
 bp = Blueprint("cards", __name__)
 log = logging.getLogger(__name__)
+THROTTLE = "tsunagu.scan_throttle"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@bp.record_once
+def _make_throttle(state: BlueprintSetupState) -> None:
+    settings = state.app.config["TSUNAGU_SETTINGS"]
+    state.app.extensions[THROTTLE] = ScanThrottle(settings.ratelimit_storage_uri)
 
 
 @localized_route(bp, "/c/<code>")
-def scan(code: str) -> tuple[str, int, dict[str, str]]:
+def scan(code: str) -> tuple[str, int, dict[str, str]] | Response:
+    canonical = clean_code(code[:64])
+    if canonical is not None and canonical != code:
+        # One address per batch, the printed one, so a typed variant is counted as that one.
+        response = redirect(url_for(".scan", code=canonical))
+        response.headers.update(NO_STORE)  # shared devices keep no trace of it
+        return response
     db = get_session()
-    target = find_scan_target(db, clean_code(code[:64]) or "")
+    target = find_scan_target(db, canonical or "")
     counted = target is not None and target.active
     # Only the address printed on cards counts: not a HEAD from a link preview, not the
     # English version someone switches to after arriving.
     if counted and request.method == "GET" and g.get("lang") == "ja":
-        try:
-            count_scan(db, target.id)
-            db.commit()
-        except SQLAlchemyError:  # a lost count must never cost someone the help below
-            db.rollback()
-            log.exception("could not count a card scan")
+        _count(db, target.id)
     channels = home_channels(db)
     now = datetime.now(UTC)
     statuses = {s.id: service_status(s, now) for group in channels.values() for s in group}
     html = render_template("public/scan.html", channels=channels, statuses=statuses)
     # Never from a cache: every scan must reach us to be counted, and shared devices keep
     # no copy of where someone went for help.
-    return html, 200 if counted else 404, {"Cache-Control": "no-store"}
+    return html, 200 if counted else 404, NO_STORE
+
+
+def _count(db: Session, batch_id: int) -> None:
+    """Count a scan if the batch's budget for this minute allows; a lost count must never
+    cost someone the help the page shows, so every failure here is only logged."""
+    try:
+        allowed = current_app.extensions[THROTTLE].allow(batch_id)
+    except Exception:  # the limit's storage unreachable (any error): uncounted, still helped
+        log.exception("could not check the card scan limit")
+        return
+    if not allowed:
+        return
+    try:
+        count_scan(db, batch_id)
+        db.commit()
+    except SQLAlchemyError:
+        db.rollback()
+        log.exception("could not count a card scan")
 
 
 @localized_route(bp, "/cards")

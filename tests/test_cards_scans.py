@@ -33,9 +33,11 @@ from cards.batches import (
 )
 from cards.designs import get_design
 from cards.models import CardBatch, ScanCount
+from cards.throttle import ScanThrottle
 from core.audit import AuditEvent
 from core.db import get_engine
 from core.security import forget_client_addresses
+from public_site.cards_views import THROTTLE
 
 SCANNER = "Mozilla/5.0 (Linux; Android 14; scanner-test-agent)"
 
@@ -235,6 +237,8 @@ def test_a_retired_batch_still_helps_but_no_longer_counts(
 def test_a_hundred_concurrent_scans_count_a_hundred(public_app: Flask, demo: Session) -> None:
     batch = make_batch(demo)
     url = f"/c/{batch.code}"  # read here: the test's session is not for the threads
+    # Room for all of them: the limit is tested in test_cards_scan_limits.py.
+    public_app.extensions[THROTTLE] = ScanThrottle("memory://", per_minute=1000)
 
     def scan(_: int) -> int:
         return public_app.test_client().get(url).status_code
