@@ -131,3 +131,19 @@ def test_cli_creation_and_reset_are_audited_and_told(backoffice_app: Flask, tmp_
     with Session(get_engine(backoffice_app)) as session:
         notice = session.scalar(select(StaffNotice))
     assert notice is not None and notice.kind == "mfa.reset" and notice.by_administrator
+
+
+def test_unlock_lets_a_locked_account_sign_in_again(backoffice_app: Flask) -> None:
+    admin, _ = admin_client(backoffice_app)
+    staff = make_staff(backoffice_app, "editor")
+    for _ in range(6):
+        post_form(
+            backoffice_app.test_client(), "/login", {"login": staff.login, "password": "x" * 12}
+        )
+    assert "ロック中" in admin.get("/accounts/").get_data(as_text=True)
+
+    post_form(admin, f"/accounts/{staff.id}/unlock", {}, form_url=f"/accounts/{staff.id}")
+
+    assert load_user(backoffice_app, staff.id).locked_until is None
+    assert sign_in(backoffice_app.test_client(), staff).status_code == 302
+    assert events(backoffice_app, "auth.unlock")
