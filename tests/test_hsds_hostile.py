@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.config import PROJECT_ROOT
 from directory.hsds import files, sources, tabular, zipped
 from directory.hsds.dataset import export_dataset
+from directory.hsds.importer import import_dataset
 from directory.hsds.limits import CHUNK_BYTES, MAX_FILE_BYTES, MIB
 from directory.hsds.sources import UnreadableFileError
 
@@ -235,6 +236,30 @@ def test_members_together_over_the_package_limit_are_refused(
         files.read_dataset(tmp_path / "heavy.zip")
 
 
+def test_a_json_file_over_the_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1024)
+    (tmp_path / "big.json").write_text(json.dumps({"services": ["x" * 2000]}), encoding="utf-8")
+
+    with pytest.raises(UnreadableFileError, match=r"big\.json: larger than 1,024 bytes, the limit"):
+        files.read_dataset(tmp_path / "big.json")
+
+
+def test_a_folder_package_is_held_to_the_file_and_package_limits(
+    demo: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = package(demo, tmp_path)  # attributes.csv is 112 KB, the others less
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 100_000)
+    with pytest.raises(UnreadableFileError, match=r"pkg/attributes\.csv: larger than 100,000"):
+        files.read_dataset(folder)
+
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 200_000)
+    monkeypatch.setattr(sources, "MAX_TOTAL_BYTES", 150_000)
+    with pytest.raises(UnreadableFileError, match="pkg: its files together are larger than"):
+        files.read_dataset(folder)
+
+
 def test_a_csv_cell_over_the_limit_is_refused(demo: Session, tmp_path: Path) -> None:
     folder = package(demo, tmp_path)
     services = folder / "services.csv"
@@ -299,6 +324,28 @@ def test_json_that_cannot_be_stored_is_refused(tmp_path: Path, text: str, named:
         files.read_dataset(tmp_path / "odd.json")
 
     assert named in str(refused.value)
+
+
+def test_ids_that_are_not_text_are_problems_not_crashes(demo: Session) -> None:
+    data = export_dataset(demo)
+    data["services"][0]["id"] = ["not", "text"]
+    data["organizations"][0]["id"] = {"not": "text"}
+
+    report = import_dataset(demo, data)
+
+    problems = [str(problem) for problem in report.problems]
+    assert "service #1: id: ['not', 'text'] is not of type 'string'" in problems
+    assert "organization #1: id: {'not': 'text'} is not of type 'string'" in problems
+
+
+def test_a_huge_value_makes_a_short_problem(demo: Session) -> None:
+    data = export_dataset(demo)
+    data["services"][0]["name"] = ["x" * 100_000]
+
+    report = import_dataset(demo, data)
+
+    assert report.problems
+    assert all(len(problem.message) <= 200 for problem in report.problems)
 
 
 def test_limits_leave_room_for_a_directory_of_15000_services(demo: Session) -> None:

@@ -64,7 +64,7 @@ def hoist_nested(data: Any) -> Any:
         items = data.get(key, [])
         if not isinstance(items, list):
             continue  # reported by the schema check
-        known = {item.get("id") for item in items if isinstance(item, dict)}
+        known = {item["id"] for item in _listed(items)}
         extra = {item["id"]: item for item in _listed(found) if item.get("id") not in known}
         data[key] = [*items, *extra.values()]
     return data

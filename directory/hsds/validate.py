@@ -78,8 +78,9 @@ class _Checker(ValueChecks):
         super().__init__()
         self.session, self.data = session, data
         self.terms = term_map(data)
-        self.ids = {key: {o.get("id") for o in objects(data, key)} for key in LISTS}
-        self.archived = {o.get("id") for o in objects(data, "organizations") if _archived(o)}
+        # Only text ids count: any other id is the schema check's to report, not a crash here.
+        self.ids = {key: {_id(o) for o in objects(data, key)} for key in LISTS}
+        self.archived = {_id(o) for o in objects(data, "organizations") if _archived(o)}
 
     def schemas(self, schema_dir: Path) -> dict[str, list[Json]]:
         """Objects that satisfy their official schema; the others are reported."""
@@ -95,11 +96,11 @@ class _Checker(ValueChecks):
                 errors = list(validator.iter_errors(item))
                 for error in errors:
                     self.add(record, _path(error), _shortened(error.message))
-                if isinstance(item, dict) and item.get("id") in seen:
+                if isinstance(item, dict) and _id(item) in seen:
                     self.add(record, "id", "the same id appears twice")
                 elif not errors:
                     valid[key].append(item)
-                    seen.add(item.get("id"))
+                    seen.add(_id(item))
         return valid
 
     def term(self, item: Json) -> None:
@@ -265,6 +266,10 @@ def _archived(organization: Json) -> bool:
         and a.get("value") == "archived"
         for a in attributes
     )  # fmt: skip
+
+
+def _id(item: Json) -> str | None:
+    return item["id"] if isinstance(item.get("id"), str) else None
 
 
 def _record(table: str, item: Any, index: int) -> str:
