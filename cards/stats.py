@@ -1,6 +1,10 @@
 """Scan figures: per batch, per purpose and month, per day; and a bar chart drawn as SVG.
 
-Only counts exist (batch, day, number), so nothing here can say who scanned.
+Only counts exist (batch, day, number), so nothing here can say who scanned. But a batch of a
+card or two is one household: its days of scans would tell about them. So a batch's figures are
+shown only once it has at least the profile's ``statistics_minimum_batch`` cards, and smaller
+batches are left out of every sum (`shows_figures`). The public-download batch has no count of
+cards (anyone may print it) and is always shown.
 """
 
 from __future__ import annotations
@@ -8,12 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from cards.models import PURPOSES, CardBatch, ScanCount
+from cards.models import PUBLIC_DOWNLOAD, PURPOSES, CardBatch, ScanCount
 
 
 @dataclass(frozen=True)
@@ -22,11 +27,30 @@ class Bar:
     value: int
 
 
-def totals_by_batch(session: Session) -> dict[int, int]:
+def shows_figures(batch: CardBatch, minimum_batch: int) -> bool:
+    """Whether the batch's scan figures may be shown: enough cards that none tells of one."""
+    return batch.purpose == PUBLIC_DOWNLOAD or batch.quantity >= minimum_batch
+
+
+def _large_enough(minimum_batch: int) -> Any:
+    return or_(CardBatch.purpose == PUBLIC_DOWNLOAD, CardBatch.quantity >= minimum_batch)
+
+
+def totals_by_batch(session: Session, *, minimum_batch: int) -> dict[int, int]:
+    """Scans per batch, of the batches whose figures may be shown (`shows_figures`)."""
     rows = session.execute(
-        select(ScanCount.batch_id, func.sum(ScanCount.count)).group_by(ScanCount.batch_id)
+        select(ScanCount.batch_id, func.sum(ScanCount.count))
+        .join(CardBatch, CardBatch.id == ScanCount.batch_id)
+        .where(_large_enough(minimum_batch))
+        .group_by(ScanCount.batch_id)
     )
     return {batch_id: int(total or 0) for batch_id, total in rows}
+
+
+def batch_total(session: Session, batch_id: int) -> int:
+    """Every scan of one batch; ask `shows_figures` before showing it."""
+    total = session.scalar(select(func.sum(ScanCount.count)).where(ScanCount.batch_id == batch_id))
+    return int(total or 0)
 
 
 def daily(session: Session, batch_id: int, *, first: date, last: date) -> list[Bar]:
@@ -43,16 +67,17 @@ def daily(session: Session, batch_id: int, *, first: date, last: date) -> list[B
 
 
 def monthly_by_purpose(
-    session: Session, *, months: list[tuple[int, int]]
+    session: Session, *, months: list[tuple[int, int]], minimum_batch: int
 ) -> dict[str, dict[tuple[int, int], int]]:
-    """purpose → (year, month) → scans, for the given months (oldest first)."""
+    """purpose → (year, month) → scans, for the given months (oldest first), of the batches
+    whose figures may be shown: a small batch's scans would show through a purpose's sum."""
     if not months:
         return {}
     first = date(*months[0], 1)
     rows = session.execute(
         select(CardBatch.purpose, ScanCount.day, ScanCount.count)
         .join(CardBatch, CardBatch.id == ScanCount.batch_id)
-        .where(ScanCount.day >= first)
+        .where(ScanCount.day >= first, _large_enough(minimum_batch))
     )
     table: dict[str, dict[tuple[int, int], int]] = defaultdict(lambda: dict.fromkeys(months, 0))
     for purpose, day, count in rows:

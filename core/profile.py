@@ -20,6 +20,9 @@ from core.db import Base, UTCDateTime, utcnow
 
 PROFILE_ID = 1
 URL_SCHEMES = ("https://", "http://")
+# Figures about fewer than this many (cards in a batch, later people in a statistic) are not
+# shown: with so few, a count could tell about one person. `[statistics] minimum_batch`.
+DEFAULT_MINIMUM_BATCH = 10
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Profile:
     source_date: str
     districts: tuple[str, ...] = ()
     emergency_numbers: tuple[EmergencyNumber, ...] = field(default_factory=tuple)
+    statistics_minimum_batch: int = DEFAULT_MINIMUM_BATCH
 
     @property
     def dedicated_window_configured(self) -> bool:
@@ -102,6 +106,9 @@ def profile_from_mapping(raw: dict[str, Any]) -> Profile:
     )
     if not emergency:
         raise ProfileError("profile is missing: emergency (at least one emergency number)")
+    minimum_batch = raw.get("statistics", {}).get("minimum_batch", DEFAULT_MINIMUM_BATCH)
+    if isinstance(minimum_batch, bool) or not isinstance(minimum_batch, int) or minimum_batch < 1:
+        raise ProfileError("statistics.minimum_batch must be a whole number of 1 or more")
     return Profile(
         slug=str(raw["slug"]),
         name=str(raw["name"]),
@@ -124,6 +131,7 @@ def profile_from_mapping(raw: dict[str, Any]) -> Profile:
         source_date=str(raw.get("source_date", "")),
         districts=tuple(str(d) for d in raw.get("districts", [])),
         emergency_numbers=emergency,
+        statistics_minimum_batch=minimum_batch,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cards.batches import count_scan, standing_batch
+from cards.batches import count_scan, create_batch, standing_batch
 from cards.designs import (
     card_design,
     ensure_card_setup,
@@ -27,7 +28,13 @@ from cards.designs import (
 from cards.models import CardBatch
 from core.audit import AuditEvent
 from core.config import DEFAULT_PROFILE
-from core.profile import get_profile, read_profile_file, store_profile
+from core.profile import (
+    ProfileError,
+    get_profile,
+    profile_from_mapping,
+    read_profile_file,
+    store_profile,
+)
 from tests.staff import csrf_token, post_form, signed_in_client
 
 DESIGN_URL = "/cards/designs/standard"
@@ -278,6 +285,69 @@ def test_scan_figures_per_batch_and_purpose(editor: FlaskClient, demo: Session) 
     assert re.search(r"<td>3</td>", index)
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in index and 'role="img"' in index
     assert "合計 3回" in detail
+
+
+def small_and_large_batches(demo: Session) -> tuple[CardBatch, CardBatch]:
+    """A batch of 3 cards (one household, perhaps) and one of 10, each scanned 4 times."""
+    design = get_design(demo)
+    assert design is not None
+    small, large = (
+        create_batch(demo, design=design, purpose="home_visit", quantity=n, actor=None)
+        for n in (3, 10)
+    )
+    for batch in (small, large):
+        for _ in range(4):
+            count_scan(demo, batch.id)
+    demo.commit()
+    return small, large
+
+
+def test_a_batch_under_the_minimum_hides_its_scan_figures(
+    editor: FlaskClient, demo: Session
+) -> None:
+    small, large = small_and_large_batches(demo)
+
+    hidden = editor.get(f"/cards/batches/{small.id}").get_data(as_text=True)
+    shown = editor.get(f"/cards/batches/{large.id}").get_data(as_text=True)
+
+    assert "10枚未満のため、読み取り回数を表示しません" in hidden
+    assert "合計" not in hidden and "日ごとの表" not in hidden and "<svg" not in hidden
+    assert "合計 4回" in shown and "日ごとの表" in shown
+
+
+def test_the_overview_leaves_small_batches_out_of_every_figure(
+    editor: FlaskClient, demo: Session
+) -> None:
+    small, _ = small_and_large_batches(demo)
+
+    index = editor.get("/cards/").get_data(as_text=True)
+
+    row = re.search(rf"<tr>\s*<td><a[^>]*><code>{small.code}</code>.*?</tr>", index, re.S)
+    assert row is not None and "表示しません（10枚未満）" in row.group(0)
+    monthly = index[index.index('id="monthly-title"') :]
+    assert "<td>4</td>" in monthly and "<td>8</td>" not in monthly  # the large batch alone
+    assert "10枚未満の束は含みません" in monthly
+
+
+def test_the_minimum_comes_from_the_municipality_profile(
+    editor: FlaskClient, demo: Session
+) -> None:
+    small, _ = small_and_large_batches(demo)
+    profile = get_profile(demo, read_profile_file(DEFAULT_PROFILE))
+    assert profile.statistics_minimum_batch == 10
+    store_profile(demo, replace(profile, statistics_minimum_batch=3))
+    demo.commit()
+
+    assert "合計 4回" in editor.get(f"/cards/batches/{small.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", [0, -1, "10", 2.5, True])
+def test_a_minimum_that_is_not_a_whole_number_of_one_or_more_is_refused(value: object) -> None:
+    raw = tomllib.loads(DEFAULT_PROFILE.read_text(encoding="utf-8"))
+    raw["statistics"] = {"minimum_batch": value}
+
+    with pytest.raises(ProfileError, match=r"statistics\.minimum_batch"):
+        profile_from_mapping(raw)
 
 
 def test_other_roles_cannot_reach_designs(backoffice_app: Flask, demo: Session) -> None:

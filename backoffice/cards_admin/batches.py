@@ -18,8 +18,9 @@ from cards import batches as batch_service
 from cards.designs import all_designs, get_design
 from cards.files import FILES, render
 from cards.models import CardBatch
-from cards.stats import bar_chart, daily, totals_by_batch
+from cards.stats import bar_chart, batch_total, daily, shows_figures
 from core.db import get_session
+from core.web import current_profile
 
 
 def _mark_printed(db: Session, found: CardBatch, kind: str) -> Response | None:
@@ -85,19 +86,28 @@ def _attach_batch(form: BatchForm, problems: dict[str, str]) -> None:
 def batch(batch_id: int) -> str:
     db = get_session()
     found = _batch(batch_id)
-    last = today()
-    days = daily(db, found.id, first=last - timedelta(days=29), last=last)
+    minimum = current_profile().statistics_minimum_batch
     return render_template(
         "backoffice/cards/batch.html",
         batch=found,
         scan_url=scan_url(found.code),
-        total=totals_by_batch(db).get(found.id, 0),
-        days=days,
-        chart=bar_chart(days, title="この30日の読み取り回数（日ごと）"),
+        figures=_figures(db, found) if shows_figures(found, minimum) else None,
+        minimum_batch=minimum,
         purposes=PURPOSE_LABELS,
         print_form=PrintForm(),
         retire_form=EmptyForm(),
     )
+
+
+def _figures(db: Session, found: CardBatch) -> dict[str, object]:
+    """Thirty days of scans of a batch whose figures may be shown."""
+    last = today()
+    days = daily(db, found.id, first=last - timedelta(days=29), last=last)
+    return {
+        "total": batch_total(db, found.id),
+        "days": days,
+        "chart": bar_chart(days, title="この30日の読み取り回数（日ごと）"),
+    }
 
 
 @bp.route("/batches/<int:batch_id>/print", methods=["POST"])
