@@ -10,13 +10,12 @@ from flask import (
     abort,
     flash,
     g,
-    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_limiter import RequestLimit
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -48,9 +47,10 @@ from backoffice.referral_forms import (
     choices,
     number,
 )
+from backoffice.referrals import duplicates
 from backoffice.referrals import intake as intake_service
 from backoffice.referrals.assignment import case_staff, liaisons
-from backoffice.referrals.duplicates import CHECKS_PER_USER, duplicate_notices
+from backoffice.referrals.duplicates import duplicate_notices
 from backoffice.referrals.guard import AnonymisedCaseError
 from backoffice.referrals.listing import CaseFilter, search_cases
 from backoffice.referrals.models import STATUSES, FollowUp, Referral
@@ -163,10 +163,11 @@ def _search_choices(form: SearchForm, db: Session) -> None:
     form.risk.choices = choices([*every, ("high", "高い"), ("medium", "中くらい"), ("low", "低い")])
 
 
-def too_many_checks(limit: RequestLimit) -> Response:
-    """Too many cases stored or edited in a row: refused before the view runs, nothing stored."""
-    page = render_template("backoffice/referrals/too_many.html")
-    return make_response(page, 429)
+@bp.errorhandler(RateLimitExceeded)
+def too_many_checks(error: RateLimitExceeded) -> tuple[str, int]:
+    """Too many cases stored or edited in a row: refused before the view ran, nothing stored.
+    (Only this blueprint's limit: the sign-in pages keep their own 429 page.)"""
+    return render_template("backoffice/referrals/too_many.html"), 429
 
 
 def _signed_in_user() -> str:
@@ -178,11 +179,10 @@ def _signed_in_user() -> str:
 # Each stored case checks its contact details against every other case (`duplicates`): limited
 # per user, counting only the saves that checked, so that nobody can probe many numbers.
 duplicate_check_limit = limiter.limit(
-    CHECKS_PER_USER,
+    lambda: duplicates.CHECKS_PER_USER,
     key_func=_signed_in_user,
     methods=["POST"],
     deduct_when=lambda response: response.status_code == 302,
-    on_breach=too_many_checks,
 )
 
 
