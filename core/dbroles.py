@@ -365,14 +365,16 @@ def roles_command(public_role: str, backoffice_role: str, apply_now: bool) -> No
     """Create the two roles the apps connect as and grant each only what it needs.
 
     The public site connects as the public role: it may read the published directory and the
-    municipality profile and count QR scans, nothing else. The back office connects as the
-    back-office role: it may read and write its tables, but only add to the audit trail, never
-    change or delete it. Neither role may own a table (an owner can change its tables whatever
-    the grants), so migrations run as a third role, the owner.
+    municipality profile, through views in schema public_read that show published rows and
+    public columns only (never a draft or a staff note), and count QR scans, nothing else. The
+    back office connects as the back-office role: it may read and write its tables, but only
+    add to the audit trail (the database numbers each event), never change or delete it.
+    Neither role may own a table (an owner can change its tables whatever the grants), so
+    migrations run as a third role, the owner.
 
     Run this as the owner (TSUNAGU_DATABASE_URL naming it; --apply also needs CREATEROLE) after
-    every migration: a new table is granted only then. Running it again is safe: it revokes
-    everything first.
+    every migration: a new table is granted, and the views follow the tables, only then.
+    Running it again is safe: it revokes everything and remakes the views first.
 
     \b
     1. flask --app wsgi tsunagu init                migrate, as the owner
