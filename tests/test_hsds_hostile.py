@@ -171,6 +171,7 @@ def test_cli_refuses_a_hostile_file_in_one_line(
         ("https://example.com/services.csv", ["is a URL"]),
         ("file:///etc/passwd", ["is a URL"]),
         ("link.csv", ["pkg/link.csv", "a link leading out of the folder"]),
+        ("loop.csv", ["pkg/loop.csv", "a link that cannot be followed"]),
     ],
 )
 def test_cli_refuses_a_resource_outside_the_folder(
@@ -179,6 +180,7 @@ def test_cli_refuses_a_resource_outside_the_folder(
     folder = package(demo, tmp_path)
     (tmp_path / "outside.csv").write_bytes((folder / "services.csv").read_bytes())
     (folder / "link.csv").symlink_to(tmp_path / "outside.csv")
+    (folder / "loop.csv").symlink_to(folder / "loop.csv")
     point_services_at(folder, resource_path)
 
     assert_refused_by_cli(demo, backoffice_app, folder, named)
@@ -324,6 +326,13 @@ def test_json_that_cannot_be_stored_is_refused(tmp_path: Path, text: str, named:
         files.read_dataset(tmp_path / "odd.json")
 
     assert named in str(refused.value)
+
+
+def test_json_of_too_many_values_is_refused_before_parsing(tmp_path: Path) -> None:
+    (tmp_path / "many.json").write_text("[" + "[]," * 5_000_000 + "[]]", encoding="utf-8")
+
+    with pytest.raises(UnreadableFileError, match=r"many\.json: about [0-9,]+ values; the limit"):
+        files.read_dataset(tmp_path / "many.json")
 
 
 def test_ids_that_are_not_text_are_problems_not_crashes(demo: Session) -> None:

@@ -31,9 +31,13 @@ RATIO_FLOOR_BYTES = 1 * MIB
 # Members are read this much at a time, counting, so a lying size header cannot get past.
 CHUNK_BYTES = 64 * 1024
 
-# HSDS nests five levels at most (dataset, service, schedule, attribute, value; the API's
-# shape one or two more): 32 is plenty, and far below Python's recursion limit.
+# Our export nests 7 levels (the dataset, its services, a service, its schedules, a schedule,
+# its attributes, an attribute), the API's shape a few more: 32 is plenty, and far below
+# Python's recursion limit, which deeper nesting would reach in the parser and the checks.
 MAX_DEPTH = 32
+# Values (objects, lists, strings, numbers) in one JSON document: the demo has 193 a service,
+# so 25,000 services; a file of nothing but "[]," would otherwise hold 40 million of them.
+MAX_JSON_VALUES = 5_000_000
 # Coordinates and counts need 20 characters at most; Python refuses integers over 4,300 digits.
 MAX_NUMBER_CHARS = 40
 # Our longest stored text is 4,000 characters (``rules.ValueChecks.text``): 16 times that.

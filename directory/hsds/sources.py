@@ -22,6 +22,7 @@ from directory.hsds.limits import (
     CHUNK_BYTES,
     MAX_DEPTH,
     MAX_FILE_BYTES,
+    MAX_JSON_VALUES,
     MAX_NUMBER_CHARS,
     MAX_TOTAL_BYTES,
     MIB,
@@ -106,12 +107,20 @@ def _not_a_number(text: str) -> NoReturn:
 def load_json(text: str, where: str) -> Any:
     """Parse JSON no deeper than ``MAX_DEPTH``, with no number longer than ``MAX_NUMBER_CHARS``.
 
-    The depth is counted before parsing, without recursion, so the parser never meets more.
+    Depth and values are counted before parsing, without recursion, so the parser never meets
+    more: a file within its size of nothing but ``[],`` would otherwise fill the memory.
     """
-    depth = max(accumulate(1 if c in "[{" else -1 for c in _brackets(text)), default=0)
+    skeleton = JSON_STRING.sub("", text)  # what is left is structure, numbers and words
+    brackets = NOT_BRACKET.sub("", skeleton)
+    depth = max(accumulate(1 if c in "[{" else -1 for c in brackets), default=0)
     if depth > MAX_DEPTH:
         raise UnreadableFileError(
             f"{where}: nested {depth:,} levels deep; the limit is {MAX_DEPTH}"
+        )
+    values = skeleton.count(",") + len(brackets) // 2 + 1
+    if values > MAX_JSON_VALUES:
+        raise UnreadableFileError(
+            f"{where}: about {values:,} values; the limit is {MAX_JSON_VALUES:,}"
         )
     try:
         data = json.loads(
@@ -126,10 +135,6 @@ def load_json(text: str, where: str) -> Any:
         raise UnreadableFileError(f"{where}: not a JSON document ({error})") from None
     _check_strings(data, where)
     return data
-
-
-def _brackets(text: str) -> str:
-    return NOT_BRACKET.sub("", JSON_STRING.sub("", text))
 
 
 def _check_strings(data: Any, where: str) -> None:
@@ -207,7 +212,10 @@ class FolderPackage:
     def read(self, name: Any) -> str:
         relative = package_path(name, self.where("datapackage.json"))
         where = self.where(str(relative))
-        target = (self.root / relative).resolve()
+        try:
+            target = (self.root / relative).resolve()
+        except (OSError, RuntimeError):  # a loop of links
+            raise UnreadableFileError(f"{where}: a link that cannot be followed") from None
         if not target.is_relative_to(self.root):
             raise UnreadableFileError(
                 f"{where}: a link leading out of the folder; only files inside it are read"
