@@ -1,4 +1,5 @@
-"""`flask --app wsgi records ...`: anonymise closed cases past their retention; legal hold.
+"""`flask --app wsgi records ...`: anonymise closed cases past their retention; legal hold;
+clear what older cases hold outside their consent.
 
 Run ``records purge --dry-run`` first to see what would go, then ``records purge`` (for instance
 once a month from cron). Each anonymised case, and each change of legal hold, is audited.
@@ -13,13 +14,15 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
-from backoffice.referrals import retention
+from backoffice.referrals import consent, retention
 from backoffice.referrals.records import RecordsError
 from core.db import get_engine
 from core.profile import get_profile, read_profile_file
 
 records_group = AppGroup(
-    "records", help="Case records: anonymise closed cases past retention; legal hold."
+    "records",
+    help="Case records: anonymise closed cases past retention; legal hold; clear what the "
+    "consent does not cover.",
 )
 SHELL_NETWORK = "server shell"
 
@@ -94,3 +97,20 @@ def _set_hold(case_number: str, hold: bool, reason: str) -> None:
         number = referral.case_number
     state = "on legal hold" if hold else "released from legal hold"
     click.echo(f"{number}: {state}" if changed else f"{number}: already {state}")
+
+
+@records_group.command("clear-unconsented")
+@click.option("--apply", is_flag=True, help="Clear the fields; without it, only list them.")
+@with_appcontext
+def clear_unconsented_command(apply: bool) -> None:
+    """List (or with --apply, clear) what cases stored before the consent bound the city hold
+    outside their consent: a part the person did not agree to share is not kept. Each cleared
+    case is audited with the names of its fields, never their values."""
+    with Session(get_engine()) as session, session.begin():
+        found = consent.clear_unconsented(session, apply=apply, actor=None, network=SHELL_NETWORK)
+    for case_number, fields in found:
+        click.echo(f"{case_number:<14}{', '.join(fields)}")
+    if apply:
+        click.echo(f"cleared {len(found)} case(s)")
+    else:
+        click.echo(f"{len(found)} case(s) hold values outside their consent; nothing was changed")

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backoffice.records_cli import records_group
 from backoffice.referrals import records
 from backoffice.referrals.consent import ConsentError, extend_sharing, withdraw_consent
 from backoffice.referrals.intake import IntakeError, create_referral, update_person
@@ -261,3 +262,34 @@ def test_a_withdrawn_consent_cannot_be_extended(backoffice_app: Flask, session: 
     session.rollback()
     assert case(session, referral.id).consent.share_summary is False
     assert actions(session, "referral.consent.extend_sharing") == []
+
+
+# ---- cases stored before the consent bound the city ---------------------------------------------
+
+
+def test_older_cases_are_cleared_of_what_the_consent_does_not_cover(
+    backoffice_app: Flask, session: Session
+) -> None:
+    liaison = make_staff(backoffice_app, "liaison")
+    older = case(session, make_referral(backoffice_app, liaison.id))
+    older.consent.share_summary = False  # as the old intake allowed: summary stored regardless
+    older.consent.share_basic = False
+    session.commit()
+    keep = make_referral(backoffice_app, liaison.id)
+
+    listed = backoffice_app.test_cli_runner().invoke(records_group, ["clear-unconsented"])
+    unchanged = case(session, older.id).summary
+    cleared = backoffice_app.test_cli_runner().invoke(
+        records_group, ["clear-unconsented", "--apply"]
+    )
+
+    assert listed.exit_code == cleared.exit_code == 0
+    assert "summary" in listed.output and "nothing was changed" in listed.output
+    assert unchanged == SUMMARY
+    after = case(session, older.id)
+    assert (after.summary, after.wants, after.person_name, after.phone) == (None,) * 4
+    assert after.phone_index is None and after.age_band == "not_stated"
+    assert after.assessment == ASSESSMENT  # consented: kept
+    assert case(session, keep).summary == SUMMARY
+    [event] = actions(session, "referral.consent.clear_unconsented")
+    assert "summary" in (event.reason or "") and "借金" not in (event.reason or "")

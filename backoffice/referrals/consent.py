@@ -8,12 +8,15 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from backoffice.referrals.models import FollowUp, Referral
+from backoffice.referrals.duplicates import contact_indexes
+from backoffice.referrals.intake import CONTACTS, PERSONAL_TEXT
+from backoffice.referrals.models import ContactMatch, FollowUp, Referral
 from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.scopes import Viewer
-from backoffice.referrals.sharing import PART_FIELDS
+from backoffice.referrals.sharing import PART_FIELDS, is_empty, shared_parts, unshared_fields
 from core import audit
 from core.db import utcnow
 
@@ -102,6 +105,54 @@ def extend_sharing(
         object_id=referral.id, client_network=network, reason=",".join(new),
     )  # fmt: skip
     return new
+
+
+def outside_consent(referral: Referral) -> list[str]:
+    """The fields of ``referral`` holding a value its consent does not cover (stored before the
+    consent bound the city)."""
+    unshared = unshared_fields(shared_parts(referral.consent))
+    return [n for n, empty in unshared.items() if not is_empty(getattr(referral, n), empty)]
+
+
+def clear_unconsented(
+    session: Session, *, apply: bool, actor: Any, network: str | None
+) -> list[tuple[str, list[str]]]:
+    """Each case still holding values outside its consent, with those fields; cleared (each case
+    audited, naming the fields only) when ``apply``. Anonymised cases hold nothing to clear."""
+    found = []
+    for referral in session.scalars(
+        select(Referral).where(Referral.anonymised_at.is_(None)).order_by(Referral.id)
+    ):
+        fields = outside_consent(referral)
+        if not fields:
+            continue
+        found.append((referral.case_number, fields))
+        if apply:
+            _clear(session, referral, fields, actor=actor, network=network)
+    return found
+
+
+def _clear(
+    session: Session, referral: Referral, fields: list[str], *, actor: Any, network: str | None
+) -> None:
+    empty = unshared_fields(shared_parts(referral.consent))
+    for name in fields:  # encrypted text is cleared to NULL, plain columns to their default
+        setattr(referral, name, None if name in PERSONAL_TEXT else empty[name])
+    if CONTACTS & set(fields):
+        contacts = (referral.phone or "", referral.email or "", referral.line_name or "")
+        for column, value in contact_indexes(*contacts).items():
+            setattr(referral, column, value)
+        session.execute(
+            delete(ContactMatch).where(
+                or_(ContactMatch.referral_id == referral.id, ContactMatch.other_id == referral.id)
+            )
+        )
+    session.flush()
+    audit.record(
+        session, action="referral.consent.clear_unconsented", actor=actor,
+        object_type="referral", object_id=referral.id, client_network=network,
+        reason=",".join(fields)[:500],
+    )  # fmt: skip
 
 
 def _fold(name: str) -> str:
