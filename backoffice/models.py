@@ -21,16 +21,19 @@ class StaffUser(Base):
     email: Mapped[str] = mapped_column(String(254), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Encrypted like the secret below, so the hash is bound to this row: a hash copied into a
-    # colleague's account does not verify there.
-    password_hash: Mapped[str] = mapped_column(EncryptedString("staff_user.password_hash"))
+    # colleague's account does not verify there. The secrets load only when a check reads them
+    # (deferred): a list of accounts never decrypts them.
+    password_hash: Mapped[str] = mapped_column(
+        EncryptedString("staff_user.password_hash"), deferred=True
+    )
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # The second factor's secret is personal data: encrypted with the data key.
     totp_secret: Mapped[str | None] = mapped_column(
-        EncryptedString("staff_user.totp_secret"), nullable=True
+        EncryptedString("staff_user.totp_secret"), nullable=True, deferred=True
     )
     totp_pending_secret: Mapped[str | None] = mapped_column(
-        EncryptedString("staff_user.totp_pending_secret"), nullable=True
+        EncryptedString("staff_user.totp_pending_secret"), nullable=True, deferred=True
     )
     # The time step of the last accepted code: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -21,6 +21,7 @@ from backoffice.lockout import Attempt
 from backoffice.models import RecoveryCode, StaffUser
 from backoffice.passwords import verify_password, waste_a_verification
 from core import audit
+from core.crypto import DecryptionError
 
 
 def authenticate_password(
@@ -38,7 +39,7 @@ def authenticate_password(
         waste_a_verification(policy.hasher)
         _unknown(session, actor, "failure", "unknown or disabled login")
         return Outcome.INVALID, None
-    if not verify_password(policy.hasher, user.password_hash, password):
+    if not _password_matches(session, user, password, policy, actor):
         audit_account(session, "auth.login.failure", actor, user, outcome="failure")
         return Outcome.INVALID, user
     lockout.give_back(session, user.id)
@@ -58,7 +59,9 @@ def verify_second_factor(
         session.commit()
         return Outcome.LOCKED
     session.commit()
-    step = totp.matching_step(user.totp_secret or "", code, now, user.totp_last_step)
+    step = totp.matching_step(
+        _stored(session, user, "totp_secret", actor), code, now, user.totp_last_step
+    )
     if step is not None and _take_step(session, user, step):
         return _signed_in(session, user, actor, now, "totp")
     recovery = _unused_recovery_code(user, code)
@@ -81,11 +84,37 @@ def confirm_password(
         session.commit()
         return Outcome.LOCKED
     session.commit()
-    if not verify_password(policy.hasher, user.password_hash, password):
+    if not _password_matches(session, user, password, policy, actor):
         audit_account(session, "auth.password.confirm", actor, user, outcome="failure")
         return Outcome.INVALID
     lockout.give_back(session, user.id)
     return Outcome.OK
+
+
+def _password_matches(
+    session: Session, user: StaffUser, password: str, policy: Policy, actor: Actor
+) -> bool:
+    stored = _stored(session, user, "password_hash", actor)
+    if not stored:
+        waste_a_verification(policy.hasher)  # the same time as a wrong password
+        return False
+    return verify_password(policy.hasher, stored, password)
+
+
+def _stored(session: Session, user: StaffUser, secret: str, actor: Actor) -> str:
+    """A stored secret of the account; empty, and audited, if it was altered or copied in.
+
+    Encrypted secrets are bound to their row (``core.crypto``): one copied from another account
+    does not decrypt here, and must fail the check like a wrong password, not end in an error.
+    """
+    try:
+        return getattr(user, secret) or ""
+    except DecryptionError:
+        audit_account(
+            session, "auth.integrity.failure", actor, user, outcome="denied",
+            reason=f"stored {secret} altered or copied from another row",
+        )  # fmt: skip
+        return ""
 
 
 def _take_step(session: Session, user: StaffUser, step: int) -> bool:

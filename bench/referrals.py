@@ -3,10 +3,11 @@
 Run with ``python -m bench.referrals``. SQLite always (a temporary file); PostgreSQL too when
 ``BENCH_DATABASE_URL`` names a server, where a temporary database is created and dropped.
 The cases are inserted in bulk with their personal fields encrypted as the app stores them
-(`EncryptedString` binds), with consents and tasks. The pages are requested in-process through
-Flask's test client, signed in as a coordinator through the real sign-in pages; the rounds are
-interleaved so that a noisy machine affects every page alike. The baseline is /account/, a
-signed-in page that reads nothing about referrals: the same gate, session and template work.
+(each a `RowBound` value, encrypted for its row), with consents and tasks. The pages are
+requested in-process through Flask's test client, signed in as a coordinator through the real
+sign-in pages; the rounds are interleaved so that a noisy machine affects every page alike.
+The baseline is /account/, a signed-in page that reads nothing about referrals: the same
+gate, session and template work.
 Figures only; nothing is asserted.
 """
 
@@ -32,9 +33,11 @@ from backoffice.referrals.casework import Task
 from backoffice.referrals.models import AGE_BANDS, GENDERS, Consent, Referral
 from bench.search import _analyze, temporary_database
 from core.config import load_settings
+from core.crypto import RowBound
 from core.db import get_engine
 from core.migrate import upgrade_to_head
 from core.profile import read_profile_file, store_profile
+from core.row_binding import sync_id_sequences
 from directory.topics import TOPICS
 
 SIZE = int(os.environ.get("BENCH_REFERRALS", "100000"))
@@ -142,6 +145,7 @@ def generate(engine: Engine, staff_ids: list[int], rng: random.Random) -> None:
             tasks = [task for _, task in cases if task is not None]
             if tasks:
                 session.execute(insert(Task), tasks)
+        sync_id_sequences(session, [Referral.__table__, Consent.__table__, Task.__table__])
 
 
 def _case(
@@ -152,8 +156,9 @@ def _case(
     status = rng.choice(OPEN if is_open else CLOSED)
     assigned = rng.choice(staff) if rng.random() < 0.9 else None
     name = f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}"
+    row = number + 1
     case = {
-        "id": number + 1,
+        "id": row,
         "case_number": f"R-{received.year}-{number + 1:06d}",
         "received_at": received,
         "source_channel": rng.choice(("line", "line", "chat", "phone")),
@@ -165,11 +170,11 @@ def _case(
         "age_band": rng.choice(AGE_BANDS),
         "gender": rng.choice(GENDERS),
         "district": rng.choice(DISTRICTS),
-        "person_name": name,
-        "person_kana": "たんご はなこ",
-        "phone": f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
-        "summary": "仕事を失い、借金の返済に困っている。眠れない日が続いている。",
-        "wants": "生活の立て直しについて相談したい",
+        "person_name": RowBound(name, row),
+        "person_kana": RowBound("たんご はなこ", row),
+        "phone": RowBound(f"090-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}", row),
+        "summary": RowBound("仕事を失い、借金の返済に困っている。眠れない日が続いている。", row),
+        "wants": RowBound("生活の立て直しについて相談したい", row),
         "assigned_to_id": assigned,
         "assigned_at": received + timedelta(hours=2) if assigned else None,
         "acknowledged_at": received + timedelta(hours=3) if rng.random() < 0.95 else None,
@@ -180,18 +185,19 @@ def _case(
     task = None
     if is_open:
         due = now + timedelta(hours=rng.randint(-72, 240))
-        task = {"referral_id": number + 1, "title": "折り返しの電話", "due_at": due,
-                "assignee_id": assigned, "created_at": received}  # fmt: skip
+        task = {"id": row, "referral_id": row, "title": RowBound("折り返しの電話", row),
+                "due_at": due, "assignee_id": assigned, "created_at": received}  # fmt: skip
     return case, task
 
 
 def _consent(case: dict) -> dict:
     return {
+        "id": case["id"],
         "referral_id": case["id"],
         "consented_at": case["received_at"],
         "method": "line",
         "share_summary": True,
-        "agencies": [],
+        "agencies": RowBound([], case["id"]),
         "wording": "市の担当者に、あなたの連絡先と相談の概要を伝えてよいですか。",
     }
 

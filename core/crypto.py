@@ -1,11 +1,22 @@
 """Field-level encryption of personal data, keyed blind indexes, and key rotation.
 
-Every personal field is stored as ``v1.<key id>.<base64url(nonce + ciphertext)>``: AES-256-GCM
+Every personal field is stored as ``v2.<key id>.<base64url(nonce + ciphertext)>``: AES-256-GCM
 under a key from the key ring, with a fresh random 96-bit nonce per value, so the database (and
-every backup of it) never holds the plaintext. The column's identity (``context``, such as
-``"referral.person_name"``) and the header are authenticated as associated data, so a value
-copied into another column, or relabelled with another key id, fails to decrypt instead of
-showing up where it does not belong.
+every backup of it) never holds the plaintext. The associated data authenticates the header,
+the column's identity (``context``, such as ``"referral.person_name"``, the table and column)
+and the primary key of the row the value belongs to. A value copied into another column, into
+the same column of another row (one staff member's second-factor secret into a colleague's
+account, one case's summary into another case), or relabelled with another key id, fails to
+decrypt instead of showing up where it does not belong.
+
+The row is known on both sides without the caller's help. Reading: the column's SQL expression
+selects ``<primary key>:<stored value>`` (``column_expression``), so every query that selects the
+column, ORM or Core, hands the row to ``decrypt``. Writing: a value must arrive as ``RowBound``
+(the plaintext and its row's key); ``core.row_binding`` wraps every value the ORM flushes and
+gives new rows their primary key before the INSERT. A bare string is refused.
+
+Values written before rows were bound (``v1``, bound to the column only) are re-encrypted by
+migration 0017 and ``keys rotate`` (``core.rotation``); ``decrypt`` no longer accepts them.
 
 Because the same plaintext encrypts differently each time, encrypted columns cannot be searched;
 ``blind_index`` gives a keyed hash to store beside a value that must be matched exactly.
@@ -24,27 +35,29 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask
-from sqlalchemy import MetaData, Table, Text, and_, bindparam, not_, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Text, cast, literal_column
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import type_coerce
 from sqlalchemy.types import TypeDecorator
 
 from core.config import ConfigError, Settings
-from core.db import Base
+from core.row_binding import RowBound, install_row_binding
 
-VERSION = "v1"
+VERSION = "v2"
+# Values bound to their column only, written before rows were bound (migration 0017).
+LEGACY_VERSION = "v1"
 KEY_BYTES = 32
 NONCE_BYTES = 12
 # Key ids appear in stored values, split on "."; they must not contain ".", ":" or ",".
 KEY_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 PURPOSE_PATTERN = re.compile(r"[a-z0-9_.-]{1,64}")
-ROTATION_BATCH = 500
+# "table.column": no "#" or ":", which separate the row in the associated data and the query.
+CONTEXT_PATTERN = re.compile(r"[a-z0-9_]+(?:\.[a-z0-9_]+)+")
 
 
 class DecryptionError(Exception):
@@ -143,6 +156,8 @@ def configure_keyring(keyring: KeyRing, index_key: bytes) -> None:
         raise ConfigError(f"the blind index key must be {KEY_BYTES} bytes, not {len(index_key)}")
     ciphers = {key_id: AESGCM(key) for key_id, key in keyring.keys.items()}
     _configured = _Keys(keyring, index_key, MappingProxyType(ciphers))
+    # Whatever the ORM flushes into an encrypted column is bound to its row from now on.
+    install_row_binding()
 
 
 def init_crypto(app: Flask, settings: Settings) -> None:
@@ -170,28 +185,47 @@ def _keys() -> _Keys:
     return _configured
 
 
+def keys_configured() -> bool:
+    """Whether this process holds the data keys (the back office does; the public site never)."""
+    return _configured is not None
+
+
 def current_keyring() -> KeyRing:
     return _keys().keyring
 
 
-def encrypt(plaintext: str, context: str) -> str:
-    """Encrypt under the active key, bound to ``context`` (the column's identity)."""
+def encrypt(plaintext: str, context: str, row_id: int | str) -> str:
+    """Encrypt under the active key, bound to ``context`` (the column) and ``row_id`` (the row)."""
     keys = _keys()
     key_id = keys.keyring.active_id
     nonce = secrets.token_bytes(NONCE_BYTES)
     sealed = keys.ciphers[key_id].encrypt(
-        nonce, plaintext.encode("utf-8"), _associated_data(key_id, context)
+        nonce, plaintext.encode("utf-8"), _associated_data(VERSION, key_id, context, row_id)
     )
     body = base64.urlsafe_b64encode(nonce + sealed).decode("ascii").rstrip("=")
     return f"{VERSION}.{key_id}.{body}"
 
 
-def decrypt(stored: str, context: str) -> str:
-    """Decrypt a stored value, or raise ``DecryptionError`` saying why (never with the data)."""
+def decrypt(stored: str, context: str, row_id: int | str) -> str:
+    """Decrypt a stored value of this column and row, or raise ``DecryptionError`` saying why."""
+    if stored.startswith(f"{LEGACY_VERSION}."):
+        raise DecryptionError(
+            f"{context}: a value written before rows were bound; run `flask --app wsgi "
+            "tsunagu init` (migration 0017) or `keys rotate` to bind it to its row"
+        )
+    return _open(stored, VERSION, context, row_id)
+
+
+def decrypt_legacy(stored: str, context: str) -> str:
+    """Decrypt a value bound to its column only (``v1``); for re-encrypting it, nothing else."""
+    return _open(stored, LEGACY_VERSION, context, None)
+
+
+def _open(stored: str, version: str, context: str, row_id: int | str | None) -> str:
     keys = _keys()
-    version, _, rest = stored.partition(".")
+    found, _, rest = stored.partition(".")
     key_id, _, body = rest.partition(".")
-    if version != VERSION or not body:
+    if found != version or not body:
         raise DecryptionError(f"{context}: not a value written by core.crypto")
     cipher = keys.ciphers.get(key_id)
     if cipher is None:
@@ -201,30 +235,61 @@ def decrypt(stored: str, context: str) -> str:
         if len(raw) <= NONCE_BYTES:
             raise ValueError("too short")
         opened = cipher.decrypt(
-            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _associated_data(key_id, context)
+            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _associated_data(version, key_id, context, row_id)
         )
         return opened.decode("utf-8")
     except (InvalidTag, ValueError) as exc:  # binascii.Error and UnicodeError are ValueErrors
         raise DecryptionError(
-            f"{context}: the value was altered or belongs to another column"
+            f"{context}: the value was altered or belongs to another column or row"
         ) from exc
 
 
-def _associated_data(key_id: str, context: str) -> bytes:
-    # Key ids hold no ".", so this reads back one way only.
-    return f"{VERSION}.{key_id}.{context}".encode()
+def stored_key_id(stored: str) -> str:
+    """The id of the key a stored value was written with (its header, not authenticated here)."""
+    return stored.split(".", 2)[1] if stored.count(".") >= 2 else ""
+
+
+def _associated_data(version: str, key_id: str, context: str, row_id: int | str | None) -> bytes:
+    # Key ids hold no "." and contexts no "#", so this reads back one way only.
+    if row_id is None:  # the legacy form, bound to the column alone
+        return f"{version}.{key_id}.{context}".encode()
+    return f"{version}.{key_id}.{context}#{row_id}".encode()
+
+
+class _RowCiphertext(TypeDecorator[Any]):
+    """The type of ``<primary key>:<stored value>`` as selected: decrypts it on the way out."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, context: str, as_json: bool) -> None:
+        super().__init__()
+        self.context, self.as_json = context, as_json
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        row_id, separator, stored = value.partition(":")
+        if not separator:
+            raise DecryptionError(f"{self.context}: read without the key of its row")
+        text = decrypt(stored, self.context, row_id)
+        return json.loads(text) if self.as_json else text
 
 
 class EncryptedString(TypeDecorator[str]):
     """A text column stored encrypted: ``mapped_column(EncryptedString("referral.person_name"))``.
 
-    ``context`` names the column for good; keep it when renaming the column, or the stored
-    values will no longer decrypt. Comparing the column with a value is refused, since a fresh
-    nonce makes every ciphertext different: compare a ``blind_index`` column instead.
+    ``context`` ("table.column") names the column for good; keep it when renaming the column,
+    or the stored values will no longer decrypt. The table needs a one-column primary key, which
+    every query selecting the column reads with it. Comparing the column with a value is
+    refused, since a fresh nonce makes every ciphertext different: compare a ``blind_index``
+    column instead.
     """
 
     impl = Text
     cache_ok = True
+    as_json = False
+    binds_to_row = True  # read by core.row_binding
 
     class Comparator(TypeDecorator.Comparator[str]):
         def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
@@ -238,7 +303,7 @@ class EncryptedString(TypeDecorator[str]):
     comparator_factory = Comparator
 
     def __init__(self, context: str) -> None:
-        if not context:
+        if not CONTEXT_PATTERN.fullmatch(context or ""):
             raise ValueError("EncryptedString needs a context such as 'referral.person_name'")
         super().__init__()
         self.context = context
@@ -247,30 +312,46 @@ class EncryptedString(TypeDecorator[str]):
         # Alembic autogenerate writes this into migrations; the default would drop the context.
         return f"{type(self).__name__}({self.context!r})"
 
-    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+    def column_expression(self, column: Any) -> Any:
+        """Select ``<primary key>:<value>``, so the value is read with the row it is bound to."""
+        keys = list(column.table.primary_key)
+        if len(keys) != 1:
+            raise TypeError(f"{self.context}: an encrypted column needs a one-column primary key")
+        stored = type_coerce(column, Text())  # as stored, without this type's comparator
+        row_and_value = cast(keys[0], Text()).concat(literal_column("':'")).concat(stored)
+        return type_coerce(row_and_value, _RowCiphertext(self.context, self.as_json))
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
         if value is None:
             return None
+        if not isinstance(value, RowBound):
+            raise TypeError(
+                f"{self.context}: a value must be bound to its row: write it through the ORM "
+                "(core.row_binding), or pass RowBound(value, primary_key)"
+            )
+        return encrypt(self.to_text(value.value), self.context, value.row_id)
+
+    def to_text(self, value: Any) -> str:
         if not isinstance(value, str):
             raise TypeError(f"{self.context} takes text, not {type(value).__name__}")
-        return encrypt(value, self.context)
+        return value
 
-    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
-        return None if value is None else decrypt(value, self.context)
+    def process_result_value(self, value: str | None, dialect: Any) -> Any:
+        # Only reached when the column was read without its expression (RETURNING, for one):
+        # without the row's key there is nothing to check the value against.
+        if value is None:
+            return None
+        raise DecryptionError(f"{self.context}: read without the key of its row")
 
 
 class EncryptedJSON(EncryptedString):
     """A list or mapping stored encrypted as JSON text: free-text names typed by staff."""
 
     cache_ok = True
+    as_json = True
 
-    def process_bind_param(self, value: Any, dialect: Any) -> str | None:  # type: ignore[override]
-        if value is None:
-            return None
-        return super().process_bind_param(json.dumps(value, ensure_ascii=False), dialect)
-
-    def process_result_value(self, value: str | None, dialect: Any) -> Any:
-        text = super().process_result_value(value, dialect)
-        return None if text is None else json.loads(text)
+    def to_text(self, value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
 
 
 def _refuse_comparison(op: Any, other: tuple[Any, ...]) -> None:
@@ -309,75 +390,3 @@ def normalise_for_index(value: str, purpose: str) -> str:
     if purpose == "phone":
         return re.sub(r"[^0-9]", "", text)
     return " ".join(text.split()).casefold()
-
-
-def encrypted_columns(metadata: MetaData) -> list[tuple[Table, str]]:
-    """Every (table, column name) whose type is ``EncryptedString``, in a stable order."""
-    return [
-        (table, column.name)
-        for table in metadata.sorted_tables
-        for column in table.columns
-        if isinstance(column.type, EncryptedString)
-    ]
-
-
-def rotate_encrypted_values(
-    session: Session, metadata: MetaData | None = None, *, batch_size: int = ROTATION_BATCH
-) -> dict[str, int]:
-    """Re-encrypt under the active key every value still under another; counts per column.
-
-    Works on the tables directly (Core ``select``/``update``), in primary-key order and in
-    batches, so no ORM object is loaded and memory stays flat however large a table is.
-    """
-    # Resolved at call time: Base.metadata holds only the models imported by then.
-    metadata = Base.metadata if metadata is None else metadata
-    return {
-        f"{table.name}.{name}": _rotate_column(session, table, name, batch_size)
-        for table, name in encrypted_columns(metadata)
-    }
-
-
-def _rotate_column(session: Session, table: Table, name: str, batch_size: int) -> int:
-    column = table.c[name]
-    context = cast(EncryptedString, column.type).context
-    key_columns = list(table.primary_key.columns)
-    if not key_columns:
-        raise RuntimeError(f"{table.name} has no primary key, so {name} cannot be rotated")
-    # Read and write the stored text as it is: the column type would decrypt or encrypt it.
-    stored = type_coerce(column, Text())
-    prefix = f"{VERSION}.{current_keyring().active_id}."
-    key = tuple_(*key_columns) if len(key_columns) > 1 else key_columns[0]
-    query = (
-        select(*key_columns, stored)
-        .where(stored.is_not(None), not_(stored.startswith(prefix, autoescape=True)))
-        .order_by(*key_columns)
-        .limit(batch_size)
-    )
-    write = (
-        update(table)
-        .where(and_(*(c == bindparam(f"pk_{i}") for i, c in enumerate(key_columns))))
-        .values({name: bindparam("new_value", type_=Text())})
-    )
-    count = 0
-    last: tuple[Any, ...] | None = None
-    while True:
-        page = query if last is None else query.where(key > _key_value(last))
-        rows = session.execute(page).all()
-        changes = [_change(row, context) for row in rows]
-        if changes:
-            session.execute(write, changes)
-            count += len(changes)
-        if len(rows) < batch_size:
-            return count
-        last = tuple(rows[-1][:-1])
-
-
-def _key_value(last: tuple[Any, ...]) -> Any:
-    return tuple_(*last) if len(last) > 1 else last[0]
-
-
-def _change(row: Any, context: str) -> dict[str, Any]:
-    *key, stored = row
-    change = {f"pk_{i}": value for i, value in enumerate(key)}
-    change["new_value"] = encrypt(decrypt(stored, context), context)
-    return change

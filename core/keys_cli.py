@@ -9,8 +9,9 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
-from core.crypto import DecryptionError, current_keyring, new_key_entry, rotate_encrypted_values
+from core.crypto import DecryptionError, current_keyring, new_key_entry
 from core.db import get_engine
+from core.rotation import rotate_encrypted_values
 
 ROTATION_STEPS = """Change the key that encrypts personal data.
 

@@ -58,7 +58,7 @@ def load_user(app: Flask, user_id: int) -> StaffUser:
     with Session(get_engine(app), expire_on_commit=False) as session:
         user = session.get(StaffUser, user_id)
         assert user is not None
-        _ = user.roles, user.recovery_codes
+        _ = user.roles, user.recovery_codes, user.totp_secret, user.password_hash
         return user
 
 

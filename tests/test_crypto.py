@@ -1,4 +1,4 @@
-"""Field encryption: values at rest are ciphertext bound to their column, keys can be rotated."""
+"""Field encryption: values at rest are ciphertext bound to their column and row; keys rotate."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ from core.crypto import (
     configure_keyring,
     decode_key,
     init_crypto,
-    rotate_encrypted_values,
 )
 from core.db import get_engine, init_db
 from core.keys_cli import build_keys_group
+from core.rotation import rotate_encrypted_values
 from tests.conftest import TEST_BLIND_INDEX_KEY, TEST_DATA_KEYS
 
 NAME = "山田 花子"
@@ -113,7 +113,7 @@ def test_the_database_holds_no_plaintext(db: Session) -> None:
     add_people(db, NAME)
 
     [stored] = raw_names(db)
-    assert stored.startswith("v1.test1.")
+    assert stored.startswith("v2.test1.")
     assert stored.isascii()
     assert NAME not in stored and "山田" not in stored
     assert NAME.encode("utf-8") not in stored.encode("utf-8")
@@ -141,7 +141,7 @@ def test_a_value_relabelled_with_another_key_id_fails_to_decrypt(db: Session) ->
     use_keys(f"{NEW_KEY},{TEST_DATA_KEYS}")
     [person_id] = add_people(db, NAME)
     [stored] = raw_names(db)
-    set_raw_name(db, person_id, stored.replace("v1.test2.", "v1.test1.", 1))
+    set_raw_name(db, person_id, stored.replace("v2.test2.", "v2.test1.", 1))
 
     with pytest.raises(DecryptionError):
         read_names(db)
@@ -182,7 +182,7 @@ def test_use_before_configuration_is_a_clear_error(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(crypto, "_configured", None)
 
     with pytest.raises(RuntimeError, match="init_crypto"):
-        crypto.encrypt(NAME, "crypto_test_person.name")
+        crypto.encrypt(NAME, "crypto_test_person.name", 1)
 
 
 def test_old_key_values_still_read_after_a_new_key_is_put_first(db: Session) -> None:
@@ -191,7 +191,7 @@ def test_old_key_values_still_read_after_a_new_key_is_put_first(db: Session) -> 
     add_people(db, "新しい値")
 
     assert read_names(db) == ["古い値", "新しい値"]
-    assert [value[:9] for value in raw_names(db)] == ["v1.test1.", "v1.test2."]
+    assert [value[:9] for value in raw_names(db)] == ["v2.test1.", "v2.test2."]
 
 
 def test_rotation_moves_every_value_to_the_new_key(db: Session) -> None:
@@ -210,7 +210,7 @@ def test_rotation_moves_every_value_to_the_new_key(db: Session) -> None:
 
     assert counts == {"crypto_test_person.name": 7, "crypto_test_person.note": 8}
     assert again == {"crypto_test_person.name": 0, "crypto_test_person.note": 0}
-    assert all(value is None or value.startswith("v1.test2.") for value in raw_names(db))
+    assert all(value is None or value.startswith("v2.test2.") for value in raw_names(db))
     assert read_names(db) == [*names, None, "新しい値"]
     assert db.scalars(select(Person.note).order_by(Person.id)).first() == "note for 利用者0"
 
