@@ -130,10 +130,7 @@ class IntakeForm(FlaskForm):
     assessment = TextAreaField("アセスメント", validators=[at_most(4000)])
     # Consent: no consent, no handoff. What a box leaves unticked is not stored at all
     # (`backoffice.referrals.sharing`), so each label names its fields.
-    consent_given = BooleanField(
-        "本人から、市に引き継ぐことについて同意を得た"
-        "（相談の分野・リスクの程度・緊急かどうかは、引き継ぎに必ず含まれます）"
-    )
+    consent_given = BooleanField("本人から、市に引き継ぐことについて同意を得た")
     consented_by = Select("同意した人", choices=choices(CONSENTED_BY_LABELS))
     consented_at = DateTimeLocalField(
         "同意を得た日時",
