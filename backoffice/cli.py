@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from backoffice import totp
 from backoffice.accounts import find_by_login
 from backoffice.demo import DEMO_LOGIN, load_demo_account
-from backoffice.records_cli import records_group
+from backoffice.records_cli import records_group, setup_consent
 from backoffice.staff_cli import staff_group
 from cards.cli import cards_group, setup_cards
 from core.audit_cli import audit_group
@@ -31,7 +31,7 @@ def init_cli(app: Flask) -> None:
     groups = (group, staff_group, audit_group, build_keys_group(), db_group, directory_group)
     for command in (*groups, cards_group, records_group):
         app.cli.add_command(command)
-    app.extensions.setdefault(SETUP_STEPS, []).extend((setup_cards, setup_search))
+    app.extensions.setdefault(SETUP_STEPS, []).extend((setup_cards, setup_search, setup_consent))
 
 
 @click.command("demo")

@@ -99,6 +99,17 @@ def _set_hold(case_number: str, hold: bool, reason: str) -> None:
     click.echo(f"{number}: {state}" if changed else f"{number}: already {state}")
 
 
+def setup_consent(session: Session, _profile: object) -> str:
+    """A ``tsunagu init`` step: what older cases hold outside their consent is not kept.
+
+    The consent binds what the city stores (decision 0014); a case stored before it did may
+    still hold a part the person did not agree to share. Clearing it on upgrade, audited by
+    field names, keeps the rule true for every case, not only the new ones.
+    """
+    found = consent.clear_unconsented(session, apply=True, actor=None, network=SHELL_NETWORK)
+    return f"consent: cleared what {len(found)} older case(s) held outside their consent"
+
+
 @records_group.command("clear-unconsented")
 @click.option("--apply", is_flag=True, help="Clear the fields; without it, only list them.")
 @with_appcontext

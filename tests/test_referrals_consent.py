@@ -293,3 +293,18 @@ def test_older_cases_are_cleared_of_what_the_consent_does_not_cover(
     assert case(session, keep).summary == SUMMARY
     [event] = actions(session, "referral.consent.clear_unconsented")
     assert "summary" in (event.reason or "") and "借金" not in (event.reason or "")
+
+
+def test_tsunagu_init_clears_older_cases_too(backoffice_app: Flask, session: Session) -> None:
+    liaison = make_staff(backoffice_app, "liaison")
+    older = case(session, make_referral(backoffice_app, liaison.id))
+    older.consent.share_summary = False  # as the old intake allowed: summary stored regardless
+    session.commit()
+
+    result = backoffice_app.test_cli_runner().invoke(args=["tsunagu", "init"])
+
+    assert result.exit_code == 0, result.output
+    assert "consent: cleared what 1 older case(s) held outside their consent" in result.output
+    after = case(session, older.id)
+    assert (after.summary, after.wants) == (None, None)
+    assert after.person_name is not None  # the basic part was consented to
