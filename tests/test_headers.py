@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -12,6 +13,7 @@ from backoffice import create_app as create_backoffice_app
 from core.config import Settings
 from public_site import create_app as create_public_app
 from tests.helpers import get_urls
+from tests.staff import make_staff
 
 REQUIRED_CSP = {
     "default-src 'self'",
@@ -91,11 +93,33 @@ def test_production_sends_hsts_over_https_and_redirects_plain_http(production) -
     assert plain.headers["Location"].startswith("https://")
 
 
-def test_production_back_office_cookie_is_host_only_secure_strict(production) -> None:
+def test_production_back_office_cookies_are_host_only_secure_strict(
+    production: Settings, clean_db: object
+) -> None:
     app = create_backoffice_app(production)
-    response = app.test_client().get("/login", base_url="https://staff.tsunagu.test")
+    staff = make_staff(app, "coordinator")
+    client = app.test_client()
+    https = "https://staff.tsunagu.test"
 
-    cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("__Host-tsunagu_staff=")
-    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    assert "Path=/" in cookie and "Domain" not in cookie
+    visit = client.get("/login", base_url=https)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', visit.text)
+    assert token is not None
+    signed = client.post(
+        "/login",
+        data={"login": staff.login, "password": staff.password, "csrf_token": token.group(1)},
+        base_url=https,
+        headers={"Referer": f"{https}/login"},  # CSRF checks the referrer over HTTPS
+    )
+
+    # A visitor's cookie holds only the form's CSRF secret; the session's comes with sign-in.
+    [anonymous] = visit.headers.getlist("Set-Cookie")
+    assert anonymous.startswith("__Host-tsunagu_staff_anon=")
+    assert signed.status_code == 302
+    [session_cookie] = [
+        cookie
+        for cookie in signed.headers.getlist("Set-Cookie")
+        if cookie.startswith("__Host-tsunagu_staff=")
+    ]
+    for cookie in (anonymous, session_cookie):
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert "Path=/" in cookie and "Domain" not in cookie
