@@ -21,6 +21,7 @@ from core.keys_cli import build_keys_group
 from core.migrate import current_revision
 from core.profile import get_profile, read_profile_file, store_profile
 from directory.cli import directory_group, setup_search
+from directory.crisis import setup_crisis_terms
 from directory.demo import load_demo_directory
 
 
@@ -31,7 +32,9 @@ def init_cli(app: Flask) -> None:
     groups = (group, staff_group, audit_group, build_keys_group(), db_group, directory_group)
     for command in (*groups, cards_group, records_group):
         app.cli.add_command(command)
-    app.extensions.setdefault(SETUP_STEPS, []).extend((setup_cards, setup_search, setup_consent))
+    app.extensions.setdefault(SETUP_STEPS, []).extend(
+        (setup_cards, setup_search, setup_crisis_terms, setup_consent)
+    )
 
 
 @click.command("demo")

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.config import PROJECT_ROOT
 from core.db import get_session
+from core.phrases import phrases
 from core.profile import Profile, get_profile
 
 STATIC_FOLDER = PROJECT_ROOT / "static"
@@ -28,6 +29,7 @@ def init_templates(app: Flask, file_profile: Profile) -> None:
     app.extensions["tsunagu.profile"] = file_profile
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = STATIC_MAX_AGE
     app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.filters["phrases"] = phrases
     app.context_processor(lambda: {"profile": current_profile()})
 
 
@@ -60,6 +62,7 @@ def init_error_pages(app: Flask, template: str, extra: Callable[[], dict] | None
 
     def render_error(error: HTTPException):
         g.profile = app.extensions["tsunagu.profile"]
+        g.error_page = True  # what a page adds (the public site's lines now) reads no database
         context = extra() if extra else {}
         code = error.code or 500
         return render_template(template, error=error, code=code, **context), code

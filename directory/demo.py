@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from directory.crisis import load_crisis_terms
 from directory.facts import FACT_SHEET, read_rows, services_from_rows, topic_terms
 from directory.hsds.dataset import build_dataset
 from directory.hsds.importer import import_dataset
@@ -35,6 +36,21 @@ HOME_GROUPS = {
     "24時間子供SOSダイヤル": "phone",
 }
 
+# The lines every page lists at its top while they are open (「いますぐ話したい」): those the
+# fact sheet gives as answering people who want to die, for anyone, round the clock or nearly
+# (よりそいホットライン, あなたのいばしょ and 京都いのちの電話 24 hours a day; #いのちSOS 24 hours
+# on three days, 6:00–24:00 on the others). Lines for one group only (children, DV), lines whose
+# hours are only text (いのちの電話, こころの健康相談統一ダイヤル: never shown as open) and the
+# city's own window (shown in its own section) are not.
+CRISIS_LINES = frozenset(
+    {
+        "よりそいホットライン",
+        "あなたのいばしょチャット相談",
+        "#いのちSOS",
+        "京都いのちの電話",
+    }
+)
+
 
 class DemoDataError(ValueError):
     """The demo data does not pass the import's checks; nothing of it was stored."""
@@ -47,6 +63,8 @@ def demo_dataset(*, today: date | None = None) -> Json:
     """
     services = services_from_rows(read_rows(FACT_SHEET), HOME_GROUPS)
     add_demo_schedules({service.name: service for service in services}, today=today)
+    for service in services:
+        service.is_crisis_line = service.name in CRISIS_LINES
     organizations = {service.organization_id: service.organization for service in services}
     return build_dataset(
         sorted(services, key=lambda service: service.id),
@@ -57,12 +75,14 @@ def demo_dataset(*, today: date | None = None) -> Json:
 
 
 def load_demo_directory(session: Session, *, today: date | None = None) -> int:
-    """Import the demo dataset, then the search synonyms and index; returns how many services."""
+    """Import the demo dataset, then the search synonyms, crisis words and index; returns how
+    many services."""
     report = import_dataset(session, demo_dataset(today=today))
     if not report.ok:
         problems = "\n".join(f"  {problem}" for problem in report.problems)
         raise DemoDataError(f"the demo directory does not pass the import's checks:\n{problems}")
     load_synonyms(session)
+    load_crisis_terms(session)
     session.flush()
     reindex(session)
     return report.counts["services"]

@@ -129,6 +129,9 @@ class Service(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     home_group: Mapped[str | None] = mapped_column(String(16), nullable=True)
     is_dedicated_window: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Listed at the top of every public page while open, as someone to talk to right now
+    # (「いますぐ話したい」): staff choose the lines, the page shows only those open now.
+    is_crisis_line: Mapped[bool] = mapped_column(Boolean, default=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     confidence: Mapped[str] = mapped_column(String(8), default="low")
     needs_check: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -298,6 +301,19 @@ class ChangeRecord(Base):
     previous_value: Mapped[str] = mapped_column(Text, default="")
     replacement_value: Mapped[str] = mapped_column(Text, default="")
     updated_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CrisisTerm(Base):
+    """A word that tells of wanting to die or disappear (死にたい, 消えたい): a search holding it
+    puts the lines to talk to now first, gently. Staff can add words; never methods.
+    """
+
+    __tablename__ = "crisis_term"
+    __table_args__ = {"info": {"public": "read", "private_columns": ("note",)}}  # noqa: RUF012
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    term: Mapped[str] = mapped_column(String(30), unique=True)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class SearchSynonym(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from core.db import get_session
 from core.qr import qr_svg
 from core.web import current_profile
+from directory.crisis import is_crisis_query
 from directory.hours import service_status, weekly_table
 from directory.queries import (
     consultation_languages,
@@ -21,12 +22,15 @@ from directory.queries import (
 from directory.search.query import SearchQuery
 from directory.search.results import search_services
 from public_site.localization import localized_route
+from public_site.now import clock, init_now
 
 bp = Blueprint("directory", __name__)
+# Every public page, error pages included, gets the 「いますぐ話したい」 block's data.
+bp.record_once(lambda state: init_now(state.app))
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock()
 
 
 @localized_route(bp, "/directory")
@@ -50,6 +54,8 @@ def search() -> str:
         loosen=_loosen_links(result.relaxed),
         page_url=_page_url,
         help_channels=help_channels,
+        # The words tell of wanting to die: the block at the top (base.html) says so gently.
+        crisis=is_crisis_query(db, query.text),
     )
 
 

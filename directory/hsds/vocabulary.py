@@ -95,6 +95,7 @@ SERVICE_FIELDS = (
     Field("address", "address", "text", "Address, as written"),
     Field("home_group", "home_group", "text", "Featured on the home page: phone or sns", None),
     Field("dedicated_window", "is_dedicated_window", "bool", "The municipality's window", False),
+    Field("crisis_line", "is_crisis_line", "bool", "Listed first while open: talk now", False),
     Field("sort_order", "sort_order", "int", "Position in listings", 0),
     Field("confidence", "confidence", "text", "How sure the sources are", "low", always=True),
     Field("needs_check", "needs_check", "bool", "Facts await a check (要確認)", True, always=True),
