@@ -30,6 +30,8 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _KANJI_WORD = re.compile(r"([\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+[ぁ-ゖ]{0,2})")
 # Kana or kanji: a name with these has a reading to suggest.
 _JAPANESE = re.compile(r"[\u3041-\u30ff\u3005\u3006\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A key of one or two kana (after `normalize`): see `is_short_kana`.
+_SHORT_KANA = re.compile(r"[\u3041-\u3096]{1,2}")
 _CONTROL_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn")
 _LINE_BREAKS = frozenset("\t\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 
@@ -50,6 +52,18 @@ def strip_controls(text: str) -> str:
 def normalize(text: str) -> str:
     """The matching key of a text: NFKC, casefolded, hiragana, no ー, no spaces or symbols."""
     return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_FOLD))
+
+
+def is_short_kana(key: str) -> bool:
+    """Whether a matching key is one or two kana: too short to be found by its characters.
+
+    Two kana are inside countless longer words and readings (うつ is inside きようつう, the
+    reading of 共通), so such a word is matched as a whole word only: a term of a vocabulary
+    group, or a whole topic name; as a group's term it leads queries to the group but marks no
+    service by itself (`directory.search.synonyms`). Kanji (鬱, 借金) and letters (DV) are not
+    short kana: they are found where they are written.
+    """
+    return _SHORT_KANA.fullmatch(key) is not None
 
 
 def words(text: str) -> list[str]:

@@ -19,7 +19,7 @@ from directory.search.results import search_services
 from directory.search.runners import runners
 from directory.search.synonym_tokens import refresh_synonym_tokens
 from directory.search.synonyms import load_synonyms, synonym_map
-from directory.textnorm import normalize
+from directory.textnorm import is_short_kana, normalize
 
 NOW = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
 
@@ -32,9 +32,10 @@ def directory(session: Session) -> Session:
 
 
 def groups(session: Session) -> dict[str, list[str]]:
-    """Each group's token and the keys of its terms, worked out here from the table."""
+    """Each group's token and the keys of its terms that mark rows (one or two kana do not),
+    worked out here from the table."""
     return {
-        f"syn_{group.id}": [normalize(term) for term in group.terms]
+        f"syn_{group.id}": [key for key in map(normalize, group.terms) if not is_short_kana(key)]
         for group in session.scalars(select(SearchSynonym))
     }
 
@@ -63,17 +64,22 @@ def test_a_row_carries_the_token_of_every_group_whose_words_its_texts_hold(
 
 def ranked_by_reading_the_texts(session: Session, key: str, variants: list[str]) -> list[str]:
     """What a word should find, in order: any variant in the texts; 3 for the key in the name,
-    2 for a synonym in the name or a variant that is a whole topic name, else 1; then doc_id."""
+    2 for a synonym in the name or a variant that is a whole topic name, else 1; then doc_id.
+
+    Variants of one or two kana are found only as whole topic names; such a key is in a name
+    only as another variant of its groups."""
     found = []
+    findable = [v for v in variants if not is_short_kana(v)]
+    in_name = findable if is_short_kana(key) else [key]
     for row in session.scalars(select(ServiceSearchText)):
-        if not any(v in row.name_text + row.topic_text + row.body_text for v in variants):
+        texts = row.name_text + row.topic_text + row.body_text
+        topic = any(f" {v} " in row.topic_text for v in variants)
+        if not any(v in texts for v in findable) and not topic:
             continue
         level = 1
-        if key in row.name_text:
+        if any(v in row.name_text for v in in_name):
             level = 3
-        elif any(v in row.name_text for v in variants) or any(
-            f" {v} " in row.topic_text for v in variants
-        ):
+        elif any(v in row.name_text for v in findable) or topic:
             level = 2
         found.append((-level, row.doc_id, row.service_id))
     return [service_id for *_, service_id in sorted(found)]

@@ -15,7 +15,7 @@ from sqlalchemy import Row, String, text
 from sqlalchemy.orm import Session
 
 from directory.search.plan import Plan, Word, shortest, tiered_page
-from directory.search.tokens import synonym_token, topic_token
+from directory.search.tokens import NOWHERE, synonym_token, topic_token
 from directory.textnorm import bigrams
 
 # Each row's service id, card and status come with it, by the doc_id index and the service's
@@ -68,6 +68,19 @@ class FtsRunner:
         params = {"match": self.tiers[tier], "limit": limit}
         return self._ids(self.session.execute(_TIER, params).all())
 
+    def tier_count(self) -> int:
+        return len(self.tiers)
+
+    def first_of(
+        self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool
+    ) -> list[str]:
+        """The first ``limit`` of a tier in index order, with one of the ``hours`` tags or
+        without (`results.night_ids`)."""
+        tags = "grams : (" + " OR ".join(f'"{t}"' for t in hours) + ")"
+        joint = "AND" if candidates else "NOT"
+        params = {"match": f"({self.tiers[tier]}) {joint} ({tags})", "limit": limit}
+        return self._ids(self.session.execute(_TIER, params).all())
+
     def _ids(self, rows: Sequence[Row[Any]]) -> list[str]:
         """The ids of rows read with their cards, which are kept for the page."""
         self.found |= {row.service_id: (row.card, row.status) for row in rows}
@@ -78,7 +91,7 @@ class FtsRunner:
         params: dict[str, str | int] = {"match": self.match, "limit": limit, "offset": offset}
         levels = []
         for i, word in enumerate(self.plan.words):
-            params[f"k{i}"] = _phrase(word.key)
+            params[f"k{i}"] = _name_match(word)
             params[f"t{i}"] = _topics(word)
             second = f"f.rowid IN (SELECT rowid FROM service_search_fts(:t{i}))"  # noqa: S608
             synonyms = _name_synonyms(word)
@@ -109,13 +122,23 @@ def _phrase(key: str) -> str:
 
 def _any_variant(word: Word) -> str:
     """The word's groups' tokens, or the phrase of its key (a word without synonyms)."""
+    groups = "grams : (" + " OR ".join(f'"{synonym_token(g)}"' for g in word.groups) + ")"
+    if word.whole:  # one or two kana: whole words only (`plan.Word.whole`)
+        return f"({groups}) OR ({_topics(word)})" if word.groups else _topics(word)
     if word.groups:
-        return "grams : (" + " OR ".join(f'"{synonym_token(g)}"' for g in word.groups) + ")"
+        return groups
     return " OR ".join(map(_phrase, shortest(word.variants)))
 
 
 def _in_name(word: Word) -> str:
-    return f"{{name_grams}} : ({_phrase(word.key)})"
+    return f"{{name_grams}} : ({_name_match(word)})"
+
+
+def _name_match(word: Word) -> str:
+    """The word in a name: its key's phrase; for a whole word, a token of its groups there."""
+    if word.whole:
+        return _name_synonyms(word) or f'"{NOWHERE}"'
+    return _phrase(word.key)
 
 
 def _topics(word: Word) -> str:

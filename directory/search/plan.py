@@ -6,6 +6,15 @@ word scores 3 when its key is in the name, 2 when a synonym is in the name or a 
 whole topic name, else 1; the scores of the words add up. Equal scores keep index
 order (`directory.search.index.doc_id_for`: local first, then the staff's sort order).
 
+A word of one or two kana (うつ) is matched as a whole word only: through its groups, whose
+terms of three characters or more mark the rows, or as a whole topic name, never as characters
+inside a longer word or reading (うつ inside きようつう, 共通). It scores 3 when a word of its
+groups is in the name, 2 for a whole topic name (`Word.whole`).
+
+Before that, the words are read as a resident types them: consecutive words that together are
+a vocabulary term are one word (can't sleep, お金 ない), and English words that carry no
+meaning of their own (I, to, my) are left out when others remain.
+
 With at most one word, the ranking is a few tiers (3, 2, 1), each read in index order and only
 as far as the page needs: the inverted indexes answer that without scoring every match. With
 several words every match is scored and sorted; requiring all of them keeps those sets small.
@@ -22,10 +31,17 @@ from directory.models import AREAS
 from directory.search.query import MAX_TEXT, SearchQuery
 from directory.search.synonyms import Synonyms
 from directory.search.tokens import WHOLE_MUNICIPALITY, district_tag, open_now_tags, tag
-from directory.textnorm import words
+from directory.textnorm import is_short_kana, words
 
 TOKYO = ZoneInfo("Asia/Tokyo")  # opening hours are Japanese wall-clock time
 MAX_WORDS = 8
+# English words that say nothing of what help is needed: "I feel so lonely" is "lonely". Left
+# out only when another word remains, so that a query of them alone still asks something.
+_STOP = (
+    "a am an and any anyone are be can cannot cant do dont feel feeling for get have help i im"
+    " ive in is it me my need of on or please really so someone the to very want with"
+)
+STOP_WORDS = frozenset(_STOP.split())
 
 
 @dataclass(frozen=True)
@@ -33,16 +49,24 @@ class Word:
     """One query word: its matching key first, then its synonyms' keys, and their groups.
 
     A word with ``groups`` matches where a row has one of their tokens (every row whose texts
-    hold a term of the group has it); one without, where its key matches.
+    hold a term of the group has it); one without, where its key matches. A ``whole`` word (one
+    or two kana) matches only through its groups' tokens or as a whole topic name, and is in a
+    name only as a word of its groups (`directory.textnorm.is_short_kana`).
     """
 
     key: str
     variants: tuple[str, ...]
     groups: tuple[int, ...] = ()
+    whole: bool = False
 
     @property
     def synonyms(self) -> tuple[str, ...]:
         return self.variants[1:]
+
+    @property
+    def findable(self) -> tuple[str, ...]:
+        """The variants found as characters in a text: all but those of one or two kana."""
+        return tuple(v for v in self.variants if not is_short_kana(v))
 
 
 @dataclass(frozen=True)
@@ -65,7 +89,9 @@ def query_keys(text: str) -> list[str]:
 
 def build_plan(query: SearchQuery, synonyms: Synonyms, now: datetime) -> Plan:
     """The plan of ``query``; ``now`` (timezone-aware) picks the open-now hour tags."""
-    plan_words = tuple(_word(key, synonyms) for key in query_keys(query.text))
+    plan_words = tuple(
+        _word(key, synonyms) for key in typed_words(query_keys(query.text), synonyms)
+    )
     groups = [
         tuple(tag(kind, value) for value in values)
         for kind, values in (
@@ -88,11 +114,28 @@ def build_plan(query: SearchQuery, synonyms: Synonyms, now: datetime) -> Plan:
     return Plan(plan_words, tuple(groups))
 
 
+def typed_words(keys: list[str], synonyms: Synonyms) -> list[str]:
+    """The words meant: runs of keys that join into a vocabulary term are one (can't sleep →
+    cantsleep), the longest first; English function words are left out if others remain."""
+    joined: list[str] = []
+    start = 0
+    while start < len(keys):
+        end = next(
+            (e for e in range(len(keys), start + 1, -1) if "".join(keys[start:e]) in synonyms),
+            start + 1,
+        )
+        joined.append("".join(keys[start:end]))
+        start = end
+    meaningful = [key for key in joined if key not in STOP_WORDS]
+    return list(dict.fromkeys(meaningful or joined))
+
+
 def _word(key: str, synonyms: Synonyms) -> Word:
     expansion = synonyms.get(key)
+    whole = is_short_kana(key)
     if expansion is None:
-        return Word(key, (key,))
-    return Word(key, expansion.variants, expansion.groups)
+        return Word(key, (key,), whole=whole)
+    return Word(key, expansion.variants, expansion.groups, whole=whole)
 
 
 def _area_tags(areas: tuple[str, ...]) -> tuple[str, ...]:

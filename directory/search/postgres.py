@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from directory.search.index import ServiceSearchText
 from directory.search.loading import status_of_row
 from directory.search.plan import Plan, Word, shortest, tiered_page
-from directory.search.tokens import name_token, synonym_token, topic_token
+from directory.search.tokens import NOWHERE, name_token, synonym_token, topic_token
 from directory.textnorm import bigrams
 
 _INDEX = ServiceSearchText.__table__
@@ -114,6 +114,19 @@ class PostgresRunner:
             self.total = rows[0][3]
         return self._ids(rows)
 
+    def tier_count(self) -> int:
+        return len(_tiers(self.plan))
+
+    def first_of(
+        self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool
+    ) -> list[str]:
+        """The first ``limit`` of a tier in doc_id order, with one of the ``hours`` tags or
+        without (`results.night_ids`)."""
+        tags = _tokens(hours)
+        query = _tiers(self.plan)[tier]
+        hours_part = tags if candidates else f"!({tags})"
+        return self._first(_and([c for c in (query, hours_part) if c]), limit)
+
     def _ids(self, rows: Sequence[Row[Any]]) -> list[str]:
         """The ids of rows read with their cards, which are kept for the page."""
         self.found |= {row[0]: (row[1], row[2]) for row in rows}
@@ -168,12 +181,16 @@ def _tiers(plan: Plan) -> list[str]:
 
 def _any_variant(word: Word) -> str:
     """The word's groups' tokens, or the bigrams of its key (a word without synonyms)."""
+    if word.whole:  # one or two kana: whole words only (`plan.Word.whole`)
+        return _tokens([*map(synonym_token, word.groups), *map(topic_token, word.variants)])
     if word.groups:
         return _tokens(map(synonym_token, word.groups))
     return " | ".join(_all_bigrams(variant) for variant in shortest(word.variants))
 
 
 def _in_name(word: Word) -> str:
+    if word.whole:  # in a name only as a word of its groups (`plan.Word.whole`)
+        return _tokens([name_token(synonym_token(g)) for g in word.groups] or [NOWHERE])
     return _all_bigrams(word.key, name=True)
 
 

@@ -6,7 +6,7 @@ variant matches where it occurs as a substring of a normalised text.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, case, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from directory.search.index import ServiceSearchText
@@ -44,12 +44,39 @@ class ScanRunner:
         statement = select(_INDEX.c.service_id).where(*self.conditions).limit(1)
         return self.session.execute(statement).first() is not None
 
+    def tier_count(self) -> int:
+        return len(self._tier_scores())
+
+    def first_of(
+        self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool
+    ) -> list[str]:
+        """The first ``limit`` of a tier in index order, with one of the ``hours`` tags or
+        without (`results.night_ids`)."""
+        tagged = or_(*(func.instr(_INDEX.c.tags, f" {t} ") > 0 for t in hours))
+        score = sum(map(_level, self.plan.words), literal(0))
+        statement = (
+            select(_INDEX.c.service_id)
+            .where(*self.conditions, score == self._tier_scores()[tier])
+            .where(tagged if candidates else ~tagged)
+            .order_by(_INDEX.c.doc_id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
+
+    def _tier_scores(self) -> tuple[int, ...]:
+        """The scores of a tiered plan's tiers, best first (`plan.Plan.tiered`)."""
+        return (3, 2, 1) if self.plan.words else (0,)
+
 
 def _level(word: Word) -> ColumnElement[int]:
-    """3: the key in a name; 2: a synonym in a name, or a whole topic name; else 1."""
-    first = func.instr(_INDEX.c.name_text, word.key) > 0
+    """3: the key in a name; 2: a synonym in a name, or a whole topic name; else 1.
+
+    A whole word (`plan.Word.whole`) is in a name only as a word of its groups.
+    """
+    in_name = word.findable if word.whole else (word.key,)
+    first = or_(false(), *(func.instr(_INDEX.c.name_text, v) > 0 for v in in_name))
     second = or_(
-        *(func.instr(_INDEX.c.name_text, v) > 0 for v in word.synonyms),
+        *(func.instr(_INDEX.c.name_text, v) > 0 for v in word.synonyms if v in word.findable),
         *(func.instr(_INDEX.c.topic_text, f" {v} ") > 0 for v in word.variants),
     )
     return case((first, 3), (second, 2), else_=1)
@@ -58,4 +85,7 @@ def _level(word: Word) -> ColumnElement[int]:
 def _contains(word: Word) -> ColumnElement[bool]:
     # Short texts first: most rows then stop before the long one.
     fields = (_INDEX.c.name_text, _INDEX.c.topic_text, _INDEX.c.body_text)
-    return or_(*(func.instr(f, v) > 0 for f in fields for v in shortest(word.variants)))
+    found = [func.instr(f, v) > 0 for f in fields for v in shortest(word.findable)]
+    if word.whole:  # or a whole topic name (`plan.Word.whole`)
+        found += [func.instr(_INDEX.c.topic_text, f" {v} ") > 0 for v in word.variants]
+    return or_(false(), *found)

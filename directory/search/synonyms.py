@@ -1,16 +1,21 @@
 """Synonym groups: each query word also stands for the other words of its groups.
 
-Groups are data (`search_synonym`), seeded from ``directory/data/synonyms.toml`` and extended
-by staff. No readings are worked out here: that would load pykakasi (over 100 MB) into every
-web process. Kana spellings that should lead to a group are terms of it (しにたい, じさつ).
-The index marks the rows that hold a group's words with the group's token
-(`directory.search.synonym_tokens`), so a word with synonyms is looked up as its groups' tokens.
+Groups are data (`search_synonym`), seeded from ``directory/data/synonyms.toml`` (words that
+mean the same) and ``directory/data/vocabulary.toml`` (the words people in distress type, and
+the kind of help each should find), and extended by staff. No readings are worked out here:
+that would load pykakasi (over 100 MB) into every web process. Kana spellings that should
+lead to a group are terms of it (しにたい, じさつ). The index marks the rows that hold a
+group's words with the group's token (`directory.search.synonym_tokens`), so a word with
+synonyms is looked up as its groups' tokens.
+A term of one or two kana (うつ, かね) leads queries to its groups but marks no row: it would be
+found inside other words' readings (`directory.textnorm.is_short_kana`).
 """
 
 from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,9 +24,12 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from directory.models import SearchSynonym
-from directory.textnorm import normalize
+from directory.textnorm import is_short_kana, normalize
 
-SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "synonyms.toml"
+DATA = Path(__file__).resolve().parent.parent / "data"
+SYNONYMS_FILE = DATA / "synonyms.toml"
+VOCABULARY_FILE = DATA / "vocabulary.toml"
+SEED_FILES = (SYNONYMS_FILE, VOCABULARY_FILE)
 
 
 @dataclass(frozen=True)
@@ -41,15 +49,17 @@ _GROUPS = select(_SYNONYMS.c.id, cast(_SYNONYMS.c.terms, Text)).order_by(_SYNONY
 Rows = tuple[tuple[int, str], ...]  # each group's id and its terms as JSON
 
 
-def load_synonyms(session: Session, path: Path = SYNONYMS_FILE) -> int:
-    """Add the synonym groups of ``path`` that the table lacks; returns how many were added.
+def load_synonyms(session: Session, paths: Iterable[Path] = SEED_FILES) -> int:
+    """Add the synonym groups of ``paths`` that the table lacks; returns how many were added.
 
     A group counts as present when a row already holds all its terms, so groups that staff
     extended are left alone and running this again adds nothing. The caller brings the index
     up to date (`refresh_synonym_tokens`), unless it reindexes everything next.
     """
-    with path.open("rb") as handle:
-        groups = tomllib.load(handle).get("group", [])
+    groups = []
+    for path in paths:
+        with path.open("rb") as handle:
+            groups += tomllib.load(handle).get("group", [])
     present = [
         {normalize(term) for term in row.terms} for row in session.scalars(select(SearchSynonym))
     ]
@@ -65,8 +75,8 @@ def load_synonyms(session: Session, path: Path = SYNONYMS_FILE) -> int:
 
 
 def group_keys(session: Session) -> list[Group]:
-    """Every group: its id and the distinct keys of its terms."""
-    return list(_keyed(_rows(session)))
+    """Every group: its id and the distinct keys of its terms that mark rows (not short kana)."""
+    return list(_marking(_rows(session)))
 
 
 def synonym_map(session: Session) -> Synonyms:
@@ -85,6 +95,14 @@ def _keyed(rows: Rows) -> tuple[Group, ...]:
         terms = [term for term in json.loads(document) if isinstance(term, str)]
         groups.append((group_id, tuple(dict.fromkeys(k for k in map(normalize, terms) if k))))
     return tuple(groups)
+
+
+@lru_cache(maxsize=8)
+def _marking(rows: Rows) -> tuple[Group, ...]:
+    return tuple(
+        (group_id, tuple(key for key in keys if not is_short_kana(key)))
+        for group_id, keys in _keyed(rows)
+    )
 
 
 @lru_cache(maxsize=8)

@@ -17,6 +17,7 @@ from directory.textnorm import bigrams, normalize
 
 SEPARATOR = "_"  # between texts in a token sequence, so that no phrase spans two of them
 WHOLE_MUNICIPALITY = "district_all"  # a municipal service not limited to some districts
+NOWHERE = "x_nowhere"  # a token no row holds: a condition that is never true
 _TAG_UNSAFE = re.compile(r"[^a-z0-9]+")
 
 
