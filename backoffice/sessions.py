@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, g
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
@@ -35,7 +35,8 @@ from core.config import Settings
 from core.db import utcnow
 
 STAGES = ("anonymous", "password", "active")
-ANONYMOUS_KEYS = ("csrf_token",)  # all a visitor's session may hold, in the signed cookie
+CSRF_KEY = "csrf_token"  # Flask-WTF's name for the form secret, in the session and in g
+ANONYMOUS_KEYS = (CSRF_KEY,)  # all a visitor's session may hold, in the signed cookie
 ANONYMOUS_SALT = "tsunagu.backoffice.anonymous-session"
 
 
@@ -115,10 +116,16 @@ class ServerSession(CallbackDict, SessionMixin):  # type: ignore[type-arg]
         self.stale_token = False
 
     def begin(self, stage: str, user_id: int | None) -> None:
-        """Move to a new stage of sign-in under a fresh id (no session fixation)."""
+        """Move to a new stage of sign-in under a fresh id (no session fixation).
+
+        The form secret (CSRF) is renewed too: one learnt or planted before a step must not
+        stay valid after it. A page rendered from here on gets the new one.
+        """
         if stage not in STAGES:
             raise ValueError(stage)
         self.stage, self.user_id, self.regenerate = stage, user_id, True
+        self.pop(CSRF_KEY, None)
+        g.pop(CSRF_KEY, None)  # Flask-WTF keeps the request's token there too
 
     def end(self) -> None:
         self.ended = True

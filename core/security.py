@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -60,6 +60,7 @@ def init_security(app: Flask, settings: Settings, *, csp: dict[str, str] | None 
         session_cookie_samesite="Strict",
     )
     app.after_request(_cross_origin_isolation)
+    app.before_request(refuse_nul_characters)
     CSRFProtect(app)
     forget_client_addresses(logging.getLogger("werkzeug"))
     if settings.trusted_proxy_count:
@@ -67,6 +68,22 @@ def init_security(app: Flask, settings: Settings, *, csp: dict[str, str] | None 
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
+
+
+def refuse_nul_characters() -> None:
+    """Answer 400 to a NUL character anywhere in the address, query or form, before any view.
+
+    No text a person types holds one, and PostgreSQL refuses it in a string: left in, it would
+    end a sign-in, a search or an API call in an error page instead of a plain refusal.
+    """
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method == "POST" and request.mimetype in FORM_TYPES:
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def _cross_origin_isolation(response: Response) -> Response:

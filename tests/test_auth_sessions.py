@@ -86,3 +86,18 @@ def test_the_anonymous_cookie_is_signed_and_holds_only_the_csrf_secret(
     assert cookie is not None and cookie.http_only and cookie.same_site == "Strict"
     serializer = URLSafeTimedSerializer(backoffice_app.secret_key or "", salt=ANONYMOUS_SALT)
     assert set(serializer.loads(cookie.value)) == {"csrf_token"}
+
+
+def test_the_form_secret_of_a_visitor_is_not_valid_after_sign_in(backoffice_app: Flask) -> None:
+    staff = make_staff(backoffice_app, "coordinator")
+    client = backoffice_app.test_client()
+    before = csrf_token(client, "/login")
+
+    sign_in(client, staff)
+    planted = client.post("/account/sessions/end-others", data={"csrf_token": before})
+    fresh = client.post(
+        "/account/sessions/end-others", data={"csrf_token": csrf_token(client, "/account/")}
+    )
+
+    assert planted.status_code == 400
+    assert fresh.status_code == 302

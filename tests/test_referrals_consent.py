@@ -17,6 +17,7 @@ from backoffice.referrals.consent import ConsentError, extend_sharing, withdraw_
 from backoffice.referrals.intake import IntakeError, create_referral, update_person
 from backoffice.referrals.models import Referral
 from backoffice.referrals.scopes import viewer_for
+from backoffice.referrals.sharing import WITHDRAWN
 from core.audit import AuditEvent
 from tests.referrals import DISTRICTS, PERSON_NAME, intake, make_referral
 from tests.staff import Staff, load_user, make_staff, post_form, sign_in
@@ -262,6 +263,33 @@ def test_a_withdrawn_consent_cannot_be_extended(backoffice_app: Flask, session: 
     session.rollback()
     assert case(session, referral.id).consent.share_summary is False
     assert actions(session, "referral.consent.extend_sharing") == []
+
+
+def test_after_withdrawal_nothing_new_is_stored_but_a_field_may_be_cleared(
+    backoffice_app: Flask, session: Session
+) -> None:
+    liaison = make_staff(backoffice_app, "liaison")
+    coordinator = make_staff(backoffice_app, "coordinator")
+    referral = case(session, make_referral(backoffice_app, liaison.id))
+    with backoffice_app.app_context():
+        withdraw_consent(session, referral, note="", actor=viewer_for(load_user(
+            backoffice_app, liaison.id)), network=None)  # fmt: skip
+        session.commit()
+        who = viewer_for(load_user(backoffice_app, coordinator.id))
+
+        with pytest.raises(IntakeError) as refused:
+            update_person(session, referral, {"email": "new@example.jp", "phone": ""},
+                          actor=who, network=None)  # fmt: skip
+        session.rollback()
+        referral = case(session, referral.id)
+        cleared = update_person(session, referral, {"phone": "", "person_name": PERSON_NAME},
+                                actor=who, network=None)  # fmt: skip
+        session.commit()
+
+    assert refused.value.problems == {"email": WITHDRAWN}
+    assert cleared == ["phone"]
+    after = case(session, referral.id)
+    assert (after.email, after.phone, after.person_name) == (None, None, PERSON_NAME)
 
 
 # ---- cases stored before the consent bound the city ---------------------------------------------

@@ -24,7 +24,13 @@ from backoffice.referrals.models import (
 )
 from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.scopes import Viewer
-from backoffice.referrals.sharing import FIELD_LABELS, PART_FIELDS, shared_parts, sharing_problems
+from backoffice.referrals.sharing import (
+    FIELD_LABELS,
+    PART_FIELDS,
+    shared_parts,
+    sharing_problems,
+    withdrawn_problems,
+)
 from backoffice.referrals.workflow import next_case_number
 from core import audit
 from core.db import utcnow
@@ -233,6 +239,8 @@ def update_person(
     A value the consent does not cover is refused here too (`IntakeError`, nothing changed),
     whatever page sent it: the consent binds every way into the record."""
     problems = sharing_problems(values, shared_parts(referral.consent))
+    if referral.consent.withdrawn:  # withdrawal stops further sharing: nothing new comes in
+        problems |= withdrawn_problems(referral, values)
     if problems:
         raise IntakeError(problems)
     changed = []

@@ -39,6 +39,7 @@ NOT_CONSENTED = (
     "入力を消すか、同意の範囲を確かめてください。"
 )
 FIELD_NOT_CONSENTED = "ご本人が共有に同意していないため、入力できません。"
+WITHDRAWN = "同意が撤回されているため、新しい情報は入力できません（消すことはできます）。"
 
 
 def shared_parts(consent: Any) -> frozenset[str]:
@@ -74,4 +75,19 @@ def sharing_problems(values: Mapping[str, Any], parts: frozenset[str]) -> dict[s
             problems |= dict.fromkeys(typed, FIELD_NOT_CONSENTED)
             names = "、".join(FIELD_LABELS[n] for n in typed)
             problems[part] = NOT_CONSENTED.format(fields=names)
+    return problems
+
+
+def withdrawn_problems(current: Any, values: Mapping[str, Any]) -> dict[str, str]:
+    """After the consent is withdrawn nothing new is stored: a field may be cleared, not filled
+    or changed. ``current`` is the case as stored, ``values`` the edit."""
+    problems = {}
+    for fields in PART_FIELDS.values():
+        for name, empty in fields.items():
+            if name not in values or is_empty(values[name], empty):
+                continue
+            new = values[name].strip() if isinstance(values[name], str) else values[name]
+            old = getattr(current, name)
+            if new != (empty if old is None else old):
+                problems[name] = WITHDRAWN
     return problems

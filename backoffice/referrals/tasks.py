@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from backoffice.models import StaffRole, StaffUser
 from backoffice.permissions import ROLE_PERMISSIONS
 from backoffice.referrals.casework import Task
+from backoffice.referrals.guard import AnonymisedCaseError
 from backoffice.referrals.models import Referral
 from backoffice.referrals.problems import ProblemsError
 from core import audit
@@ -96,7 +97,14 @@ def complete_task(
     now: datetime | None = None,
 ) -> bool:
     """Mark the task done; False (and nothing recorded) if it was done already, even by
-    someone else a moment ago (the change is one conditional UPDATE)."""
+    someone else a moment ago (the change is one conditional UPDATE).
+
+    A Core UPDATE passes by the flush-time guard of anonymised cases, so the case is checked
+    here: an anonymised case is closed for good (``AnonymisedCaseError``).
+    """
+    case = session.get(Referral, task.referral_id)
+    if case is not None and case.anonymised_at is not None:
+        raise AnonymisedCaseError(case.case_number)
     done = session.execute(
         update(Task)
         .where(Task.id == task.id, Task.done_at.is_(None))
