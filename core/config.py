@@ -63,6 +63,8 @@ class Settings:
     audit_ipv6_prefix: int = 48
     # Font file for guidance cards; empty searches the standard locations (BIZ UDGothic first).
     card_font_path: str = ""
+    # The public site's page cache: "simple" (in each process), "none", or a redis:// URL.
+    cache_url: str = "simple"
 
     @property
     def production(self) -> bool:
@@ -117,7 +119,20 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         audit_ipv4_prefix=number("AUDIT_IPV4_PREFIX", defaults.audit_ipv4_prefix),
         audit_ipv6_prefix=number("AUDIT_IPV6_PREFIX", defaults.audit_ipv6_prefix),
         card_font_path=get("CARD_FONT"),
+        cache_url=_cache_url(get("CACHE_URL") or defaults.cache_url),
         **values,
+    )
+
+
+CACHE_URL_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _cache_url(value: str) -> str:
+    if value in ("simple", "none") or value.startswith(CACHE_URL_SCHEMES):
+        return value
+    raise ConfigError(
+        "TSUNAGU_CACHE_URL must be simple, none or a redis:// (rediss://, unix://) URL, "
+        f"not {value.split(':', 1)[0]!r}"
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+import core.content_version  # noqa: F401  (every process that writes public content counts it)
 from core.db import Base, UTCDateTime, utcnow
 
 PROFILE_ID = 1

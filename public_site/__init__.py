@@ -15,6 +15,7 @@ from core.security import init_security
 from core.web import STATIC_FOLDER, init_error_pages, init_templates
 from public_site.cookieless import CookielessSessionInterface
 from public_site.localization import current_language, init_localization
+from public_site.page_cache import init_page_cache
 
 
 def create_app(config: Settings | None = None) -> Flask:
@@ -48,4 +49,7 @@ def create_app(config: Settings | None = None) -> Flask:
     app.register_blueprint(directory_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(cards_bp)
+    # Last: its hit is served after every other before_request hook, and a page is stored
+    # before any other after_request hook adds its headers (they add them again on a hit).
+    init_page_cache(app, settings)
     return app
