@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 NOTO_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
-CARD_FONT ?= $(or $(TSUNAGU_CARD_FONT),/usr/share/fonts/truetype/bizud-gothic/BIZUDGothic-Regular.ttf)
+CARD_FONT ?= $(or $(TSUNAGU_CARD_FONT),/usr/share/fonts/truetype/bizud-gothic/BIZUDPGothic-Regular.ttf)
 
 .PHONY: run test lint fmt translations extract-messages browser fonts bench clean help
 
@@ -35,6 +35,9 @@ extract-messages: $(STAMP)
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages \
 		--no-fuzzy-matching -w 100
 
+# QR codes on cards printed from this server lead here (and are marked as samples, since
+# http://127.0.0.1 is no address a resident's phone can open); a set value is kept.
+run: export TSUNAGU_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(STAMP) translations fonts
 	$(FLASK) tsunagu init
 	$(FLASK) tsunagu demo
@@ -75,11 +78,12 @@ browser:
 		npm ci --no-audit --no-fund --silent; \
 	fi
 
-# Guidance cards are set in BIZ UDGothic; install it where we can (TSUNAGU_CARD_FONT picks another).
+# Guidance cards are set in BIZ UDPGothic (proportional Latin and digits; the package also holds
+# BIZ UDGothic); install it where we can (TSUNAGU_CARD_FONT picks another).
 fonts:
 	@if [ ! -f "$(CARD_FONT)" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "installing the card font (BIZ UDGothic) from Debian's packages"; \
+			echo "installing the card font (BIZ UDPGothic) from Debian's packages"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 				fonts-morisawa-bizud-gothic >/dev/null; \
 		else \

@@ -15,6 +15,7 @@ from cards.designs import card_design, ensure_card_setup, get_design, profile_de
 from cards.files import CLI_FORMATS, render
 from cards.fonts import FontMissing
 from cards.models import CardBatch
+from cards.sample import SAMPLE_MARK, sample_reason
 from core.db import get_engine
 from core.profile import Profile, get_profile, read_profile_file
 
@@ -28,7 +29,8 @@ cards_group = AppGroup("cards", help="Guidance cards: render print files.")
     type=click.Choice(list(CLI_FORMATS)),
     default="png",
     show_default=True,
-    help="png: 600 dpi front; pdf: one card; sheet: A4 of 10.",
+    help="png: 600 dpi front; pdf: one card; sheet: A4 of 10; print-shop: one card for a print "
+    "shop (CMYK, 3 mm bleed, crop marks).",
 )
 @click.option("--design", "design_name", help="A design by name (default: the batch's own).")
 @click.option(
@@ -77,6 +79,9 @@ def render_command(
                 output.unlink()
                 raise click.ClickException(str(error)) from error
     click.echo(f"cards: wrote {output} ({len(body):,} bytes, QR → {url})")
+    reason = sample_reason(url)
+    if reason is not None:
+        click.echo(f"cards: sample only, marked {SAMPLE_MARK!r}: {reason}")
 
 
 def setup_cards(session: Session, profile: Profile) -> str:

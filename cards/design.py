@@ -17,6 +17,8 @@ DEFAULT_MESSAGE = "ひとりで抱えこまずに、話してみませんか。�
 MIN_CONTRAST = 4.5  # WCAG 2 AA for normal-size text
 COLOR_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
 PHONE_PATTERN = re.compile(r"[0-9０-９()（）\-‐－ ]+")
+# Japan's emergency numbers (fire and ambulance, police, coast guard) answer at every hour.
+EMERGENCY_ALWAYS_ANSWERED = frozenset({"119", "110", "118"})
 
 # Maximum characters per field; for the lists, per item (label and number counted together).
 LIMITS: dict[str, int] = {
@@ -64,14 +66,24 @@ class CardDesign:
     section_name: str
     section_phone: str
     national_channels: tuple[Pair, ...] = ()  # (name, contact)
+    # National numbers the directory says answer 24 hours a day, marked 「24時間」 like the
+    # emergency numbers: derived from the directory when a card is drawn, never stored.
+    around_the_clock: tuple[str, ...] = ()
     accent_color: str = "#1d6f6b"
     text_color: str = "#222222"
     background_color: str = "#ffffff"
     logo_png: bytes | None = None  # as returned by `cards.logo.clean_logo`, never a raw upload
 
 
-def default_design(profile: Profile, national_channels: Iterable[Pair] = ()) -> CardDesign:
-    """The design a new card batch starts from, taken from the municipality profile."""
+def default_design(
+    profile: Profile, national_channels: Iterable[Pair] = (), always_open: Iterable[str] = ()
+) -> CardDesign:
+    """The design a new card batch starts from, taken from the municipality profile.
+
+    ``always_open`` are the numbers the directory says answer 24 hours a day, every day.
+    """
+    national = tuple(national_channels)[: MAX_ITEMS["national_channels"]]
+    open_all_day = set(always_open)
     return CardDesign(
         name=profile.name,
         window_name=profile.dedicated_window_name,
@@ -81,8 +93,14 @@ def default_design(profile: Profile, national_channels: Iterable[Pair] = ()) -> 
         emergency=tuple((e.label, e.number) for e in profile.emergency_numbers),
         section_name=profile.section,
         section_phone=profile.phone,
-        national_channels=tuple(national_channels)[: MAX_ITEMS["national_channels"]],
+        national_channels=national,
+        around_the_clock=tuple(contact for _, contact in national if contact in open_all_day),
     )
+
+
+def answers_all_day(design: CardDesign, number: str) -> bool:
+    """Whether ``number`` on the card answers 24 hours a day (and may be marked so)."""
+    return number in EMERGENCY_ALWAYS_ANSWERED or number in design.around_the_clock
 
 
 def field_label(field: str) -> str:

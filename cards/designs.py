@@ -23,6 +23,8 @@ from cards.models import DEFAULT_DESIGN, CardBatch, SavedDesign
 from cards.render import card_layouts
 from core import audit
 from core.profile import Profile
+from directory.hours import weekly_table
+from directory.models import Service
 from directory.queries import home_channels
 
 PAIRS = ("emergency", "national_channels")
@@ -36,7 +38,7 @@ class DesignError(ValueError):
 
 def card_design(saved: SavedDesign, fallback: CardDesign) -> CardDesign:
     """The printable design of a stored one; fields it lacks come from ``fallback``."""
-    known = {f.name for f in fields(CardDesign)} - {"logo_png"}
+    known = {f.name for f in fields(CardDesign)} - {"logo_png", "around_the_clock"}
     values: dict[str, Any] = {k: v for k, v in (saved.fields or {}).items() if k in known}
     for name in PAIRS:
         if name in values:
@@ -58,6 +60,7 @@ def stored_fields(design: CardDesign) -> dict[str, Any]:
     """What `SavedDesign.fields` keeps of a design: everything but the logo, as JSON."""
     values = asdict(design)
     values.pop("logo_png")
+    values.pop("around_the_clock")  # follows the directory's hours, never kept
     for name in PAIRS:
         values[name] = [list(pair) for pair in values[name]]
     return values
@@ -69,19 +72,32 @@ def overrides(design: CardDesign, default: CardDesign) -> dict[str, Any]:
     return {name: value for name, value in stored_fields(design).items() if value != base[name]}
 
 
-def national_channels(session: Session) -> list[tuple[str, str]]:
-    """The home page's phone lines, as (name, number) pairs for the back of a card."""
-    pairs = []
+def _phone_lines(session: Session) -> list[tuple[Service, str]]:
+    """The home page's phone lines with their numbers, for the back of a card."""
+    lines = []
     for service in home_channels(session).get("phone", []):
         phone = next((c.value for c in service.channels if c.kind == "phone"), None)
         if phone:
-            pairs.append((service.name, phone))
-    return pairs[: MAX_ITEMS["national_channels"]]
+            lines.append((service, phone))
+    return lines[: MAX_ITEMS["national_channels"]]
+
+
+def _around_the_clock(service: Service) -> bool:
+    # Only a week the directory knows in full, without holiday or year-end closures: a card
+    # must never promise an answer at an hour when nobody picks up.
+    table = weekly_table(service)
+    return (
+        len(table) == 7
+        and not table.notes
+        and all(day.ranges == ["24時間"] and not day.notes for day in table)
+    )
 
 
 def profile_design(session: Session, profile: Profile) -> CardDesign:
     """The default design: the profile's window and numbers, the directory's national lines."""
-    return default_design(profile, national_channels(session))
+    lines = _phone_lines(session)
+    pairs = [(service.name, phone) for service, phone in lines]
+    return default_design(profile, pairs, [p for s, p in lines if _around_the_clock(s)])
 
 
 def get_design(session: Session, name: str = DEFAULT_DESIGN) -> SavedDesign | None:

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from cards.design import CardDesign
-from cards.render import PREVIEW_DPI, render_card_pdf, render_png, render_sheet_pdf
+from cards.render import (
+    PREVIEW_DPI,
+    render_card_pdf,
+    render_png,
+    render_print_shop_pdf,
+    render_sheet_pdf,
+)
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,8 @@ FILES: dict[str, CardFile] = {
     "card.png": CardFile("card-front.png", PNG),  # business card front, 600 dpi
     "card-back.png": CardFile("card-back.png", PNG),
     "card.pdf": CardFile("card.pdf", PDF),  # one card: front page, back page
+    # For a print shop: one card, CMYK, 3 mm bleed and crop marks (`cards.printshop`).
+    "print-shop.pdf": CardFile("card-print-shop-cmyk-bleed3mm.pdf", PDF),
     "sheet.pdf": CardFile("card-sheet-a4.pdf", PDF),  # 10 cards on perforated stock
     "sheet-plain.pdf": CardFile("card-sheet-a4-plain.pdf", PDF),  # plain paper, crop marks
     "postcard.pdf": CardFile("card-postcard-a6.pdf", PDF),
@@ -28,11 +36,12 @@ FILES: dict[str, CardFile] = {
     "preview-back.png": CardFile("card-preview-back.png", PNG),
 }
 PUBLIC_FILES = {kind: FILES[kind] for kind in ("card.png", "card.pdf", "sheet.pdf",
-                                               "sheet-plain.pdf", "poster.pdf")}  # fmt: skip
+                                               "sheet-plain.pdf", "poster.pdf",
+                                               "print-shop.pdf")}  # fmt: skip
 # What `cards render --format` takes, and the kind it stands for.
 CLI_FORMATS = {"png": "card.png", "pdf": "card.pdf", "sheet": "sheet.pdf",
                "sheet-plain": "sheet-plain.pdf", "postcard": "postcard.pdf",
-               "poster": "poster.pdf"}  # fmt: skip
+               "poster": "poster.pdf", "print-shop": "print-shop.pdf"}  # fmt: skip
 
 
 def render(
@@ -59,6 +68,8 @@ def render(
             return render_png(design, url, side="back", dpi=PREVIEW_DPI, font_path=font)
         case "card.pdf":
             return render_card_pdf(design, url, "business", font_path=font)
+        case "print-shop.pdf":
+            return render_print_shop_pdf(design, url, font_path=font)
         case "postcard.pdf":
             return render_card_pdf(design, url, "postcard", font_path=font)
         case "poster.pdf":

@@ -1,7 +1,9 @@
 """The Japanese font cards are set in: found, checked for every glyph, never silently replaced.
 
-BIZ UDGothic (Debian ``fonts-morisawa-bizud-gothic``) is preferred: a universal-design face made
-for legibility. IPAex Gothic and Noto Sans CJK JP are the fallbacks. Noto ships PostScript (CFF)
+BIZ UDPGothic (Debian ``fonts-morisawa-bizud-gothic``) is preferred: a universal-design face made
+for legibility, whose Latin letters and digits are proportional, so "LINE" and phone numbers read
+as words rather than as spaced-out letters (its sibling BIZ UDGothic sets them fixed-width, and
+comes next). IPAex Gothic and Noto Sans CJK JP are the fallbacks. Noto ships PostScript (CFF)
 outlines in a collection, which the PDF library cannot embed, so for it a TrueType subset of just
 the needed characters is made with fontTools.
 """
@@ -23,6 +25,7 @@ from cards.truetype import truetype_subset
 from core.config import ConfigError
 
 STANDARD_LOCATIONS = (
+    Path("/usr/share/fonts/truetype/bizud-gothic/BIZUDPGothic-Regular.ttf"),
     Path("/usr/share/fonts/truetype/bizud-gothic/BIZUDGothic-Regular.ttf"),
     Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"),
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),

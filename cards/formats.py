@@ -3,6 +3,11 @@
 A box's ``field`` names the design field it prints (and that an overflow is blamed on); boxes
 with a ``fixed`` text print that caption instead. Sizes are starting sizes in points: text that
 does not fit shrinks down to 6 pt.
+
+The front says, in this order, what a person holding the card needs: an invitation to talk
+(``message``), that it is free and may be anonymous (``promise``), what the QR code does
+(``how``: the window's channel), when someone answers (``hours``), and only then, small, the
+window's official name (``window_name``), which says little to a resident.
 """
 
 from __future__ import annotations
@@ -40,8 +45,7 @@ class CardFormat:
     sides: dict[str, SideSpec]
 
 
-QR_CAPTION_SHORT = "読み取って相談"
-QR_CAPTION = "スマートフォンで読み取ると相談できます"
+PROMISE = "相談は無料、匿名でも大丈夫です"
 EMERGENCY_TITLE = "いますぐ助けが必要なとき"
 NATIONAL_TITLE = "全国の相談窓口"
 
@@ -72,16 +76,15 @@ BUSINESS = CardFormat(
     {
         "front": SideSpec(
             boxes=(
-                TextBox("window_name", (7, 5, 52, 10), 9.5),
-                TextBox("message", (7, 16.5, 52, 16), 8),
-                TextBox("channel", (7, 33.5, 52, 5), 7.5),
-                TextBox("hours", (7, 38.5, 52, 7), 7),
-                TextBox("name", (7, 46, 52, 5), 7),
-                TextBox("qr_caption", (62, 30.5, 26, 4.5), 6.5, "center", QR_CAPTION_SHORT),
+                TextBox("message", (7, 4, 52, 13.5), 9),
+                TextBox("promise", (7, 18, 52, 5), 8.5, fixed=PROMISE),
+                TextBox("how", (7, 24, 52, 9), 8.5),
+                TextBox("hours", (7, 33.5, 52, 11.5), 8),
+                TextBox("window_name", (7, 45.5, 52, 6), 6.5),
             ),
             bars=((0, 0, 3, 55),),
             qr=(62, 4, 26),
-            logo=(62, 37, 26, 14),
+            logo=(62, 34, 26, 17),
         ),
         "back": SideSpec(
             boxes=_back(
@@ -103,16 +106,16 @@ POSTCARD = CardFormat(
     {
         "front": SideSpec(
             boxes=(
-                TextBox("window_name", (10, 10, 68, 16), 14),
-                TextBox("message", (10, 28, 85, 22), 11),
-                TextBox("qr_caption", (10, 100, 85, 6), 9, "center", QR_CAPTION),
-                TextBox("channel", (10, 110, 85, 7), 11, "center"),
-                TextBox("hours", (10, 118, 85, 10), 9.5, "center"),
+                TextBox("window_name", (10, 9, 68, 9), 9.5),
+                TextBox("message", (10, 19, 85, 22), 12),
+                TextBox("promise", (10, 42, 85, 8), 11, fixed=PROMISE),
+                TextBox("how", (10, 98, 85, 14), 11, "center"),
+                TextBox("hours", (10, 113, 85, 17), 10, "center"),
                 TextBox("name", (10, 134, 85, 7), 10, "center"),
             ),
             bars=((0, 0, 105, 4),),
-            qr=(30, 54, 45),
-            logo=(80, 9, 17, 14),
+            qr=(30, 51, 45),
+            logo=(80, 7, 17, 12),
         ),
         "back": SideSpec(
             boxes=_back(
@@ -134,11 +137,11 @@ POSTER = CardFormat(
     {
         "front": SideSpec(
             boxes=(
-                TextBox("window_name", (16, 18, 140, 26), 26),
-                TextBox("message", (16, 48, 178, 34), 20),
-                TextBox("qr_caption", (16, 178, 178, 9), 14, "center", QR_CAPTION),
-                TextBox("channel", (16, 189, 178, 11), 20, "center"),
-                TextBox("hours", (16, 201, 178, 10), 15, "center"),
+                TextBox("window_name", (16, 16, 140, 12), 14),
+                TextBox("message", (16, 30, 178, 34), 22),
+                TextBox("promise", (16, 66, 178, 14), 20, "center", fixed=PROMISE),
+                TextBox("how", (16, 176, 178, 22), 18, "center"),
+                TextBox("hours", (16, 198, 178, 16), 14, "center"),
                 TextBox("emergency_title", (16, 216, 85, 8), 13, fixed=EMERGENCY_TITLE),
                 TextBox("emergency", (16, 225, 85, 27), 18),
                 TextBox("section_title", (109, 216, 85, 8), 13),
@@ -149,7 +152,7 @@ POSTER = CardFormat(
                 TextBox("name", (16, 284, 178, 8), 13),
             ),
             bars=((0, 0, 210, 10),),
-            qr=(60, 86, 90),
+            qr=(62, 84, 86),
             logo=(160, 16, 38, 26),
         ),
     },

@@ -7,19 +7,27 @@ agree and tests can check positions and sizes as numbers.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 from PIL import Image
 
-from cards.design import LIMITS, MAX_ITEMS, CardDesign, field_label
+from cards.design import LIMITS, MAX_ITEMS, CardDesign, answers_all_day, field_label
 from cards.fonts import CardFont
 from cards.formats import FORMATS, CardFormat, Rect, TextBox
 from cards.qr import MIN_MODULE_MM, QUIET_ZONE, QrMatrix, UrlError, qr_matrix
+from cards.sample import SAMPLE_MARK, is_public
 from cards.textfit import LEADING, fit
 
 MM_PER_PT = 25.4 / 72
 WHITE = "#ffffff"
 BLACK = "#000000"
+ALL_DAY = "24時間"
+SAMPLE_COLOR = "#c8102e"
+SAMPLE_OPACITY = 0.35  # light enough that the card, and its QR code, still read
+SAMPLE_SPAN = 0.8  # of the card's diagonal
+# A box prints a text composed around a design field; an overflow is blamed on that field.
+BLAMED = {"section_title": "name", "how": "channel"}
 
 
 class CardTextTooLong(ValueError):  # noqa: N818  (the name the card API documents)
@@ -65,7 +73,20 @@ class Picture:
     png: bytes
 
 
-Op = FillRect | TextRun | QrSymbol | Picture
+@dataclass(frozen=True)
+class Watermark:
+    """Text across the card, centred at (x, y) and turned ``angle`` degrees anticlockwise."""
+
+    x: float
+    y: float
+    angle: float
+    text: str
+    size: float  # points
+    color: str
+    opacity: float
+
+
+Op = FillRect | TextRun | QrSymbol | Picture | Watermark
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,10 @@ class CardLayout:
     font: CardFont
     qr: QrPlacement | None
 
+    @property
+    def sample(self) -> bool:
+        return any(isinstance(op, Watermark) for op in self.ops)
+
 
 def card_format(name: str) -> CardFormat:
     if name not in FORMATS:
@@ -101,7 +126,12 @@ def card_format(name: str) -> CardFormat:
 def layout_card(
     design: CardDesign, url: str, font: CardFont, *, format: str = "business", side: str = "front"
 ) -> CardLayout:
-    """Lay out one side; raises `CardTextTooLong`, `GlyphsMissingError` or `UrlError`."""
+    """Lay out one side; raises `CardTextTooLong`, `GlyphsMissingError` or `UrlError`.
+
+    A card whose ``url`` is not a public https address is a sample: 「見本・配布しないでくだ
+    さい」 crosses it, over everything but the QR code's dark modules, so that a developer can
+    still try the code.
+    """
     spec_format = card_format(format)
     if side not in spec_format.sides:
         raise ValueError(f"the {format} format has no side {side!r}")
@@ -110,7 +140,7 @@ def layout_card(
         FillRect((0, 0, spec_format.width, spec_format.height), design.background_color)
     ]
     ops += [FillRect(bar, design.accent_color) for bar in spec.bars]
-    texts = box_texts(design)
+    texts = box_texts(design, two_sided=len(spec_format.sides) > 1)
     for box in spec.boxes:
         text = box.fixed if box.fixed is not None else texts.get(box.field, "")
         if text:
@@ -122,30 +152,58 @@ def layout_card(
         ops += _qr_ops(placement, matrix)
     if spec.logo is not None and design.logo_png:
         ops.append(Picture(_fit_logo(design.logo_png, spec.logo), design.logo_png))
+    if not is_public(url):
+        ops.append(_watermark(spec_format, font))
+        # The code's dark modules once more on top: the tint over its light modules stays
+        # light, so the code reads as well as without the mark.
+        ops += [op for op in ops if isinstance(op, QrSymbol)]
     return CardLayout(
         format, side, spec_format.width, spec_format.height, tuple(ops), font, placement
     )
 
 
-def box_texts(design: CardDesign) -> dict[str, str]:
-    """The text of each field as printed: composed in plain Japanese around the design's values."""
+def box_texts(design: CardDesign, *, two_sided: bool = True) -> dict[str, str]:
+    """The text of each field as printed: composed in plain Japanese around the design's values.
+
+    ``two_sided``: the 24-hour numbers are on the back, so the front may send people there.
+    """
     texts = {
         "window_name": design.window_name,
         "message": design.message,
-        "channel": f"{design.channel}で相談できます" if design.channel else "",
-        "hours": f"受付：{design.hours}" if design.hours else "",
+        "how": f"QRコードを読み取ると、\n{design.channel}で相談できます" if design.channel else "",
+        "hours": _hours(design, two_sided),
         "name": design.name,
-        "emergency": "\n".join(f"{number}　{label}" for label, number in design.emergency),
+        "emergency": "\n".join(
+            _numbered(number, label, design) for label, number in design.emergency
+        ),
         "section_title": f"{design.name}の相談窓口",
         "section_name": design.section_name,
         "section_phone": f"電話 {design.section_phone}",
         "national_channels": "\n".join(
-            f"{n}　{contact}" for n, contact in design.national_channels
+            _numbered(contact, name, design, number_first=False)
+            for name, contact in design.national_channels
         ),
     }
     if not design.national_channels:
         texts["national_title"] = ""
     return texts
+
+
+def _hours(design: CardDesign, two_sided: bool) -> str:
+    if not design.hours:
+        # Hours not known yet: the page the code opens shows them once they are.
+        when = "受付時間は、読み取った先のページでお知らせしています"
+    else:
+        when = f"受付：{design.hours}"
+    if ALL_DAY in design.hours:
+        return when
+    where = "裏面の" if two_sided else ""
+    return f"{when}\n時間外は、{where}{ALL_DAY}の番号へ"
+
+
+def _numbered(number: str, name: str, design: CardDesign, *, number_first: bool = True) -> str:
+    line = f"{number}　{name}" if number_first else f"{name}　{number}"
+    return f"{line}（{ALL_DAY}）" if answers_all_day(design, number) else line
 
 
 def _text_ops(box: TextBox, text: str, font: CardFont, color: str) -> list[TextRun]:
@@ -168,7 +226,18 @@ def _text_ops(box: TextBox, text: str, font: CardFont, color: str) -> list[TextR
 
 def _blamed(box_field: str) -> str:
     """The design field a box's text comes from (the section title prints the name)."""
-    return "name" if box_field == "section_title" else box_field
+    return BLAMED.get(box_field, box_field)
+
+
+def _watermark(spec: CardFormat, font: CardFont) -> Watermark:
+    """「見本・配布しないでください」 along the card's rising diagonal, most of its length."""
+    diagonal = math.hypot(spec.width, spec.height)
+    size = SAMPLE_SPAN * diagonal / MM_PER_PT / (font.width(SAMPLE_MARK, 1) or 1)
+    angle = math.degrees(math.atan2(spec.height, spec.width))
+    font.check(SAMPLE_MARK)
+    return Watermark(
+        spec.width / 2, spec.height / 2, angle, SAMPLE_MARK, size, SAMPLE_COLOR, SAMPLE_OPACITY
+    )
 
 
 def _place_qr(matrix: QrMatrix, x: float, y: float, side: float) -> QrPlacement:

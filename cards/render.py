@@ -1,4 +1,4 @@
-"""Rendering guidance cards: PNG for screens and print shops, PDF for printing in the office.
+"""Rendering guidance cards: PNG for screens, PDF for printing in the office or at a print shop.
 
 Every function takes the design, the URL the QR code opens, and optionally the font file
 (``Settings.card_font_path``; empty searches the standard locations). They raise
@@ -17,7 +17,8 @@ from reportlab.pdfgen.canvas import Canvas
 from cards.design import CardDesign
 from cards.fonts import load_font
 from cards.layout import CardLayout, card_format, layout_card
-from cards.paint import paint_image, paint_pdf
+from cards.paint import paint_image, paint_pdf, pdf_font_name
+from cards.printshop import print_shop_pdf
 from cards.sheet import PAGE_H, PAGE_W, Stock, draw_sheet_page, sheet_slots
 
 PRINT_DPI = 600
@@ -32,6 +33,7 @@ __all__ = [
     "render_card_pdf",
     "render_png",
     "render_preview",
+    "render_print_shop_pdf",
     "render_sheet_pdf",
     "sheet_slots",
 ]
@@ -83,12 +85,17 @@ def render_card_pdf(
     layouts = card_layouts(design, url, format, font_path=font_path)
     size = (layouts[0].width, layouts[0].height)
     out = io.BytesIO()
-    canvas = _canvas(out, size, design)
+    canvas = _canvas(out, size, design, layouts)
     for layout in layouts:
         paint_pdf(canvas, layout, (0, 0), layout.height)
         canvas.showPage()
     canvas.save()
     return out.getvalue()
+
+
+def render_print_shop_pdf(design: CardDesign, url: str, *, font_path: FontPath = None) -> bytes:
+    """One business card for a print shop: CMYK, 3 mm bleed, crop marks (`cards.printshop`)."""
+    return print_shop_pdf(design, card_layouts(design, url, "business", font_path=font_path))
 
 
 def render_sheet_pdf(
@@ -110,7 +117,7 @@ def render_sheet_pdf(
         raise ValueError(f"stock must be 'perforated' or 'plain', not {stock!r}")
     front, back = card_layouts(design, url, "business", font_path=font_path)
     out = io.BytesIO()
-    canvas = _canvas(out, (PAGE_W, PAGE_H), design)
+    canvas = _canvas(out, (PAGE_W, PAGE_H), design, [front, back])
     draw_sheet_page(canvas, front, "front", stock, offset_mm)
     canvas.showPage()
     draw_sheet_page(canvas, back, "back", stock, back_offset_mm or offset_mm)
@@ -119,9 +126,16 @@ def render_sheet_pdf(
     return out.getvalue()
 
 
-def _canvas(out: io.BytesIO, size_mm: tuple[float, float], design: CardDesign) -> Canvas:
+def _canvas(
+    out: io.BytesIO, size_mm: tuple[float, float], design: CardDesign, layouts: list[CardLayout]
+) -> Canvas:
     # invariant: no timestamps or random IDs, so the same card gives the same bytes.
-    canvas = Canvas(out, pagesize=(size_mm[0] * mm, size_mm[1] * mm), invariant=True)
+    canvas = Canvas(
+        out,
+        pagesize=(size_mm[0] * mm, size_mm[1] * mm),
+        invariant=True,
+        initialFontName=pdf_font_name(layouts),
+    )
     canvas.setTitle(design.window_name)
     canvas.setCreator("Tsunagu")
     return canvas

@@ -14,8 +14,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from cards.formats import BUSINESS, Rect
-from cards.layout import BLACK, CardLayout
+from cards.layout import BLACK, SAMPLE_COLOR, CardLayout
 from cards.paint import paint_pdf
+from cards.sample import SAMPLE_MARK
 
 PAGE_W, PAGE_H = 210.0, 297.0
 MARGIN_X, MARGIN_Y = 14.0, 11.0
@@ -23,6 +24,10 @@ COLUMNS, ROWS = 2, 5
 CARD_W, CARD_H = float(BUSINESS.width), float(BUSINESS.height)
 MARK_GAP, MARK_LENGTH = 2.0, 5.0  # crop marks start this far from the card edge
 MARK_WIDTH_PT = 0.3
+# A sample sheet also says so in its top and bottom margins, clear of the crop marks.
+BANNER_SIZE_PT = 10.0
+BANNER_LEFTS = (MARGIN_X + 6, MARGIN_X + CARD_W + 6)
+BANNER_BASELINES = (MARGIN_Y - 3.5, PAGE_H - MARGIN_Y + 6.5)
 
 Side = Literal["front", "back"]
 Stock = Literal["perforated", "plain"]
@@ -67,6 +72,8 @@ def draw_sheet_page(
         canvas.clipPath(clip, stroke=0, fill=0)
         paint_pdf(canvas, layout, (x + dx, y + dy), PAGE_H)
         canvas.restoreState()
+    if layout.sample:
+        _draw_banners(canvas, layout, offset)
     if stock == "plain":
         canvas.setStrokeColor(HexColor(BLACK))
         canvas.setLineWidth(MARK_WIDTH_PT)
@@ -74,3 +81,14 @@ def draw_sheet_page(
             canvas.line(
                 (x1 + dx) * mm, (PAGE_H - y1 - dy) * mm, (x2 + dx) * mm, (PAGE_H - y2 - dy) * mm
             )
+
+
+def _draw_banners(canvas: Canvas, layout: CardLayout, offset: tuple[float, float]) -> None:
+    dx, dy = offset
+    canvas.saveState()
+    canvas.setFillColor(HexColor(SAMPLE_COLOR))
+    canvas.setFont(layout.font.pdf_name(SAMPLE_MARK), BANNER_SIZE_PT)
+    for left in BANNER_LEFTS:
+        for baseline in BANNER_BASELINES:
+            canvas.drawString((left + dx) * mm, (PAGE_H - baseline - dy) * mm, SAMPLE_MARK)
+    canvas.restoreState()

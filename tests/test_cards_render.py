@@ -42,7 +42,7 @@ from cards.textfit import MIN_SIZE_PT, NO_LINE_START, wrap
 from core.config import DEFAULT_PROFILE, load_settings
 from core.profile import read_profile_file
 
-URL = "https://dedicated-window.example/kyotango?c=K7Q2M9"
+URL = "https://sodan.city.kyotango.lg.jp/c/k7q2m9abcd"  # public: no sample mark
 NATIONAL = (
     ("こころの健康相談統一ダイヤル", "0570-064-556"),
     ("自殺予防いのちの電話（フリーダイヤル）", "0120-783-556"),
@@ -416,7 +416,9 @@ def test_lines_never_start_with_closing_punctuation() -> None:
 
 def test_phone_numbers_are_not_split_across_lines() -> None:
     font = load_font()
-    lines = wrap("電話番号は 0772-69-0350 です", 60, lambda s: font.width(s, 8))
+    width = font.width("0772-69-0350", 8) + 4  # the number fits a line, the sentence does not
+    lines = wrap("電話番号は 0772-69-0350 です", width, lambda s: font.width(s, 8))
+    assert len(lines) > 1
     assert any("0772-69-0350" in line for line in lines)
 
 
@@ -449,9 +451,12 @@ def test_no_font_anywhere_says_where_it_looked_and_how_to_install(
     assert "apt-get install fonts-morisawa-bizud-gothic" in message
 
 
-def test_standard_font_is_biz_ud_gothic() -> None:
+def test_standard_font_is_biz_ud_p_gothic_with_proportional_latin() -> None:
     font = load_font()
-    assert font.family == "BIZ UDGothic"
+    assert font.family == "BIZ UDPGothic"
+    # Proportional: "LINE" and phone numbers are set as words, not in fixed-width cells.
+    assert font.width("i", 10) < font.width("W", 10)
+    assert font.width("LINE", 10) < 4 * font.width("W", 10)
     assert load_settings({"TSUNAGU_ENV": "production"}).card_font_path == ""
     assert load_settings(
         {"TSUNAGU_ENV": "production", "TSUNAGU_CARD_FONT": "/f.ttf"}
@@ -467,7 +472,7 @@ def test_a_font_without_japanese_glyphs_is_refused(design: CardDesign, tmp_path:
     latin.save(str(path))
     with pytest.raises(GlyphsMissingError) as caught:
         render_png(design, URL, dpi=72, font_path=path)
-    assert "京" in caught.value.characters
+    assert "話" in caught.value.characters  # the first box on the front: the message
 
 
 def test_characters_the_font_lacks_are_refused(design: CardDesign) -> None:

@@ -18,9 +18,14 @@ from cards import batches as batch_service
 from cards.designs import all_designs, get_design
 from cards.files import FILES, render
 from cards.models import CardBatch
+from cards.printshop import NOTE as PRINT_SHOP_NOTE
+from cards.sample import sample_reason
 from cards.stats import bar_chart, batch_total, daily, shows_figures
 from core.db import get_session
 from core.web import current_profile
+
+BATCH_FILES = ("card.png", "card-back.png", "card.pdf", "print-shop.pdf", "postcard.pdf",
+               "poster.pdf")  # fmt: skip
 
 
 def _mark_printed(db: Session, found: CardBatch, kind: str) -> Response | None:
@@ -91,6 +96,9 @@ def batch(batch_id: int) -> str:
         "backoffice/cards/batch.html",
         batch=found,
         scan_url=scan_url(found.code),
+        # Printed from a development or internal address, every file is marked as a sample.
+        sample_reason=sample_reason(scan_url(found.code)),
+        print_shop_note=PRINT_SHOP_NOTE,
         figures=_figures(db, found) if shows_figures(found, minimum) else None,
         minimum_batch=minimum,
         purposes=PURPOSE_LABELS,
@@ -134,8 +142,9 @@ def print_batch(batch_id: int) -> Response | tuple[str, int]:
 @bp.route("/batches/<int:batch_id>/files/<kind>")
 @requires("cards.print")
 def batch_file(batch_id: int, kind: str) -> Response:
-    """A single card (PNG or PDF) of a batch, e.g. for a partner who prints it themselves."""
-    if kind not in ("card.png", "card-back.png", "card.pdf", "postcard.pdf", "poster.pdf"):
+    """A single card (PNG or PDF) of a batch, e.g. for a partner who prints it themselves or
+    for a print shop."""
+    if kind not in BATCH_FILES:
         abort(404)
     db = get_session()
     found = _batch(batch_id)
