@@ -1,5 +1,7 @@
 """Staff accounts: creation, second factor, recovery codes, passwords, roles, profile.
 
+Roles that read cases wait for a second administrator's approval (``role_grants.py``).
+
 Sign-in itself is in ``signin.py``, its attempt clock in ``lockout.py``.
 
 Services take the database session first and never touch the request; every security event is
@@ -18,21 +20,20 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice import lockout, notices, totp
+from backoffice import lockout, notices, role_grants, totp
 from backoffice.context import Actor
 from backoffice.lockout import Clock
-from backoffice.models import RecoveryCode, StaffRole, StaffUser
+from backoffice.models import RecoveryCode, StaffUser
 from backoffice.passwords import password_problems, verify_password
-from backoffice.permissions import ROLES
+from backoffice.permissions import CASE_ROLES, ROLES
 from core import audit
 from core.config import Settings
 from core.crypto import blind_index
+from core.db import utcnow
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes: 0/o, 1/l/i
 RECOVERY_CODES = 10
-# Roles that open cases: never given to oneself, so no administrator reads cases alone.
-CASE_ROLES = frozenset({"coordinator", "supervisor", "liaison"})
 OWN_ACCOUNT = (
     "自分のアカウントのパスワードと二段階認証は、「自分のアカウント」の画面で、"
     "今のパスワードを確かめてから変更してください。"
@@ -83,7 +84,11 @@ def create_staff(
     actor: Actor,
     email: str = "",
     must_change_password: bool = True,
+    now: datetime | None = None,
 ) -> StaffUser:
+    """A new account. Given by an administrator (``actor.user``), a case role or the admin role
+    waits for a second administrator; the server shell gives every role in effect."""
+    now = now or utcnow()
     login = normalise_login(login)
     if not LOGIN_PATTERN.match(login):
         raise AccountError(
@@ -101,11 +106,12 @@ def create_staff(
         email=email.strip(),
         password_hash=hasher.hash(password),
         must_change_password=must_change_password,
-        role_rows=[StaffRole(role=role) for role in sorted(roles)],
+        role_rows=[role_grants.new_role_row(role, actor=actor, now=now) for role in sorted(roles)],
     )
     session.add(user)
     session.flush()
     audit_account(session, "staff.create", actor, user, reason=f"roles: {', '.join(sorted(roles))}")
+    _audit_waiting(session, actor, user, "granted", roles)
     return user
 
 
@@ -146,6 +152,8 @@ def reset_second_factor(session: Session, user: StaffUser, *, actor: Actor, now:
     user.totp_last_step = user.totp_enrolled_at = None
     user.recovery_codes = []
     audit_account(session, "auth.mfa.reset", actor, user)
+    held = role_grants.hold_for_approval(user, actor=actor, now=now)
+    _audit_waiting(session, actor, user, "second factor reset", held)
     notices.notify(
         session, user.id, "mfa.reset", by_administrator=not _is_self(actor, user), now=now
     )
@@ -189,18 +197,23 @@ def issue_temporary_password(
     user.must_change_password = True
     user.password_changed_at = now
     audit_account(session, "auth.password.reset", actor, user)
+    held = role_grants.hold_for_approval(user, actor=actor, now=now)
+    _audit_waiting(session, actor, user, "password reset", held)
     notices.notify(session, user.id, "password.reset", by_administrator=True, now=now)
     return password
 
 
-def set_roles(session: Session, user: StaffUser, roles: set[str], *, actor: Actor) -> None:
+def set_roles(
+    session: Session, user: StaffUser, roles: set[str], *, actor: Actor, now: datetime | None = None
+) -> None:
     """Give exactly ``roles``: rows of roles kept stay, only the difference is added or removed.
 
     (Replacing every row inserted the kept roles again before the old rows were deleted, which
-    the unique (user, role) constraint refused.) Nobody may give themselves a case role.
+    the unique (user, role) constraint refused.) Nobody may give themselves a case role; one an
+    administrator gives waits for a second administrator, and a kept role keeps its approval.
     """
     _check_roles(roles)
-    current = set(user.roles)
+    current = set(user.granted_roles)
     added, removed = roles - current, current - roles
     if not added and not removed:
         return
@@ -214,8 +227,37 @@ def set_roles(session: Session, user: StaffUser, roles: set[str], *, actor: Acto
         )
     for row in [row for row in user.role_rows if row.role in removed]:
         user.role_rows.remove(row)
-    user.role_rows.extend(StaffRole(role=role) for role in sorted(added))
+    now = now or utcnow()
+    user.role_rows.extend(
+        role_grants.new_role_row(role, actor=actor, now=now) for role in sorted(added)
+    )
     audit_account(session, "staff.roles.change", actor, user, reason=", ".join(sorted(roles)))
+    _audit_waiting(session, actor, user, "granted", added)
+
+
+def approve_role(
+    session: Session, user: StaffUser, role: str, *, actor: Actor, now: datetime
+) -> None:
+    """A second administrator approves a waiting role: from now on it grants its permissions.
+
+    Refused (and audited) for the one who granted it or reset the account, and for the account
+    itself; the server shell may approve (the operator's trust boundary).
+    """
+    row = next((row for row in user.pending_roles if row.role == role), None)
+    if row is None:
+        raise AccountError("この役割は承認待ちではありません。画面を読み込み直してください。")
+    refusal = role_grants.approval_refusal(user, row, actor)
+    if refusal is not None:
+        audit_account(
+            session, "staff.roles.approve", actor, user, outcome="denied",
+            reason=f"{refusal}: {role}",
+        )  # fmt: skip
+        raise AccountError(role_grants.REFUSALS[refusal])
+    row.approved_by_id, row.approved_at = actor.id, now
+    granter = f"staff_user {row.granted_by_id}" if row.granted_by_id else "server shell"
+    audit_account(
+        session, "staff.roles.approve", actor, user, reason=f"{role}; granted by {granter}"
+    )
 
 
 def update_profile(
@@ -262,6 +304,17 @@ def _make_recovery_codes(session: Session, user: StaffUser, actor: Actor) -> lis
     user.recovery_codes = [RecoveryCode(code_hash=recovery_hash(code)) for code in codes]
     audit_account(session, "auth.recovery_codes.new", actor, user)
     return codes
+
+
+def _audit_waiting(
+    session: Session, actor: Actor, user: StaffUser, cause: str, roles: set[str] | list[str]
+) -> None:
+    """Role names and the cause only: the trail never holds a person's details."""
+    waiting = sorted(role for role in roles if role in {row.role for row in user.pending_roles})
+    if waiting:
+        audit_account(
+            session, "staff.roles.pending", actor, user, reason=f"{cause}: {', '.join(waiting)}"
+        )
 
 
 def _is_self(actor: Actor, user: StaffUser) -> bool:

@@ -62,6 +62,10 @@ def load_demo_account(
     else:
         user.password_hash = hasher.hash(password)
         user.recovery_codes = []
+        # Development only, from the shell: roles left waiting by a reset in the web are given
+        # back, as the `staff approve` command would.
+        for row in user.pending_roles:
+            accounts.approve_role(session, user, row.role, actor=actor, now=utcnow())
     user.totp_secret, user.totp_pending_secret = secret, None
     user.totp_last_step, user.totp_enrolled_at = None, utcnow()
     user.failed_logins, user.locked_until, user.active = 0, None, True

@@ -13,7 +13,7 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from werkzeug.wrappers import Response
 
 from backoffice.models import StaffUser
-from backoffice.permissions import permissions_for, required_permission
+from backoffice.permissions import required_permission
 from core.db import get_session
 
 OPEN_ENDPOINTS = frozenset(
@@ -50,7 +50,7 @@ def check_request() -> Response | None:
     if endpoint is None:
         return None  # signed in, unknown address: let routing answer 404 or 405
     permission = required_permission(current_app.view_functions.get(endpoint))
-    if permission is None or permission not in permissions_for(user.roles):
+    if permission is None or permission not in user.permissions:
         g.refused_permission = permission or "none declared"  # for the audit (denials.py)
         abort(403)
     return None

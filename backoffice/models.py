@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backoffice.permissions import ACCOUNT_PERMISSIONS, permissions_for
 from core.crypto import EncryptedString
 from core.db import Base, UTCDateTime, utcnow
 
@@ -47,7 +48,10 @@ class StaffUser(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     role_rows: Mapped[list[StaffRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        foreign_keys="StaffRole.user_id",
     )
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -55,7 +59,25 @@ class StaffUser(Base):
 
     @property
     def roles(self) -> frozenset[str]:
+        """The roles in effect. A role waiting for a second administrator's approval grants
+        nothing: the gate, the templates and every case scope read this."""
+        return frozenset(row.role for row in self.role_rows if not row.pending)
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        """What the roles in effect grant, and the account's own pages (ACCOUNT_PERMISSIONS)
+        as long as it holds any role, so an account whose roles all wait is told so."""
+        granted = permissions_for(self.roles)
+        return granted | ACCOUNT_PERMISSIONS if self.role_rows else granted
+
+    @property
+    def granted_roles(self) -> frozenset[str]:
+        """Every role given, approved or not: what the account form shows and saves."""
         return frozenset(row.role for row in self.role_rows)
+
+    @property
+    def pending_roles(self) -> list[StaffRole]:
+        return sorted((row for row in self.role_rows if row.pending), key=lambda row: row.role)
 
     @property
     def has_second_factor(self) -> bool:
@@ -69,8 +91,22 @@ class StaffRole(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
     role: Mapped[str] = mapped_column(String(32))
+    # Who gave the role, or last reset the account's password or second factor, and when.
+    # None for the server shell and for roles given before these columns (migration 0023).
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    granted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A role is in effect once approved. A case role or the admin role an administrator gives
+    # through the web waits (None) for a second administrator; approved_by is None when no
+    # second look was needed (the server shell, roles that open no case, older rows).
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    user: Mapped[StaffUser] = relationship(back_populates="role_rows")
+    user: Mapped[StaffUser] = relationship(back_populates="role_rows", foreign_keys=[user_id])
+    granted_by: Mapped[StaffUser | None] = relationship(foreign_keys=[granted_by_id])
+
+    @property
+    def pending(self) -> bool:
+        return self.approved_at is None
 
 
 class RecoveryCode(Base):

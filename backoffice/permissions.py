@@ -83,6 +83,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 ROLES = tuple(ROLE_PERMISSIONS)
 
+# What every account holding a role may do, even while all its roles wait for approval: see its
+# dashboard (which says what waits) and look after its own password and second factor.
+ACCOUNT_PERMISSIONS = frozenset({"dashboard.view", "account.manage_own"})
+# What opens a case: a person's name, their story, the meetings about them.
+CASE_PERMISSIONS = frozenset(
+    p for p in PERMISSIONS if p.startswith(("referral.", "outreach.", "meeting."))
+)
+# The roles that read cases (coordinator, supervisor, liaison), derived so a new one is not missed.
+CASE_ROLES = frozenset(role for role, p in ROLE_PERMISSIONS.items() if p & CASE_PERMISSIONS)
+# Roles an administrator gives through the web only with a second administrator's approval:
+# the case roles, so no administrator reads cases alone, and the role that approves them, or one
+# person could make a second administrator account, sign in as it and approve their own grant.
+FOUR_EYES_ROLES = CASE_ROLES | frozenset(
+    role for role, p in ROLE_PERMISSIONS.items() if "staff.manage" in p
+)
+
 
 def requires(permission: str) -> Callable[[View], View]:
     """Declare the permission a view needs. Unknown names fail at import, not at request."""

@@ -1,6 +1,8 @@
 """Account administration for the `admin` role: create, change roles, disable, reset, end sessions.
 
-Administrators manage accounts; they do not read cases unless they also hold a case role.
+Administrators manage accounts; they do not read cases unless they also hold a case role. A
+case role (or the admin role) given here, or kept by an account whose password or second factor
+an administrator resets, waits until a second administrator approves it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,16 @@ from backoffice import accounts
 from backoffice.context import current_actor
 from backoffice.forms import EmptyForm, NewStaffForm, StaffForm
 from backoffice.models import StaffUser
-from backoffice.permissions import requires
+from backoffice.permissions import ROLES, requires
 from backoffice.sessions import end_sessions, live_sessions
 from core import audit
 from core.db import get_session, utcnow
 
 bp = Blueprint("staff_admin", __name__, url_prefix="/accounts")
+WAITING = (
+    "このアカウントのつなぎ支援と管理の役割は、ほかの管理者が承認するまで使えません"
+    "（リセットした人は承認できません）。"
+)
 
 
 def _user(user_id: int) -> StaffUser:
@@ -32,7 +38,7 @@ def _user(user_id: int) -> StaffUser:
 @requires("staff.manage")
 def index() -> str:
     users = get_session().scalars(select(StaffUser).order_by(StaffUser.login)).all()
-    return render_template("backoffice/staff_list.html", users=users)
+    return render_template("backoffice/staff_list.html", users=users, action_form=EmptyForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -68,7 +74,7 @@ def create() -> tuple[str, int] | str:
 @requires("staff.manage")
 def edit(user_id: int) -> Response | tuple[str, int]:
     user, db = _user(user_id), get_session()
-    form = StaffForm(obj=user, roles=sorted(user.roles))
+    form = StaffForm(obj=user, roles=sorted(user.granted_roles))
     if form.validate_on_submit():
         try:
             _save(user, form)
@@ -116,6 +122,8 @@ def reset_second_factor(user_id: int) -> Response:
         end_sessions(db, user.id, reason="second factor reset")
         db.commit()
         flash("二段階認証をリセットしました。次のログインで登録し直します。")
+        if user.pending_roles:
+            flash(WAITING)
     return redirect(url_for(".edit", user_id=user.id))
 
 
@@ -169,4 +177,22 @@ def end_all_sessions(user_id: int) -> Response:
         )
         db.commit()
         flash(f"{ended}件のセッションを終了しました。")
+    return redirect(url_for(".edit", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/roles/<role>/approve", methods=["POST"])
+@requires("staff.manage")
+def approve_role(user_id: int, role: str) -> Response:
+    user, db = _user(user_id), get_session()
+    if role not in ROLES:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        try:
+            accounts.approve_role(db, user, role, actor=current_actor(), now=utcnow())
+        except accounts.AccountError as error:
+            db.commit()  # keeps only the refusal's audit event
+            flash(str(error))
+        else:
+            db.commit()
+            flash("役割を承認しました。")
     return redirect(url_for(".edit", user_id=user.id))

@@ -1,4 +1,8 @@
-"""`flask --app wsgi staff ...`: manage staff accounts from the server's shell."""
+"""`flask --app wsgi staff ...`: manage staff accounts from the server's shell.
+
+The shell is the operator's trust boundary: roles given here are in effect at once, and the
+operator may approve roles that wait for a second administrator (``role_grants.py``).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,9 @@ from backoffice.permissions import ROLES
 from backoffice.sessions import end_sessions
 from core.db import get_engine, utcnow
 
-staff_group = AppGroup("staff", help="Manage staff accounts (create, list, disable, reset 2FA).")
+staff_group = AppGroup(
+    "staff", help="Manage staff accounts (create, list, approve roles, disable, reset 2FA)."
+)
 SHELL = Actor(None, "server shell")
 
 
@@ -83,7 +89,29 @@ def list_command() -> None:
         for user in session.scalars(select(StaffUser).order_by(StaffUser.login)):
             state = "active" if user.active else "disabled"
             factor = "2FA" if user.has_second_factor else "no 2FA yet"
-            click.echo(f"{user.login}\t{','.join(sorted(user.roles))}\t{state}\t{factor}")
+            roles = [*sorted(user.roles), *(f"{row.role}(pending)" for row in user.pending_roles)]
+            click.echo(f"{user.login}\t{','.join(roles)}\t{state}\t{factor}")
+
+
+@staff_group.command("approve")
+@click.argument("login")
+@click.option(
+    "--role", "roles", multiple=True, type=click.Choice(ROLES), help="Only this role; repeat."
+)
+@with_appcontext
+def approve_command(login: str, roles: tuple[str, ...]) -> None:
+    """Approve roles waiting for a second administrator (all of them unless --role is given).
+
+    For a back office with a single administrator; each approval is audited.
+    """
+    with Session(get_engine()) as session, session.begin():
+        user = _user(session, login)
+        waiting = [row.role for row in user.pending_roles if not roles or row.role in roles]
+        if not waiting:
+            raise click.ClickException(f"{login} has no role waiting for approval")
+        for role in waiting:
+            accounts.approve_role(session, user, role, actor=SHELL, now=utcnow())
+    click.echo(f"approved for {login}: {', '.join(waiting)}")
 
 
 @staff_group.command("disable")

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.models import StaffNotice, StaffRole
+from backoffice.models import StaffNotice, StaffRole, StaffUser
 from core.audit import AuditEvent
 from core.db import get_engine
 from tests.staff import PASSWORD, Staff, load_user, make_staff, post_form, sign_in
@@ -95,13 +95,27 @@ def test_a_self_grant_refusal_changes_nothing_else(backoffice_app: Flask) -> Non
     assert load_user(backoffice_app, me.id).display_name == f"職員 {me.login}"
 
 
-def test_another_administrator_may_grant_a_case_role(backoffice_app: Flask) -> None:
-    admin, _ = admin_client(backoffice_app)
+def test_another_administrator_may_grant_a_case_role_a_third_approves(
+    backoffice_app: Flask,
+) -> None:
+    admin, me = admin_client(backoffice_app)
+    third, _ = admin_client(backoffice_app)
     colleague = make_staff(backoffice_app, "admin")
 
     response = save(admin, colleague.id, roles=["admin", "coordinator"])
 
     assert response.status_code == 302
+    user = load_user(backoffice_app, colleague.id)
+    assert user.roles == {"admin"} and user.granted_roles == {"admin", "coordinator"}
+    [waiting] = user.pending_roles
+    assert (waiting.role, waiting.granted_by_id) == ("coordinator", me.id)
+    url = f"/accounts/{colleague.id}/roles/coordinator/approve"
+    post_form(third, url, {}, form_url=f"/accounts/{colleague.id}")
+    approved = load_user(backoffice_app, colleague.id).role_rows
+    assert {row.role: row.approved_by_id is not None for row in approved} == {
+        "admin": False,  # given by the test's shell, in effect without a second look
+        "coordinator": True,
+    }
     assert load_user(backoffice_app, colleague.id).roles == {"admin", "coordinator"}
 
 
@@ -112,6 +126,27 @@ def test_an_administrator_may_still_change_their_other_roles(backoffice_app: Fla
 
     assert response.status_code == 302
     assert load_user(backoffice_app, me.id).roles == {"admin", "coordinator", "analyst"}
+
+
+def test_cli_grants_are_in_effect_and_its_reset_keeps_them(
+    backoffice_app: Flask, tmp_path: Path
+) -> None:
+    """The server shell is the operator's trust boundary: no second administrator there."""
+    password_file = tmp_path / "password"
+    password_file.write_text(PASSWORD, encoding="utf-8")
+    runner = backoffice_app.test_cli_runner()
+
+    runner.invoke(
+        args=["staff", "create", "kimura", "--role", "coordinator", "--role", "admin",
+              "--password-file", str(password_file)]
+    )  # fmt: skip
+    runner.invoke(args=["staff", "reset-2fa", "kimura"])
+
+    with Session(get_engine(backoffice_app)) as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.login == "kimura"))
+        assert user is not None
+        assert user.roles == {"admin", "coordinator"} and not user.pending_roles
+    assert not events(backoffice_app, "staff.roles.pending")
 
 
 def test_cli_creation_and_reset_are_audited_and_told(backoffice_app: Flask, tmp_path: Path) -> None:

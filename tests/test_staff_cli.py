@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
+from core.db import utcnow
 from tests.staff import PASSWORD, load_user, make_staff
 
 
@@ -83,6 +85,54 @@ def test_reset_2fa_removes_the_second_factor(backoffice_app: Flask) -> None:
     assert not load_user(backoffice_app, staff.id).has_second_factor
 
 
+def test_approve_gives_the_roles_that_wait_and_list_shows_them(backoffice_app: Flask) -> None:
+    from backoffice import accounts
+    from backoffice.context import Actor
+    from backoffice.models import StaffUser
+    from core.db import get_engine
+
+    admin = make_staff(backoffice_app, "admin")
+    staff = make_staff(backoffice_app, "analyst")
+    with Session(get_engine(backoffice_app)) as session, session.begin():
+        granter = Actor(session.get(StaffUser, admin.id), None)
+        user = session.get(StaffUser, staff.id)
+        assert user is not None
+        accounts.set_roles(session, user, {"analyst", "liaison", "coordinator"}, actor=granter)
+
+    listed = run(backoffice_app, "staff", "list")
+    one = run(backoffice_app, "staff", "approve", staff.login, "--role", "liaison")
+    rest = run(backoffice_app, "staff", "approve", staff.login)
+    none_left = run(backoffice_app, "staff", "approve", staff.login)
+
+    assert f"{staff.login}\tanalyst,coordinator(pending),liaison(pending)\t" in listed.output
+    assert one.exit_code == rest.exit_code == 0, one.output + rest.output
+    assert "approved for" in one.output and "liaison" in one.output
+    assert load_user(backoffice_app, staff.id).roles == {"analyst", "coordinator", "liaison"}
+    assert none_left.exit_code != 0 and "no role waiting" in none_left.output
+
+
+def test_demo_reset_gives_back_roles_left_waiting(backoffice_app: Flask) -> None:
+    from backoffice import accounts
+    from backoffice.context import Actor
+    from backoffice.models import StaffUser
+    from backoffice.permissions import ROLES
+    from core.db import get_engine
+
+    assert run(backoffice_app, "tsunagu", "demo").exit_code == 0
+    admin = make_staff(backoffice_app, "admin")
+    with Session(get_engine(backoffice_app)) as session, session.begin():
+        demo = accounts.find_by_login(session, "demo")
+        assert demo is not None and demo.roles == set(ROLES)
+        resetter = Actor(session.get(StaffUser, admin.id), None)
+        accounts.reset_second_factor(session, demo, actor=resetter, now=utcnow())
+        assert demo.pending_roles
+        demo_id = demo.id
+
+    assert run(backoffice_app, "tsunagu", "demo", "--reset-account").exit_code == 0
+
+    assert load_user(backoffice_app, demo_id).roles == set(ROLES)
+
+
 def test_demo_account_is_shown_once_and_its_code_can_be_printed(backoffice_app: Flask) -> None:
     first = run(backoffice_app, "tsunagu", "demo")
     second = run(backoffice_app, "tsunagu", "demo")
@@ -95,7 +145,7 @@ def test_demo_account_is_shown_once_and_its_code_can_be_printed(backoffice_app: 
 
 
 def test_every_staff_command_has_help(backoffice_app: Flask) -> None:
-    for command in ("create", "list", "disable", "enable", "reset-2fa"):
+    for command in ("create", "list", "approve", "disable", "enable", "reset-2fa"):
         result = run(backoffice_app, "staff", command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
     for group in ("audit", "keys", "db"):
