@@ -156,3 +156,35 @@ def test_init_gives_tokens_to_rows_indexed_before_them(empty_app: Flask) -> None
         after = search_services(session, SearchQuery(text="死にたい", per_page=50), now=NOW)
     assert [card.id for card in after.items] == [card.id for card in fresh.items]
     assert "京都いのちの電話" in [card.name for card in after.items]
+
+
+def test_a_term_of_two_kana_leads_to_its_group_but_marks_no_row(directory: Session) -> None:
+    # うつ is inside きようつう, the reading of 共通 in a service's name: the term alone must
+    # not give that service the group's token, nor must the query find it there.
+    group = SearchSynonym(terms=["うつ", "ナビダイヤル"], note="test")
+    directory.add(group)
+    directory.flush()
+    refresh_synonym_tokens(directory, [group.id])
+    holding = {
+        row.service_id
+        for row in directory.scalars(select(ServiceSearchText))
+        if "なびだいやる" in row.name_text + row.topic_text + row.body_text
+    }
+    reading_holds_utsu = {
+        row.service_id
+        for row in directory.scalars(select(ServiceSearchText))
+        if "うつ" in row.name_text and "なびだいやる" not in row.name_text + row.body_text
+    }
+    marked = set(
+        directory.scalars(
+            select(ServiceSearchText.service_id).where(
+                ServiceSearchText.synonym_tokens.contains(f" syn_{group.id} ")
+            )
+        )
+    )
+    found = search_services(directory, SearchQuery(text="ウツ", per_page=50), now=NOW)
+
+    assert reading_holds_utsu  # the demo has such a name (全国共通番号)
+    assert marked == holding
+    assert {card.id for card in found.items} >= holding
+    assert not {card.id for card in found.items} & reading_holds_utsu

@@ -6,6 +6,7 @@ import pytest
 
 from directory.textnorm import (
     bigrams,
+    is_short_kana,
     normalize,
     reading,
     strip_controls,
@@ -87,3 +88,13 @@ def test_a_suggested_reading_is_written_as_read_for_staff_to_check() -> None:
     assert suggested_reading("借金相談センター") == "しゃっきんそうだんせんたー"
     assert suggested_reading("DV相談") == "DVそうだん"
     assert suggested_reading("ABC Support") == ""  # nothing Japanese: nothing to suggest
+
+
+@pytest.mark.parametrize("typed", ["うつ", "ウツ", "ｳﾂ", "う", "ウー", "かね"])
+def test_one_or_two_kana_are_short_kana(typed: str) -> None:
+    assert is_short_kana(normalize(typed))
+
+
+@pytest.mark.parametrize("typed", ["鬱", "借金", "DV", "いじめ", "うつ病", "う2", ""])
+def test_kanji_letters_and_longer_kana_are_not_short_kana(typed: str) -> None:
+    assert not is_short_kana(normalize(typed))

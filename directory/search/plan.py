@@ -12,8 +12,8 @@ inside a longer word or reading (うつ inside きようつう, 共通). It scor
 groups is in the name, 2 for a whole topic name (`Word.whole`).
 
 Before that, the words are read as a resident types them: consecutive words that together are
-a vocabulary term are one word (can't sleep, お金 ない), and English words that carry no
-meaning of their own (I, to, my) are left out when others remain.
+a vocabulary term are one word (can't sleep), and words that carry no meaning of their own
+(English I, to, my; kana such as ない in お金 ない) are left out when others remain.
 
 With at most one word, the ranking is a few tiers (3, 2, 1), each read in index order and only
 as far as the page needs: the inverted indexes answer that without scoring every match. With
@@ -116,7 +116,7 @@ def build_plan(query: SearchQuery, synonyms: Synonyms, now: datetime) -> Plan:
 
 def typed_words(keys: list[str], synonyms: Synonyms) -> list[str]:
     """The words meant: runs of keys that join into a vocabulary term are one (can't sleep →
-    cantsleep), the longest first; English function words are left out if others remain."""
+    cantsleep), the longest first; words that say nothing are left out if others remain."""
     joined: list[str] = []
     start = 0
     while start < len(keys):
@@ -126,8 +126,14 @@ def typed_words(keys: list[str], synonyms: Synonyms) -> list[str]:
         )
         joined.append("".join(keys[start:end]))
         start = end
-    meaningful = [key for key in joined if key not in STOP_WORDS]
-    return list(dict.fromkeys(meaningful or joined))
+    meaningful = [key for key in joined if not _says_nothing(key, synonyms)]
+    known = [key for key in joined if key in synonyms]  # "I need help": help
+    return list(dict.fromkeys(meaningful or known or joined))
+
+
+def _says_nothing(key: str, synonyms: Synonyms) -> bool:
+    """An English function word, or one or two kana that lead nowhere (ない in お金 ない)."""
+    return key in STOP_WORDS or (is_short_kana(key) and key not in synonyms)
 
 
 def _word(key: str, synonyms: Synonyms) -> Word:
