@@ -108,7 +108,17 @@ test: $(STAMP) translations browser fonts lint
 # Search and referrals are measured on PostgreSQL too: on BENCH_DATABASE_URL if set, else on the
 # local server if one answers (each run makes a temporary database there and drops it).
 LOCAL_PG := postgresql+psycopg://postgres@127.0.0.1:5432/test
+# The public pages are loaded by wrk (32 connections); installed here where we can, else the
+# bench falls back to its Python client with fewer clients.
 bench: $(STAMP) translations fonts
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing wrk (HTTP load generator) from Debian's packages"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else \
+			echo "wrk is missing (sudo apt-get install wrk): public pages use the Python client"; \
+		fi; \
+	fi
 	$(BIN)/python -m bench
 	export BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(pg_isready -h 127.0.0.1 -p 5432 -q \
 		2>/dev/null && echo $(LOCAL_PG))}"; \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import itertools
 import statistics
 import threading
 import time
@@ -32,8 +33,12 @@ class LoadResult:
         return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
 
 
-def run_load(host: str, port: int, path: str, seconds: float, clients: int) -> LoadResult:
+def run_load(
+    host: str, port: int, path: str, seconds: float, clients: int, *, vary: str = ""
+) -> LoadResult:
+    """``vary``: each request adds ``&bench=<vary>-<n>`` (n counts this run's requests)."""
     latencies: list[float] = []
+    numbers = itertools.count(1)
     errors = [0]
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
@@ -45,7 +50,7 @@ def run_load(host: str, port: int, path: str, seconds: float, clients: int) -> L
             start = time.perf_counter()
             try:
                 connection = http.client.HTTPConnection(host, port, timeout=10)
-                connection.request("GET", path)
+                connection.request("GET", f"{path}&bench={vary}-{next(numbers)}" if vary else path)
                 response = connection.getresponse()
                 response.read()
                 connection.close()
