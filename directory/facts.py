@@ -4,7 +4,11 @@ Only what the sheet states is kept. Numbers and addresses are taken from its tex
 Rows of low confidence, and rows where the sheet marks a fact as not confirmed (in the fact's
 own column or in its note: 未確認, 要再確認, 掲載前に…確認を, unclear ...), are marked as
 needing a check ("要確認"), with the sheet's own note, led by the columns concerned.
-Ids derive from the names, so loading the demo again updates the same rows.
+The research notes the sheet writes inside the facts ("（2020年時点）", "…とみられる", "※…") are
+taken out of every field residents read and kept in that staff-only note (`fact_notes`); a
+contact the sheet doubts is marked unconfirmed, so the public pages show it as text, not as a
+link, until staff confirm it. Ids derive from the names, so loading the demo again updates the
+same rows.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from directory.fact_notes import split_notes
 from directory.models import (
     ContactChannel,
     Language,
@@ -128,7 +133,61 @@ def needs_check(row: Mapping[str, str]) -> bool:
 def check_note(row: Mapping[str, str]) -> str:
     columns = unconfirmed_columns(row)
     lead = f"未確認の項目: {'・'.join(columns)}。" if columns else ""
-    return lead + row["note"]
+    notes = public_facts(row).notes
+    taken = [f"{label}「{note}」" for label, found in notes.items() for note in found]
+    kept = f"\n公開ページから外した注記: {'、'.join(taken)}" if taken else ""
+    return lead + row["note"] + kept
+
+
+@dataclass(frozen=True)
+class PublicFacts:
+    """A row's fields as residents read them, and the notes taken out of each (by label)."""
+
+    name: str
+    operator: str
+    contact: str
+    hours: str
+    audience: str
+    cost_note: str
+    languages: str
+    address: str
+    notes: dict[str, list[str]]
+
+    @property
+    def contact_confirmed(self) -> bool:
+        return "連絡先" not in self.notes
+
+
+# The fields residents read, with the names staff read beside the notes taken out of them.
+PUBLIC_COLUMNS = {"name": "名称", "operator": "運営", **FACT_COLUMNS}
+
+
+def public_facts(row: Mapping[str, str]) -> PublicFacts:
+    """The row without the research notes in its fields (see `directory.fact_notes`)."""
+    values, notes = {}, {}
+    for column, label in PUBLIC_COLUMNS.items():
+        text = row[column]
+        if column in ("free", "anonymous"):
+            text = _split_flag(text)[1]
+        elif column == "languages" and text.startswith("not stated"):
+            text = text.removeprefix("not stated")
+            notes[label] = [text.strip("（）")] if text else []
+            text = ""
+        values[column], taken = split_notes(text)
+        if taken:
+            notes.setdefault(label, []).extend(taken)
+    return PublicFacts(
+        name=values["name"], operator=values["operator"], contact=values["contact"],
+        hours=values["hours"], audience=values["audience"], cost_note=values["free"],
+        languages=values["languages"], address=values["address"],
+        notes={label: found for label, found in notes.items() if found},
+    )  # fmt: skip
+
+
+def contact_confirmed(row: Mapping[str, str]) -> bool:
+    """The sheet is sure of the contact: not a low-confidence row, and no doubt or source
+    note in the contact column (unconfirmed, secondary source, "as written in a 2020 blog")."""
+    return row["confidence"] != "low" and public_facts(row).contact_confirmed
 
 
 def _topics(value: str) -> list[str]:
@@ -172,12 +231,13 @@ def _service(
     organizations: dict[str, Organization],
     terms: dict[str, TaxonomyTerm],
 ) -> Service:
-    organization_id = stable_id("organization", row["operator"])
+    facts = public_facts(row)
+    organization_id = stable_id("organization", facts.operator)
     organization = organizations.get(organization_id)
     if organization is None:
-        organization = Organization(id=organization_id, name=row["operator"], description="")
+        organization = Organization(id=organization_id, name=facts.operator, description="")
         organizations[organization_id] = organization
-    cost, cost_note = _split_flag(row["free"])
+    cost, _ = _split_flag(row["free"])
     anonymous, _ = _split_flag(row["anonymous"])
     topics = _topics(row["topics"])
     area_name, extent = SERVICE_AREA_BY_SHEET[row["area"]]
@@ -185,17 +245,18 @@ def _service(
         id=stable_id("service", row["name"]),
         organization_id=organization_id,
         organization=organization,
-        name=row["name"],
-        audience=row["audience"],
+        name=facts.name,
+        audience=facts.audience,
         topics=[terms[code] for code in topics],
         audiences=sorted({AUDIENCE_BY_TOPIC[c] for c in topics if c in AUDIENCE_BY_TOPIC}),
-        hours_note=row["hours"],
-        contact_note=row["contact"],
+        hours_note=facts.hours,
+        contact_note=facts.contact,
         cost=COST_BY_SHEET.get(cost, "unknown"),
-        cost_note=cost_note,
+        cost_note=facts.cost_note,
         anonymous=True if anonymous == "yes" else None,
-        languages_note="" if row["languages"] == "not stated" else row["languages"],
-        address=row["address"],
+        # 日本語 alone is the language record below; a note would only say it twice.
+        languages_note="" if facts.languages == "日本語" else facts.languages,
+        address=facts.address,
         area=AREA_BY_SHEET[row["area"]],
         status="published",
         home_group=home_group,
@@ -203,6 +264,7 @@ def _service(
         confidence=row["confidence"],
         needs_check=needs_check(row),
         check_note=check_note(row),
+        contact_confirmed=contact_confirmed(row),
         source_url=row["source_url"],
         source_date=row["source_date"],
         service_areas=[ServiceArea(name=area_name, extent_type=extent)],
@@ -211,6 +273,6 @@ def _service(
         languages=[Language(code="ja", name="日本語")] if "日本語" in row["languages"] else [],
         channels=[
             ContactChannel(kind=c.kind, value=c.value, label=c.label, sort_order=i)
-            for i, c in enumerate(parse_channels(row["contact"], row["kind"]))
+            for i, c in enumerate(parse_channels(facts.contact, row["kind"]))
         ],
     )

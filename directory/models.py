@@ -136,6 +136,8 @@ class Service(Base):
     confidence: Mapped[str] = mapped_column(String(8), default="low")
     needs_check: Mapped[bool] = mapped_column(Boolean, default=True)
     check_note: Mapped[str] = mapped_column(Text, default="")
+    # A contact its sources leave in doubt is shown as text, not a link, until staff confirm it.
+    contact_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
     source_url: Mapped[str] = mapped_column(Text, default="")
     source_date: Mapped[str] = mapped_column(Text, default="")
     verified_at: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from directory.fact_notes import split_notes
 from directory.models import Schedule, Service
 
 SCHEDULES = Path(__file__).resolve().parent / "data" / "schedules.toml"
@@ -61,7 +62,8 @@ def _apply(service: Service | None, name: str, entry: dict[str, Any], today: dat
     unknown = set(entry) - ENTRY_KEYS
     if unknown:
         raise ScheduleDataError(f"{name}: unknown keys {sorted(unknown)}")
-    if entry.get("source_hours") != service.hours_note:
+    # The service shows the sheet's hours without its research notes ("（2020年時点）").
+    if split_notes(str(entry.get("source_hours", "")))[0] != service.hours_note:
         raise ScheduleDataError(f"{name}: source_hours differs from the fact sheet; read it again")
     service.closed_on_holidays = _flag(name, entry, "closed_on_holidays")
     service.closed_over_year_end = _flag(name, entry, "closed_over_year_end")

@@ -56,3 +56,30 @@ FACT_SHEET_TOPICS = {
     "foreign residents": "foreign-residents",
     "daily-life/poverty": "daily-life",
 }
+
+
+class SupportPage(NamedTuple):
+    """A page for the people around someone: the topics it links (those that list a published
+    service) and the fact sheet's services it shows, by name (those published)."""
+
+    topics: tuple[str, ...]
+    services: tuple[str, ...]
+
+
+# Lines that take anyone's call, family and friends included, round the clock or long hours.
+_ANYONE = ("こころの健康相談統一ダイヤル", "よりそいホットライン", "京都いのちの電話")
+# 身近な人が心配なとき: what often weighs on someone, and lines a worried person can call.
+WORRIED_ABOUT_SOMEONE = SupportPage(
+    topics=(
+        "mental-health", "hikikomori", "debt", "work", "family-dv", "children-youth",
+        "elderly-care", "addiction",
+    ),
+    services=_ANYONE,
+)  # fmt: skip
+# 大切な人を自死で亡くされた方へ: the 自死遺族 topic once a service for it is published (the
+# fact sheet has none yet), then lines anyone can call, legal and money questions after a death,
+# and a line for children.
+BEREAVED_BY_SUICIDE = SupportPage(
+    topics=("bereaved", "mental-health", "debt", "children-youth"),
+    services=(*_ANYONE, "法テラス・サポートダイヤル", "チャイルドライン"),
+)

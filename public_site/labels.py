@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
+
+from directory.official import OfficialSource, WithSources, official_source
 
 labels = Blueprint("labels", __name__)
 
@@ -39,6 +43,18 @@ def cost_label(cost: str) -> str:
 @labels.app_template_global()
 def area_label(area: str) -> str:
     return str(AREAS.get(area, area))
+
+
+@labels.app_template_global()
+def long_date(day: date) -> str:
+    """A date as residents read it: 2026年1月5日, January 5, 2026."""
+    return format_date(day, "long")
+
+
+@labels.app_template_global()
+def official_link(service: WithSources) -> OfficialSource | None:
+    """The one source a service page links to: the organisation's or a government page."""
+    return official_source(service)
 
 
 @labels.app_template_global()

@@ -10,6 +10,8 @@ from sqlalchemy import text
 from core.db import get_session
 from directory.hours import service_status
 from directory.queries import home_channels
+from directory.support_pages import support_services, support_topics
+from directory.topics import BEREAVED_BY_SUICIDE, WORRIED_ABOUT_SOMEONE, SupportPage
 from public_site.localization import localized_route
 
 bp = Blueprint("public", __name__)
@@ -31,6 +33,29 @@ def privacy() -> str:
 @localized_route(bp, "/accessibility")
 def accessibility() -> str:
     return render_template("public/accessibility.html")
+
+
+@localized_route(bp, "/worried-about-someone")
+def worried_about_someone() -> str:
+    """身近な人が心配なとき: noticing, asking, listening, connecting and staying near."""
+    return _support_page("public/worried.html", WORRIED_ABOUT_SOMEONE)
+
+
+@localized_route(bp, "/bereaved-by-suicide")
+def bereaved_by_suicide() -> str:
+    """大切な人を自死で亡くされた方へ."""
+    return _support_page("public/bereaved.html", BEREAVED_BY_SUICIDE)
+
+
+def _support_page(template: str, page: SupportPage) -> str:
+    db, now = get_session(), datetime.now(UTC)
+    services = support_services(db, page)
+    return render_template(
+        template,
+        services=services,
+        topics=support_topics(db, page),
+        statuses={s.id: service_status(s, now) for s in services},
+    )
 
 
 @bp.route("/healthz")

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from core.config import PROJECT_ROOT
 from directory.demo import load_demo_directory
-from directory.facts import FACT_SHEET, needs_check, parse_channels, read_rows
-from directory.models import ContactChannel, Service
+from directory.fact_notes import split_notes
+from directory.facts import FACT_SHEET, needs_check, parse_channels, public_facts, read_rows
+from directory.models import ContactChannel, Organization, Service
 
 SHARED_SHEET = PROJECT_ROOT.parent / "shared" / "data" / "directory-facts.csv"
 
@@ -26,8 +27,9 @@ def test_every_number_and_address_is_verbatim_from_its_row(demo: Session) -> Non
         row = rows[service.name]
         for channel in service.channels:
             assert channel.value in row["contact"], (service.name, channel.value)
-        assert service.hours_note == row["hours"]
-        assert service.address == row["address"]
+        # The sheet's text, less its research notes ("（2020年時点）", "※…"): nothing added.
+        assert service.hours_note == split_notes(row["hours"])[0]
+        assert service.address == split_notes(row["address"])[0]
         assert service.source_url == row["source_url"]
 
 
@@ -95,11 +97,75 @@ def test_short_national_numbers_and_urls_are_recognised() -> None:
 
 
 def test_a_row_without_a_number_keeps_its_contact_note(demo: Session) -> None:
-    service = demo.scalar(select(Service).where(Service.name == "北京都ジョブパーク"))
+    service = demo.scalar(
+        select(Service).where(Service.name == "生活困窮者自立支援制度（自立相談支援機関）")
+    )
 
     assert service is not None
     assert service.channels == []
-    assert service.contact_note == "電話番号未確認"
+    assert service.contact_note == "全国共通番号なし—住所地の自立相談支援窓口へ"
+
+
+def test_a_contact_the_sheet_does_not_know_is_left_to_staff(demo: Session) -> None:
+    service = demo.scalar(select(Service).where(Service.name == "北京都ジョブパーク"))
+
+    assert service is not None
+    assert service.channels == [] and service.contact_note == ""
+    assert "電話番号未確認" in service.check_note
+    assert not service.contact_confirmed
+
+
+@pytest.mark.parametrize(
+    ("value", "public", "note"),
+    [
+        ("10:00–22:00（2020年時点）", "10:00–22:00", "2020年時点"),
+        ("京丹後市（健康推進課所管とみられる）", "京丹後市", "健康推進課所管とみられる"),
+        ("0772-69-0001（代表；二次資料）", "0772-69-0001（代表）", "二次資料"),
+        ("杉谷691番地（福祉事務所）※2020年時点", "杉谷691番地（福祉事務所）", "※2020年時点"),
+        ("LINE（アカウントID未確認）", "LINE", "アカウントID未確認"),
+        ("電話番号未確認", "", "電話番号未確認"),
+        ("未確認（https://a.jp/ ）", "https://a.jp/", "未確認（https://a.jp/ ）"),
+        ("資料で食い違い: 平日9:00–20:00／24時間", "", "資料で食い違い: 平日9:00–20:00／24時間"),
+        ("毎日16:00–21:00。24時間体制の報道あり", "毎日16:00–21:00", "24時間体制の報道あり"),
+        ("24時間・年中無休（1985年4月から）", "24時間・年中無休（1985年4月から）", None),
+    ],
+)  # fmt: skip
+def test_research_notes_leave_the_facts_for_the_staff_note(
+    value: str, public: str, note: str | None
+) -> None:
+    cleaned, notes = split_notes(value)
+
+    assert cleaned == public
+    assert notes == ([note] if note else [])
+
+
+def test_organisation_names_carry_no_notes(demo: Session) -> None:
+    names = set(demo.scalars(select(Organization.name)))
+
+    assert "京丹後市" in names
+    assert not [name for name in names if "とみられ" in name or "記事" in name]
+    service = demo.scalar(select(Service).where(Service.name.startswith("生きづらびっと")))
+    assert service is not None
+    assert service.organization.name == "特定非営利活動法人自殺対策支援センターライフリンク"
+    assert "2018年記事では社会的包摂サポートセンター運営" in service.check_note
+
+
+def test_contacts_the_sheet_doubts_are_unconfirmed() -> None:
+    rows = {row["name"]: row for row in read_rows()}
+
+    # A secondary source for the number; a URL known only from a 2020 article; low confidence.
+    assert "連絡先" in public_facts(rows["京丹後市役所（本庁・峰山庁舎）"]).notes
+    assert not public_facts(rows["あなたのいばしょチャット相談"]).contact_confirmed
+    assert public_facts(rows["24時間子供SOSダイヤル"]).contact_confirmed
+
+
+def test_demo_marks_unconfirmed_contacts_and_keeps_sure_ones(demo: Session) -> None:
+    services = {s.name: s for s in demo.scalars(select(Service))}
+
+    assert not services["京丹後市役所（本庁・峰山庁舎）"].contact_confirmed
+    assert not services["京都府こころのケアセンター"].contact_confirmed  # low confidence
+    assert services["24時間子供SOSダイヤル"].contact_confirmed
+    assert services["京都いのちの電話"].contact_confirmed
 
 
 def test_loading_twice_updates_the_same_rows(session: Session) -> None:

@@ -119,5 +119,6 @@ def verify(service_id: str) -> Response:
         editing.mark_verified(
             db, service, editor=g.staff_user, network=current_actor().network, today=_today()
         )
-        return saved(db, service, "確認済みにしました。")  # results drop their 要確認 badge
+        # Its contacts become buttons on the public pages, with the date as 最終確認日.
+        return saved(db, service, "確認済みにしました。公開ページでは連絡先がボタンになります。")
     return redirect(url_for(".edit_service", service_id=service.id))

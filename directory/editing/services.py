@@ -107,6 +107,7 @@ def mark_verified(
     old = service.verified_at.isoformat() if service.verified_at else ""
     service.verified_at, service.verified_by = today, editor_name(editor)
     service.needs_check = False
+    service.contact_confirmed = True  # its contacts become links on the public pages
     record_change(
         session, service.id, "service", "verify", "verified_at", old, today.isoformat(), editor
     )

@@ -101,6 +101,7 @@ SERVICE_FIELDS = (
     Field("needs_check", "needs_check", "bool", "Facts await a check (要確認)", True, always=True),
     Field("source_url", "source_url", "text", "Sources of the facts, separated by ' | '"),
     Field("source_date", "source_date", "text", "Dates of the sources, as written"),
+    Field("contact_confirmed", "contact_confirmed", "bool", "Contacts confirmed: links", True),
     Field("check_note", "check_note", "text", "Staff note on what to check", internal=True),
     Field("verified_by", "verified_by", "text", "Who last confirmed the facts", internal=True),
     Field("created_at", "created_at", "datetime", "When the record was created", None, True),

@@ -25,6 +25,7 @@ from directory.models import ContactChannel, Organization, Schedule, Service, ch
 FIELDS = (
     "name",
     "needs_check",
+    "contact_confirmed",
     "audience",
     "contact_note",
     "hours_note",
@@ -77,6 +78,7 @@ class ServiceCard:
     id: str
     name: str
     needs_check: bool
+    contact_confirmed: bool
     audience: str
     contact_note: str
     hours_note: str
