@@ -190,11 +190,8 @@ def box_texts(design: CardDesign, *, two_sided: bool = True) -> dict[str, str]:
 
 
 def _hours(design: CardDesign, two_sided: bool) -> str:
-    if not design.hours:
-        # Hours not known yet: the page the code opens shows them once they are.
-        when = "受付時間は、読み取った先のページでお知らせしています"
-    else:
-        when = f"受付：{design.hours}"
+    # Hours not known yet: the page the code opens shows them once they are.
+    when = f"受付：{design.hours}" if design.hours else "受付時間は、読み取るとわかります"
     if ALL_DAY in design.hours:
         return when
     where = "裏面の" if two_sided else ""

@@ -357,6 +357,7 @@ def at_limits() -> CardDesign:
         section_name="課" * LIMITS["section_name"],
         section_phone="0" * LIMITS["section_phone"],
         national_channels=(national,) * MAX_ITEMS["national_channels"],
+        around_the_clock=("110", "0120-000-000"),  # every line marked （24時間）: the longest
     )
 
 
