@@ -18,10 +18,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from flask import Flask
 from sqlalchemy.orm import Session
 
 from directory.search.query import SearchQuery
 from directory.search.results import search_services
+from tests.staff import signed_in_client
 
 MONDAY_MORNING = datetime(2026, 3, 9, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # not a holiday
 
@@ -315,3 +317,14 @@ def test_each_query_finds_the_help_it_asks_for(demo: Session, pinned_clock: date
         if not expect.holds(got):
             failures.append(f"{text!r}: expected {expect.says}; got {got[:5]}")
     assert not failures, "\n".join(failures)
+
+
+def test_staff_see_the_vocabulary_among_the_synonyms_they_edit(
+    backoffice_app: Flask, demo: Session
+) -> None:
+    page = signed_in_client(backoffice_app, "editor").get("/directory/synonyms")
+    text = page.get_data(as_text=True)
+
+    assert page.status_code == 200
+    assert "眠れない" in text and "お金がない" in text and "lonely" in text
+    assert "検索語としてだけ使われます" in text  # how one or two kana are used
