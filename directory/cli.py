@@ -17,6 +17,7 @@ from directory.hsds.schemas import SchemaError, default_schema_dir
 from directory.hsds.sources import UnreadableFileError
 from directory.search.reindex import fill_cards, reindex, reindex_organizations
 from directory.search.synonym_tokens import refresh_synonym_tokens
+from directory.search.synonyms import load_synonyms
 
 directory_group = AppGroup(
     "directory", help="Export and import the directory in HSDS 3.0; rebuild its search index."
@@ -91,6 +92,26 @@ def reindex_command() -> None:
     with Session(get_engine()) as session, session.begin():
         written = reindex(session)
     click.echo(f"reindex: {written} published services indexed")
+
+
+@directory_group.command("vocabulary")
+@with_appcontext
+def vocabulary_command() -> None:
+    """Add the search synonyms and vocabulary shipped with Tsunagu that the table lacks.
+
+    Run it once after an upgrade that brings new words; staff then edit them on the synonyms
+    page. A shipped group that staff removed comes back if this is run again.
+    """
+    with Session(get_engine()) as session, session.begin():
+        added = load_synonyms(session)
+        rows = refresh_synonym_tokens(session) if added else 0
+        audit.record(
+            session,
+            action="directory.synonym.load",
+            object_type="search_synonym",
+            reason=f"{added} groups",
+        )
+    click.echo(f"vocabulary: {added} groups added, synonym tokens of {rows} rows updated")
 
 
 def setup_search(session: Session, profile: object) -> str:

@@ -19,10 +19,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from flask import Flask
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from core.db import get_engine
+from directory.models import SearchSynonym
 from directory.search.query import SearchQuery
 from directory.search.results import search_services
+from directory.search.synonym_tokens import refresh_synonym_tokens
 from tests.staff import signed_in_client
 
 MONDAY_MORNING = datetime(2026, 3, 9, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # not a holiday
@@ -328,3 +332,24 @@ def test_staff_see_the_vocabulary_among_the_synonyms_they_edit(
     assert page.status_code == 200
     assert "眠れない" in text and "お金がない" in text and "lonely" in text
     assert "検索語としてだけ使われます" in text  # how one or two kana are used
+
+
+def test_an_instance_without_the_vocabulary_gets_it_from_the_command(empty_app: Flask) -> None:
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["tsunagu", "init"]).exit_code == 0
+    assert runner.invoke(args=["tsunagu", "demo"]).exit_code == 0
+    engine = get_engine(empty_app)
+    with Session(engine) as session:  # an instance set up before the vocabulary existed
+        session.execute(delete(SearchSynonym))
+        refresh_synonym_tokens(session)
+        session.commit()
+        assert found(session, "眠れない", datetime.now(UTC)) == []
+
+    loaded = runner.invoke(args=["directory", "vocabulary"])
+    again = runner.invoke(args=["directory", "vocabulary"])
+
+    assert loaded.exit_code == 0 and "groups added" in loaded.output
+    assert "vocabulary: 0 groups added" in again.output
+    with Session(engine) as session:
+        assert set(found(session, "眠れない", datetime.now(UTC))) <= KOKORO
+        assert found(session, "眠れない", datetime.now(UTC))
