@@ -61,7 +61,7 @@ class Settings:
     # How much of a client address the audit trail keeps (prefix length in bits).
     audit_ipv4_prefix: int = 24
     audit_ipv6_prefix: int = 48
-    # Font file for guidance cards; empty searches the standard locations (BIZ UDGothic first).
+    # Font file for guidance cards; empty searches the standard locations (BIZ UDPGothic first).
     card_font_path: str = ""
     # The public site's page cache: "simple" (in each process), "none", or a redis:// URL.
     cache_url: str = "simple"
