@@ -9,6 +9,7 @@ import io
 import re
 import zlib
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -16,13 +17,15 @@ import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image
 
+import cards.fonts
 from cards.design import CardDesign, default_design
-from cards.files import CLI_FORMATS, FILES, PUBLIC_FILES
+from cards.files import CLI_FORMATS, FILES, PUBLIC_FILES, render
+from cards.fonts import load_font
 from cards.printshop import BLEED, PAGE_H, PAGE_W, bleed_box, print_marks, trim_box
 from cards.render import render_print_shop_pdf
 from core.config import DEFAULT_PROFILE
 from core.profile import read_profile_file
-from tests.test_cards_render import NATIONAL, URL, decode, like_a_phone_camera
+from tests.test_cards_render import NATIONAL, NOTO, URL, decode, like_a_phone_camera
 
 MM = 72 / 25.4  # points per millimetre
 BASE_14 = (b"Helvetica", b"Times-", b"Courier", b"Symbol", b"ZapfDingbats")
@@ -203,3 +206,41 @@ def test_the_print_shop_file_is_offered_everywhere() -> None:
     assert CLI_FORMATS["print-shop"] == "print-shop.pdf"
     assert "print-shop.pdf" in PUBLIC_FILES
     assert FILES["print-shop.pdf"].mimetype == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    "kind", [kind for kind, file in FILES.items() if file.mimetype == "application/pdf"]
+)
+def test_no_card_pdf_refers_to_a_base_14_font(design: CardDesign, kind: str) -> None:
+    for url in (URL, SAMPLE_URL):
+        body = render(design, url, kind)
+        assert not any(name in body for name in BASE_14), kind
+        assert b"/FontFile2" in body
+
+
+def test_the_print_shop_file_works_with_the_fallback_font_too(design: CardDesign) -> None:
+    if not NOTO.exists():
+        pytest.fail("Noto Sans CJK is not installed: run `make test` (it installs fonts-noto-cjk)")
+    pdf = render_print_shop_pdf(design, SAMPLE_URL, font_path=NOTO)
+    assert not any(name in pdf for name in BASE_14)
+    for page in pdfium.PdfDocument(pdf):
+        for obj in page.get_objects():
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                font = pdfium_c.FPDFTextObj_GetFont(obj.raw)
+                assert pdfium_c.FPDFFont_GetIsEmbedded(font) == 1
+    assert [b.text for b in decode(rendered(pdf, 0, 300))] == [SAMPLE_URL]
+
+
+def test_without_biz_udp_gothic_the_fallbacks_follow_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    locations = cards.fonts.STANDARD_LOCATIONS
+    assert [path.name for path in locations[:3]] == [
+        "BIZUDPGothic-Regular.ttf",
+        "BIZUDGothic-Regular.ttf",
+        "ipaexg.ttf",
+    ]
+    monkeypatch.setattr(cards.fonts, "STANDARD_LOCATIONS", locations[1:])
+    assert load_font().family == "BIZ UDGothic"
+    monkeypatch.setattr(cards.fonts, "STANDARD_LOCATIONS", (Path("/nowhere.ttf"), NOTO))
+    assert load_font().family == "Noto Sans CJK JP"
