@@ -33,6 +33,10 @@ PUBLIC_PAGES = [
     "/en/accessibility",
     "/cards",
     "/en/cards",
+    "/worried-about-someone",
+    "/en/worried-about-someone",
+    "/bereaved-by-suicide",
+    "/en/bereaved-by-suicide",
 ]
 # An unknown card code shows the scan landing page, with status 404.
 ERROR_PAGES = ["/no-such-page", "/en/no-such-page", "/c/abcdefghjk"]
@@ -223,3 +227,44 @@ def test_a_card_scan_lands_on_help_and_sets_no_cookie(
     assert page.context.cookies() == []
     assert axe_violations(page, axe_source) == []
     assert watch.console_errors == []
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/", "ひとりで抱えこまず、話してみませんか"),
+        ("/bereaved-by-suicide", "大切な人を自死で亡くされた方へ"),
+    ],
+)
+def test_a_heading_breaks_only_between_phrases_on_a_narrow_phone(
+    page: Page, live_server: str, path: str, heading: str
+) -> None:
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server + path)
+
+    # Each line of the heading, as laid out: it starts where a phrase starts.
+    lines = page.evaluate(
+        """() => {
+            const h1 = document.querySelector("h1");
+            const walker = document.createTreeWalker(h1, NodeFilter.SHOW_TEXT);
+            const lines = new Map();
+            for (let node; (node = walker.nextNode()); ) {
+                for (let i = 0; i < node.length; i++) {
+                    const range = document.createRange();
+                    range.setStart(node, i);
+                    range.setEnd(node, i + 1);
+                    const top = Math.round(range.getBoundingClientRect().top);
+                    lines.set(top, (lines.get(top) || "") + node.data[i]);
+                }
+            }
+            return [...lines.values()];
+        }"""
+    )
+    assert "".join(lines) == heading
+    phrases = page.evaluate(
+        "() => document.querySelector('h1').innerHTML.split('<wbr>')"
+        ".map(p => p.replace(/<[^>]+>/g, ''))"
+    )
+    starts = {sum(len(p) for p in phrases[:i]) for i in range(len(phrases))}
+    offsets = [sum(len(line) for line in lines[:i]) for i in range(len(lines))]
+    assert len(lines) > 1 and set(offsets) <= starts
