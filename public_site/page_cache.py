@@ -1,8 +1,10 @@
 """A shared page cache for the public site, so that a spike of visitors does not slow help down.
 
 A page is rendered once per minute, language, address and content version, then served from
-the cache (Flask-Caching: Redis when ``TSUNAGU_CACHE_URL`` names one, else "simple", in each
-process). The key holds:
+the cache (Flask-Caching): each process keeps the pages it served ("simple"), and when
+``TSUNAGU_CACHE_URL`` names a Redis, pages are shared there too, so a page rendered by one
+worker or machine is not rendered again by the others (each keeps its own copy after its first
+hit, so a hit rarely waits for Redis). The key holds:
 
 - the content version (`core.content_version`), which every change to public content bumps in
   the database, whichever process makes it: the back office retires every cached page at once.
@@ -59,7 +61,7 @@ CACHED_STATUSES = frozenset({200, 404})
 MAX_BODY_BYTES = 2 * 1024 * 1024
 VERSION_SECONDS = 1.0  # how long a process trusts the content version it last read
 PAUSE_SECONDS = 10.0  # after the cache's storage fails, pages are rendered for this long
-SIMPLE_THRESHOLD = 1000  # entries per process in the simple cache
+LOCAL_ENTRIES = 1000  # pages each process keeps (about 30 KiB each)
 # Rebuilt on every response by the hooks, or meaningless for a stored copy.
 UNSTORED_HEADERS = frozenset({"content-length", "date", "set-cookie"})
 
@@ -78,7 +80,10 @@ class BytesOnly(BaseSerializer):
 
 @dataclass
 class PageCache:
-    cache: Cache
+    """``local``: this process's pages; ``shared``: every process's (Redis), behind it."""
+
+    local: Cache
+    shared: Cache | None = None
     version: int = 0
     version_read_at: float = float("-inf")
     changes_seen: int = -1
@@ -92,7 +97,11 @@ class PageCache:
         if key is None:
             return None
         g.page_cache_key = key
-        entry = self._backend("get", key)
+        entry = self.local.get(key)
+        if entry is None and self.shared is not None:
+            entry = self._shared("get", key)
+            if isinstance(entry, bytes):  # kept here too: the next hit needs no round trip
+                self.local.set(key, entry, timeout=_seconds_left())
         if not isinstance(entry, bytes):
             return None
         g.page_cache_hit = True
@@ -103,8 +112,10 @@ class PageCache:
         key = g.get("page_cache_key")
         if key is None or g.get("page_cache_hit") or not _storable(response):
             return response
-        seconds_left = 60 - datetime.now(TOKYO).second
-        self._backend("set", key, _encode(response), timeout=seconds_left)
+        entry, seconds = _encode(response), _seconds_left()
+        self.local.set(key, entry, timeout=seconds)
+        if self.shared is not None:
+            self._shared("set", key, entry, timeout=seconds)
         return response
 
     def _key(self) -> str | None:
@@ -130,15 +141,20 @@ class PageCache:
         self.version_read_at, self.changes_seen = now, changes
         return self.version
 
-    def _backend(self, operation: str, *args: Any, **kwargs: Any) -> Any:
+    def _shared(self, operation: str, *args: Any, **kwargs: Any) -> Any:
         if time.time() < self.paused_until:
             return None
         try:
-            return getattr(self.cache, operation)(*args, **kwargs)
+            return getattr(self.shared, operation)(*args, **kwargs)
         except Exception:  # any storage error (Redis down, timeout): render, never fail
-            log.exception("page cache: storage failed; rendering pages for a while")
+            log.exception("page cache: Redis failed; pages are rendered here for a while")
             self.paused_until = time.time() + PAUSE_SECONDS
             return None
+
+
+def _seconds_left() -> int:
+    """Until the minute ends in Tokyo, when the key's minute changes anyway."""
+    return 60 - datetime.now(TOKYO).second
 
 
 def _cacheable_request() -> bool:
@@ -178,22 +194,25 @@ def init_page_cache(app: Flask, settings: Settings) -> None:
     """Install the cache; call after `init_security`, so a hit still gets Talisman's headers."""
     if settings.cache_url == "none":
         return
-    config: dict[str, Any] = {
-        "CACHE_DEFAULT_TIMEOUT": 60,
-        "CACHE_KEY_PREFIX": KEY_PREFIX,
-        "CACHE_SERIALIZER": BytesOnly,
-    }
-    if settings.cache_url == "simple":
-        config |= {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": SIMPLE_THRESHOLD}
-    else:
+    common = {"CACHE_DEFAULT_TIMEOUT": 60, "CACHE_SERIALIZER": BytesOnly}
+    local = Cache(
+        app, config=common | {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": LOCAL_ENTRIES}
+    )
+    shared = None
+    if settings.cache_url != "simple":
         # Short timeouts: a slow Redis must not hold up help that could be rendered instead.
         options = {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}
-        config |= {
-            "CACHE_TYPE": "RedisCache",
-            "CACHE_REDIS_URL": settings.cache_url,
-            "CACHE_OPTIONS": options,
-        }
-    page_cache = PageCache(Cache(app, config=config))
+        shared = Cache(
+            app,
+            config=common
+            | {
+                "CACHE_TYPE": "RedisCache",
+                "CACHE_REDIS_URL": settings.cache_url,
+                "CACHE_KEY_PREFIX": KEY_PREFIX,
+                "CACHE_OPTIONS": options,
+            },
+        )
+    page_cache = PageCache(local, shared)
     app.extensions[EXTENSION] = page_cache
     app.before_request(page_cache.serve)
     app.after_request(page_cache.store)

@@ -456,3 +456,18 @@ def test_the_public_role_reads_the_version_and_only_the_back_office_changes_it(
             assert_denied(engine, public, "UPDATE content_version SET version = 0")
         finally:
             drop_roles(engine, public, backoffice)
+
+
+def test_pages_are_served_when_redis_cannot_be_reached(
+    settings: Settings, demo: Session, clean_db: object, clock: object
+) -> None:
+    app = make_public_app(settings, "redis://127.0.0.1:1/0")  # nothing listens there
+    counted: list[str] = []
+    template_rendered.connect(lambda *a, **k: counted.append("x"), app, weak=False)
+    client = app.test_client()
+
+    pages = [client.get("/"), client.get("/")]
+
+    assert [page.status_code for page in pages] == [200, 200]
+    assert len(counted) == 1  # each process still keeps its own copy
+    get_engine(app).dispose()
