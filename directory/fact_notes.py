@@ -21,7 +21,8 @@ import re
 RESEARCH_NOTE = re.compile(
     r"未確認|要確認|要再確認|確認を|確認でき|見つから|不明|unclear|unconfirmed|undated"
     r"|とみられ|二次資料|一次資料|資料|記載|記事|ブログ|報道|転載|食い違|可能性|想定|行を参照"
-    r"|政府広報|年時点|年情報|年実施|\d{4}年の|\d{4}(?:[–-]\d{2,4})?年[:：=]",
+    r"|政府広報|年時点|年情報|年実施|\d{4}年の|\d{4}(?:[–-]\d{2,4})?年[:：=]"
+    r"|\d{4}年\d{1,2}月\d{1,2}",  # a dated one-off ("2023年8月23–29日は時間延長")
     re.IGNORECASE,
 )
 # Left as it is when a whole value is only a conflict between sources.

@@ -128,6 +128,7 @@ def test_a_contact_the_sheet_does_not_know_is_left_to_staff(demo: Session) -> No
         ("資料で食い違い: 平日9:00–20:00／24時間", "", "資料で食い違い: 平日9:00–20:00／24時間"),
         ("毎日16:00–21:00。24時間体制の報道あり", "毎日16:00–21:00", "24時間体制の報道あり"),
         ("24時間・年中無休（1985年4月から）", "24時間・年中無休（1985年4月から）", None),
+        ("平日（2023年8月23–29日は時間延長）", "平日", "2023年8月23–29日は時間延長"),
     ],
 )  # fmt: skip
 def test_research_notes_leave_the_facts_for_the_staff_note(
