@@ -159,6 +159,14 @@ def test_the_batch_page_says_why_its_files_are_samples(
     assert "トンボ付き・塗り足し3mm・CMYK" in page
 
 
+def test_the_design_page_says_why_its_preview_is_marked(
+    backoffice_app: Flask, demo: Session
+) -> None:
+    editor = signed_in_client(backoffice_app, "editor")
+    page = editor.get("/cards/designs/standard").get_data(as_text=True)
+    assert "「見本・配布しないでください」が入ります" in page and "tsunagu.test" in page
+
+
 def test_a_public_base_address_prints_cards_to_hand_out(
     settings: Settings, clean_db: object, demo: Session
 ) -> None:
@@ -167,6 +175,8 @@ def test_a_public_base_address_prints_cards_to_hand_out(
     try:
         page, batch_id = batch_page(app, demo)
         assert "見本です" not in page
+        editor = signed_in_client(app, "editor")
+        assert "見本・配布" not in editor.get("/cards/designs/standard").get_data(as_text=True)
         client = signed_in_client(app, "coordinator")
         response = client.get(f"/cards/batches/{batch_id}/files/print-shop.pdf")
         assert response.status_code == 200

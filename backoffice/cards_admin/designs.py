@@ -31,6 +31,7 @@ from cards.designs import (
 from cards.files import render
 from cards.logo import LogoError
 from cards.models import SavedDesign
+from cards.sample import sample_reason
 from core.db import get_session
 
 PREVIEW_SALT = "tsunagu.cards.preview"
@@ -146,6 +147,7 @@ def _design_page(
         form=form,
         preview_token=token,
         has_logo=saved.logo is not None,
+        sample_reason=sample_reason(scan_url("x" * batch_service.CODE_LENGTH)),
     )
 
 
