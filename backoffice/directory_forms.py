@@ -81,6 +81,9 @@ class ServiceForm(FlaskForm):
     area = SelectField("地域", choices=AREAS)
     status = SelectField("公開の状態", choices=STATES)
     needs_check = BooleanField("要確認（公開ページに「確認中」と表示）")
+    is_crisis_line = BooleanField(
+        "いますぐ話せる窓口として上に表示（受付中のあいだ、公開ページのいちばん上に出ます）"
+    )
     check_note = TextAreaField("確認のメモ（職員向け）", validators=[Length(max=4000)])
     source_url = TextAreaField("出典（URL、複数は | で区切る）", validators=[Length(max=4000)])
     source_date = StringField("出典の日付", validators=[Length(max=500)])
@@ -152,6 +155,14 @@ class SynonymForm(FlaskForm):
     terms = StringField(
         "同じ意味として扱う言葉（読点で区切る。例: 借金、ローン、債務）",
         validators=[DataRequired("言葉を入力してください。"), Length(max=700)],
+    )
+    note = StringField("メモ（任意）", validators=[Length(max=500)])
+
+
+class CrisisTermForm(FlaskForm):
+    term = StringField(
+        "言葉（例: 消えてしまいたい）",
+        validators=[DataRequired("言葉を入力してください。"), Length(max=30)],
     )
     note = StringField("メモ（任意）", validators=[Length(max=500)])
 

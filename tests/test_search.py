@@ -28,6 +28,7 @@ from directory.models import (
     ServiceArea,
     TaxonomyTerm,
 )
+from directory.search import results
 from directory.search.fts_tables import ensure_fts
 from directory.search.index import ServiceSearchText, doc_id_for
 from directory.search.plan import Plan
@@ -243,6 +244,12 @@ def test_tiers_read_in_index_order_rank_as_scoring_every_match_does(
         results = [search(directory, per_page="7", page=str(n), **args) for n in (1, 2, 3)]
         return [(result.total, [service.id for service in result.items]) for result in results]
 
+    # The relevance order alone: open-now first within a tier is tested in test_crisis_ranking.
+    monkeypatch.setattr(
+        results,
+        "night_ids",
+        lambda runner, is_open, hours, limit, offset: runner.ids(limit, offset),
+    )
     tiered = pages()
     monkeypatch.setattr(Plan, "tiered", property(lambda plan: False))
 

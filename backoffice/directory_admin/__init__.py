@@ -5,11 +5,12 @@ One blueprint, ``directory_admin``, under ``/staff/directory/``. ``pages`` creat
 what the service pages share; the views are in ``services`` (the list, a new service, its own
 fields, verification), ``service_parts`` (adding and removing channels, hours, locations and
 languages; the areas), ``part_edits`` (editing a channel, a row of hours or a location in
-place), ``organizations`` and ``synonyms``. Importing this package imports them all, so every
-view is on ``bp``.
+place), ``organizations``, ``synonyms`` and ``crisis_terms`` (the words that put the lines
+to talk to now first). Importing this package imports them all, so every view is on ``bp``.
 """
 
 from backoffice.directory_admin import (
+    crisis_terms,
     organizations,
     part_edits,
     service_parts,
@@ -18,4 +19,12 @@ from backoffice.directory_admin import (
 )
 from backoffice.directory_admin.pages import bp
 
-__all__ = ["bp", "organizations", "part_edits", "service_parts", "services", "synonyms"]
+__all__ = [
+    "bp",
+    "crisis_terms",
+    "organizations",
+    "part_edits",
+    "service_parts",
+    "services",
+    "synonyms",
+]

@@ -25,7 +25,7 @@ EDITABLE_FIELDS = (
     "name", "name_kana", "description", "url", "email", "audience", "hours_note", "cost",
     "cost_note", "anonymous", "languages_note", "address", "area", "status",
     "closed_on_holidays", "closed_over_year_end", "source_url", "source_date", "check_note",
-    "needs_check", "audiences", "organization_id",
+    "needs_check", "audiences", "organization_id", "is_crisis_line",
 )  # fmt: skip
 
 

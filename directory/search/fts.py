@@ -68,6 +68,19 @@ class FtsRunner:
         params = {"match": self.tiers[tier], "limit": limit}
         return self._ids(self.session.execute(_TIER, params).all())
 
+    def tier_count(self) -> int:
+        return len(self.tiers)
+
+    def first_of(
+        self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool
+    ) -> list[str]:
+        """The first ``limit`` of a tier in index order, with one of the ``hours`` tags or
+        without (`results.night_ids`)."""
+        tags = "grams : (" + " OR ".join(f'"{t}"' for t in hours) + ")"
+        joint = "AND" if candidates else "NOT"
+        params = {"match": f"({self.tiers[tier]}) {joint} ({tags})", "limit": limit}
+        return self._ids(self.session.execute(_TIER, params).all())
+
     def _ids(self, rows: Sequence[Row[Any]]) -> list[str]:
         """The ids of rows read with their cards, which are kept for the page."""
         self.found |= {row.service_id: (row.card, row.status) for row in rows}

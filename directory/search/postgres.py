@@ -114,6 +114,19 @@ class PostgresRunner:
             self.total = rows[0][3]
         return self._ids(rows)
 
+    def tier_count(self) -> int:
+        return len(_tiers(self.plan))
+
+    def first_of(
+        self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool
+    ) -> list[str]:
+        """The first ``limit`` of a tier in doc_id order, with one of the ``hours`` tags or
+        without (`results.night_ids`)."""
+        tags = _tokens(hours)
+        query = _tiers(self.plan)[tier]
+        hours_part = tags if candidates else f"!({tags})"
+        return self._first(_and([c for c in (query, hours_part) if c]), limit)
+
     def _ids(self, rows: Sequence[Row[Any]]) -> list[str]:
         """The ids of rows read with their cards, which are kept for the page."""
         self.found |= {row[0]: (row[1], row[2]) for row in rows}

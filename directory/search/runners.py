@@ -27,6 +27,17 @@ class Runner(Protocol):
 
     def exists(self) -> bool: ...
 
+    def tier_count(self) -> int:
+        """How many relevance tiers a tiered plan has (`plan.Plan.tiered`)."""
+        ...
+
+    def first_of(
+        self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool
+    ) -> list[str]:
+        """The first ``limit`` ids of a tier in index order, among the rows with one of the
+        ``hours`` tags (``candidates``) or among those without."""
+        ...
+
 
 @contextmanager
 def runners(session: Session) -> Iterator[Callable[[Plan], Runner]]:

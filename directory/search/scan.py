@@ -44,6 +44,29 @@ class ScanRunner:
         statement = select(_INDEX.c.service_id).where(*self.conditions).limit(1)
         return self.session.execute(statement).first() is not None
 
+    def tier_count(self) -> int:
+        return len(self._tier_scores())
+
+    def first_of(
+        self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool
+    ) -> list[str]:
+        """The first ``limit`` of a tier in index order, with one of the ``hours`` tags or
+        without (`results.night_ids`)."""
+        tagged = or_(*(func.instr(_INDEX.c.tags, f" {t} ") > 0 for t in hours))
+        score = sum(map(_level, self.plan.words), literal(0))
+        statement = (
+            select(_INDEX.c.service_id)
+            .where(*self.conditions, score == self._tier_scores()[tier])
+            .where(tagged if candidates else ~tagged)
+            .order_by(_INDEX.c.doc_id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
+
+    def _tier_scores(self) -> tuple[int, ...]:
+        """The scores of a tiered plan's tiers, best first (`plan.Plan.tiered`)."""
+        return (3, 2, 1) if self.plan.words else (0,)
+
 
 def _level(word: Word) -> ColumnElement[int]:
     """3: the key in a name; 2: a synonym in a name, or a whole topic name; else 1.

@@ -47,7 +47,8 @@ def test_home_renders_in_japanese(page: Page, live_server: str, watch: Watch) ->
 
     expect(page.locator("html")).to_have_attribute("lang", "ja")
     expect(page.get_by_role("heading", level=1)).to_contain_text("話してみませんか")
-    expect(page.get_by_role("link", name=re.compile("119"))).to_be_visible()
+    # 119 is in the いますぐ話したい block at the top and again in the page's own help.
+    expect(page.get_by_role("link", name=re.compile("119")).first).to_be_visible()
     assert watch.console_errors == []
 
 
@@ -222,7 +223,9 @@ def test_a_card_scan_lands_on_help_and_sets_no_cookie(
     response = page.goto(f"{live.url}/c/{code}")
 
     assert response is not None and response.status == 200
-    expect(page.get_by_role("heading", level=1)).to_contain_text("ありがとうございます")
+    # Help first (the block, then a heading that invites to talk); the thanks after it.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("話してみませんか")
+    expect(page.get_by_text("読み取ってくださって、ありがとうございます")).to_be_visible()
     expect(page.locator('a[href="tel:119"]').first).to_be_visible()
     assert page.context.cookies() == []
     assert axe_violations(page, axe_source) == []

@@ -1,0 +1,94 @@
+"""Night ranking: within each relevance tier, the services open now come first, for every query.
+
+Run on SQLite (FTS5 for words and filters, the scan for an empty query) and on PostgreSQL (GIN)
+when TEST_DATABASE_URL names one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.orm import Session
+
+from directory.demo import load_demo_directory
+from directory.hours import open_at
+from directory.search import results
+from directory.search.query import SearchQuery
+from directory.search.results import SearchResult, search_services
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+NIGHT = datetime(2026, 12, 8, 2, 30, tzinfo=TOKYO)  # a Tuesday
+WEEKDAY_MORNING = datetime(2026, 12, 8, 10, 0, tzinfo=TOKYO)
+QUERIES = [{"q": "しにたい"}, {"q": "死にたい"}, {}, {"q": "借金"}, {"topics": "mental-health"}]
+
+
+@pytest.fixture
+def directory(session: Session) -> Session:
+    load_demo_directory(session)
+    session.commit()
+    return session
+
+
+def search(session: Session, now: datetime, **args: str) -> SearchResult:
+    return search_services(session, SearchQuery.from_args({"per_page": "50", **args}), now=now)
+
+
+def relevance_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        results,
+        "night_ids",
+        lambda runner, is_open, hours, limit, offset: runner.ids(limit, offset),
+    )
+
+
+def test_at_night_the_lines_that_answer_come_before_the_closed_city_office(
+    directory: Session,
+) -> None:
+    found = search(directory, NIGHT, q="しにたい").items
+    names = [card.name for card in found]
+    open_now = [card.name for card in found if open_at(card, NIGHT)]
+
+    assert open_now and names[0] in open_now
+    office = names.index("京丹後市 健康長寿福祉部 健康推進課")
+    assert all(names.index(name) < office for name in open_now)
+
+
+@pytest.mark.parametrize("args", QUERIES, ids=range(len(QUERIES)))
+@pytest.mark.parametrize("now", [NIGHT, WEEKDAY_MORNING], ids=["night", "morning"])
+def test_open_now_first_keeps_the_matches_and_pages_agree(
+    directory: Session, monkeypatch: pytest.MonkeyPatch, args: dict[str, str], now: datetime
+) -> None:
+    ranked = search(directory, now, **args)
+    ids = [card.id for card in ranked.items]
+    paged = [
+        card.id
+        for page in range(1, 20)
+        for card in search(directory, now, per_page="4", page=str(page), **args).items
+    ]
+    relevance_only(monkeypatch)
+    plain = search(directory, now, **args)
+
+    assert ids and paged == ids
+    assert ranked.total == plain.total and sorted(ids) == sorted(c.id for c in plain.items)
+    # Each open service moved only ahead of closed ones: among the open, relevance order holds.
+    opened = [card.id for card in ranked.items if open_at(card, now)]
+    assert opened == [card.id for card in plain.items if open_at(card, now)]
+    if "q" not in args:  # one tier only: every open service before every closed one
+        assert ids[: len(opened)] == opened
+
+
+def test_past_the_checked_rows_a_tier_keeps_index_order_and_pages_agree(
+    directory: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(results, "NIGHT_CHECKED", 3)
+    full = [card.id for card in search(directory, NIGHT).items]
+    paged = [
+        card.id
+        for page in range(1, 30)
+        for card in search(directory, NIGHT, per_page="2", page=str(page)).items
+    ]
+
+    assert full and paged == full
+    assert len(set(full)) == len(full) == search(directory, NIGHT).total
