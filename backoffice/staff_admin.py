@@ -74,7 +74,15 @@ def create() -> tuple[str, int] | str:
 @requires("staff.manage")
 def edit(user_id: int) -> Response | tuple[str, int]:
     user, db = _user(user_id), get_session()
-    form = StaffForm(obj=user, roles=sorted(user.granted_roles))
+    # Not obj=user: its `roles` are those in effect, and the form must keep waiting ones too.
+    form = StaffForm(
+        data={
+            "display_name": user.display_name,
+            "email": user.email,
+            "roles": sorted(user.granted_roles),
+            "active": user.active,
+        }
+    )
     if form.validate_on_submit():
         try:
             _save(user, form)

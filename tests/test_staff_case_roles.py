@@ -336,3 +336,19 @@ def test_roles_given_before_the_upgrade_stay_in_effect(tmp_path: Path) -> None:
             ).one()
         engine.dispose()
     assert row.approved_at is not None and row.approved_by_id is row.granted_by_id is None
+
+
+def test_the_form_shows_a_waiting_role_checked_so_saving_keeps_it(backoffice_app: Flask) -> None:
+    first, _ = admin(backoffice_app)
+    create_account(first, "newcomer", "coordinator")
+    user_id = account_id(backoffice_app, "newcomer")
+
+    html = first.get(f"/accounts/{user_id}").get_data(as_text=True)
+    checked = re.findall(r'<input checked[^>]*name="roles"[^>]*value="([a-z]+)"', html)
+    assert checked == ["coordinator"]
+    data = {"display_name": "別の名前", "email": "", "roles": checked, "active": "y"}
+    assert post_form(first, f"/accounts/{user_id}", data).status_code == 302  # type: ignore[arg-type]
+
+    user = load_user(backoffice_app, user_id)
+    assert user.granted_roles == {"coordinator"} and user.display_name == "別の名前"
+    assert [row.role for row in user.pending_roles] == ["coordinator"]
