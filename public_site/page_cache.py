@@ -34,7 +34,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 EXTENSION = "tsunagu.page_cache"
 KEY_PREFIX = "tsunagu:page:"
 TOKYO = ZoneInfo("Asia/Tokyo")
+CLOCK = "TSUNAGU_CLOCK"  # app.config: a callable giving the pages' time, set by browser tests
 CACHED_BLUEPRINTS = frozenset({"public", "directory", "api"})
 CACHED_ENDPOINTS = frozenset({"cards.cards_page"})
 NEVER_CACHED = frozenset({"public.healthz", "cards.scan"})
@@ -122,7 +123,7 @@ class PageCache:
         version = self._content_version()
         if version is None:
             return None
-        minute = datetime.now(TOKYO).strftime("%Y%m%d%H%M")
+        minute = _tokyo_now().strftime("%Y%m%d%H%M")
         query = urlencode(sorted(request.args.items(multi=True), key=lambda item: item[0]))
         address = f"{current_language()}\n{request.host_url}\n{request.path}\n{query}"
         return f"{version}:{minute}:{hashlib.sha256(address.encode()).hexdigest()}"
@@ -154,7 +155,13 @@ class PageCache:
 
 def _seconds_left() -> int:
     """Until the minute ends in Tokyo, when the key's minute changes anyway."""
-    return 60 - datetime.now(TOKYO).second
+    return 60 - _tokyo_now().second
+
+
+def _tokyo_now() -> datetime:
+    """The site's clock: the one a test may set for the pages (`public_site.now`), else now."""
+    hook = current_app.config.get(CLOCK)
+    return (hook() if hook is not None else datetime.now(UTC)).astimezone(TOKYO)
 
 
 def _cacheable_request() -> bool:

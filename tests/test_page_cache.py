@@ -471,3 +471,19 @@ def test_pages_are_served_when_redis_cannot_be_reached(
     assert [page.status_code for page in pages] == [200, 200]
     assert len(counted) == 1  # each process still keeps its own copy
     get_engine(app).dispose()
+
+
+def test_the_minute_follows_the_clock_a_test_sets_for_the_pages(
+    site: Flask, demo: Session, renders: Counter[str], clock: object
+) -> None:
+    shown = [NOON.replace(hour=2, minute=30)]
+    site.config["TSUNAGU_CLOCK"] = lambda: shown[0]
+    client = site.test_client()
+    client.get("/")
+    client.get("/")
+    assert renders["public/home.html"] == 1
+
+    shown[0] = NOON.replace(hour=2, minute=31)
+    client.get("/")
+
+    assert renders["public/home.html"] == 2
