@@ -236,6 +236,8 @@ def test_every_listing_shows_its_state_now_in_both_languages(
     # Services without weekly hours in the data say to read the hours given, never nothing.
     assert len(states) == shown and {"closed", "unknown"} <= set(states)
     assert "受付時間の案内をご確認ください" in html
+    # Without hours in the data at all, the listing says they are being prepared.
+    assert "受付時間の情報は準備中です。" in html
     child = demo.scalar(select(Service).where(Service.name == "チャイルドライン"))
     assert child is not None
     english = client.get(f"/en/directory/services/{child.id}").get_data(as_text=True)
@@ -279,7 +281,8 @@ def test_topic_page_lists_services_of_that_topic(
 ) -> None:
     html = page(client, public_app, "directory.topic", code="debt")
 
-    assert "借金・お金の相談先" in html and "貸金業相談・紛争解決センター" in html
+    text = page_text(html)
+    assert "借金・お金の相談先" in text and "貸金業相談・紛争解決センター" in text
     assert client.get("/directory/topics/no-such-topic").status_code == 404
 
 
