@@ -26,6 +26,7 @@ from backoffice.permissions import (
     ROLE_PERMISSIONS,
     permissions_for,
 )
+from backoffice.referrals.tasks import assignable_staff
 from core.audit import AuditEvent
 from core.db import get_engine, make_engine
 from core.migrate import alembic_config
@@ -352,3 +353,17 @@ def test_the_form_shows_a_waiting_role_checked_so_saving_keeps_it(backoffice_app
     user = load_user(backoffice_app, user_id)
     assert user.granted_roles == {"coordinator"} and user.display_name == "別の名前"
     assert [row.role for row in user.pending_roles] == ["coordinator"]
+
+
+def test_a_waiting_coordinator_is_not_offered_as_a_task_assignee(
+    backoffice_app: Flask, session: Session
+) -> None:
+    client, _ = admin(backoffice_app)
+    create_account(client, "waiting", "coordinator")
+    approved = make_staff(backoffice_app, "coordinator")
+
+    with backoffice_app.app_context():
+        offered = {user.id for user in assignable_staff(session)}
+
+    assert approved.id in offered
+    assert account_id(backoffice_app, "waiting") not in offered

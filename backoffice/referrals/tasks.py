@@ -32,12 +32,17 @@ class TaskValues:
 
 
 def assignable_staff(session: Session) -> list[StaffUser]:
-    """Active staff who work on cases (their roles grant ``referral.edit``), by name."""
+    """Active staff who work on cases (their approved roles grant ``referral.edit``), by name.
+
+    A role waiting for a second administrator's approval grants nothing, here as at the gate.
+    """
     roles = [role for role, granted in ROLE_PERMISSIONS.items() if "referral.edit" in granted]
+    holders = select(StaffRole.user_id).where(
+        StaffRole.role.in_(roles), StaffRole.approved_at.is_not(None)
+    )
     statement = (
         select(StaffUser)
-        .where(StaffUser.active.is_(True))
-        .where(StaffUser.id.in_(select(StaffRole.user_id).where(StaffRole.role.in_(roles))))
+        .where(StaffUser.active.is_(True), StaffUser.id.in_(holders))
         .order_by(StaffUser.display_name, StaffUser.id)
     )
     return list(session.scalars(statement))
