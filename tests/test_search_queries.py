@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from flask import Flask
-from sqlalchemy import delete
+from flask.testing import FlaskClient
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
-from directory.models import SearchSynonym
+from directory.models import SearchSynonym, Service
 from directory.search.query import SearchQuery
 from directory.search.results import search_services
 from directory.search.synonym_tokens import refresh_synonym_tokens
@@ -353,3 +354,18 @@ def test_an_instance_without_the_vocabulary_gets_it_from_the_command(empty_app: 
     with Session(engine) as session:
         assert set(found(session, "眠れない", datetime.now(UTC))) <= KOKORO
         assert found(session, "眠れない", datetime.now(UTC))
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_english_words_find_help_on_either_page(
+    client: FlaskClient, demo: Session, pinned_clock: datetime, prefix: str
+) -> None:
+    name = "いのちの電話（ナビダイヤル）"  # not a crisis line: shown only among results
+    line = demo.scalars(select(Service).where(Service.name == name)).one()
+    link = f"{prefix}/directory/services/{line.id}"
+
+    lonely = client.get(f"{prefix}/directory?q=lonely").get_data(as_text=True)
+    unknown = client.get(f"{prefix}/directory?q=xyzzy").get_data(as_text=True)
+
+    assert link in lonely
+    assert link not in unknown
