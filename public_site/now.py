@@ -85,7 +85,10 @@ def now_block(
 
 
 def _line(card: ServiceCard, moment: datetime) -> NowLine:
-    actions = [c for c in card.channels if c.kind in ACTION_KINDS and c.href]
+    # A contact its sources leave in doubt is never a link (`Service.contact_confirmed`): such
+    # a line waits, out of the block, until staff confirm it.
+    confirmed = card.contact_confirmed
+    actions = [c for c in card.channels if confirmed and c.kind in ACTION_KINDS and c.href]
     actions.sort(key=lambda c: ACTION_KINDS.index(c.kind))
     return NowLine(card, service_status(card, moment), actions[0] if actions else None)
 

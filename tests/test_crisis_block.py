@@ -16,6 +16,7 @@ from core.config import Settings
 from core.profile import EmergencyNumber
 from directory.models import Service
 from directory.queries import crisis_lines
+from directory.search.reindex import reindex
 from public_site import create_app as create_public_app
 from public_site.now import CLOCK, now_block
 from tests.test_cards_scans import make_batch
@@ -57,6 +58,20 @@ def test_open_lines_at_night_are_the_24_hour_ones(demo: Session) -> None:
     assert len(block.lines) <= 3 and block.next_line is None
     assert all(line.action and line.action.href for line in block.lines)
     assert block.always_line is not None and block.emergency == EMERGENCY
+
+
+def test_a_line_whose_contact_is_not_confirmed_is_left_out(demo: Session) -> None:
+    demo.execute(
+        update(Service)
+        .where(Service.name == "よりそいホットライン")
+        .values(contact_confirmed=False)
+    )
+    reindex(demo)
+    demo.commit()
+
+    names = [line.card.name for line in now_block(crisis_lines(demo), EMERGENCY, NIGHT).lines]
+
+    assert names and "よりそいホットライン" not in names
 
 
 def test_in_the_morning_the_24_hour_lines_come_before_the_others(demo: Session) -> None:
