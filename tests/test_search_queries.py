@@ -52,7 +52,10 @@ KOKORO = frozenset(  # topic こころの悩み (mental health)
         "自殺予防いのちの電話（フリーダイヤル）",
     }
 )
-KOKORO_BY_NAME = frozenset({"こころの健康相談統一ダイヤル", "京都府こころのケアセンター"})
+# A word of the group in the name (こころの健康, こころのケア, メンタルヘルス in its operator's).
+KOKORO_BY_NAME = frozenset(
+    {"こころの健康相談統一ダイヤル", "京都府こころのケアセンター", "こころのほっとチャット"}
+)
 LISTENING = frozenset(  # lines that listen to anyone: いのちの電話, よりそい, いばしょ
     {
         "京都いのちの電話",
