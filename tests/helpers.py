@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Rule
 
@@ -29,3 +31,13 @@ def _build(rule: Rule, number: int = 1, known: dict[str, object] | None = None) 
         numeric = isinstance(rule._converters[argument], IntegerConverter)
         values[argument] = number if numeric else "x"
     return rule.build(values, append_unknown=False)[1]  # type: ignore[index]
+
+
+PHRASE_MARKUP = re.compile(r'<wbr>|<span class="phrases">|</span>')
+
+
+def without_phrase_breaks(html: str) -> str:
+    """A page's HTML with the phrase breaks of the `phrases` filter taken out, so a test can
+    look for a heading's words as written. Every closing span goes too: look for words, not
+    for markup, in what this returns."""
+    return PHRASE_MARKUP.sub("", html)
