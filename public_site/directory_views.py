@@ -10,32 +10,38 @@ from werkzeug.datastructures import MultiDict
 from core.db import get_session
 from core.qr import qr_svg
 from core.web import current_profile
-from directory.crisis import is_crisis_query
 from directory.hours import service_status, weekly_table
-from directory.queries import (
-    consultation_languages,
-    home_channels,
-    published_service,
-    topic_by_code,
-    topics,
-)
+from directory.queries import home_channels, published_service, topic_by_code
 from directory.search.query import SearchQuery
 from directory.search.results import search_services
+from public_site.fragments import (
+    StatusMap,
+    filter_topics,
+    init_fragments,
+    is_crisis_search,
+    languages_offered,
+    remember_profile,
+)
 from public_site.localization import localized_route
-from public_site.now import clock, init_now
+from public_site.now import init_now, request_now
 
 bp = Blueprint("directory", __name__)
-# Every public page, error pages included, gets the 「いますぐ話したい」 block's data.
+# Every public page, error pages included, gets the 「いますぐ話したい」 block's data; result
+# cards are kept per minute (`public_site.fragments`).
 bp.record_once(lambda state: init_now(state.app))
+bp.record_once(lambda state: init_fragments(state.app))
 
 
 def _now() -> datetime:
-    return clock()
+    return request_now()
 
 
 @localized_route(bp, "/directory")
 def search() -> str:
+    # A search nobody made this minute is rendered: what it shares with other searches (the
+    # profile, the filters' topics and languages, each card) is kept per content version.
     db = get_session()
+    remember_profile()
     districts = current_profile().districts
     query = SearchQuery.from_args(request.args, districts=districts)
     now = _now()
@@ -47,15 +53,15 @@ def search() -> str:
         query=query,
         districts=districts,
         result=result,
-        statuses={s.id: service_status(s, now) for s in shown},
-        topics=topics(db),
+        statuses=StatusMap(shown, now),
+        topics=filter_topics(),
         # English always, so that someone who needs it learns where to look when none offers it.
-        languages=list(dict.fromkeys(["en", *consultation_languages(db), *query.languages])),
+        languages=list(dict.fromkeys(["en", *languages_offered(), *query.languages])),
         loosen=_loosen_links(result.relaxed),
         page_url=_page_url,
         help_channels=help_channels,
         # The words tell of wanting to die: the block at the top (base.html) says so gently.
-        crisis=is_crisis_query(db, query.text),
+        crisis=is_crisis_search(query.text),
     )
 
 

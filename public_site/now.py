@@ -7,7 +7,12 @@ next one opens. Error pages never query the database: they use the lines last re
 process, or the profile file's emergency numbers alone.
 
 The clock is ``app.config["TSUNAGU_CLOCK"]`` when set (a callable giving an aware datetime), so
-a browser test can look at the site at 02:30 in Tokyo without touching the browser's clock.
+a browser test can look at the site at 02:30 in Tokyo without touching the browser's clock. A
+request reads it once (`request_now`): its page cache key, its block and its result cards all
+speak of the same minute.
+
+The block's data is worked out once a minute per process and content version
+(`public_site.render_cache`), not on every page: a line opens or closes only at a minute.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,9 +33,11 @@ from core.web import current_profile
 from directory.hours import HoursStatus, service_status
 from directory.queries import crisis_lines
 from directory.search.cards import ChannelCard, ServiceCard
+from public_site.render_cache import remember
 
 log = logging.getLogger(__name__)
 CLOCK = "TSUNAGU_CLOCK"
+TOKYO = ZoneInfo("Asia/Tokyo")
 LAST_LINES = "tsunagu.crisis_lines"  # app.extensions: the lines last read, for error pages
 MAX_LINES = 3  # more would push the emergency numbers off a phone's first screen
 # The ways to reach a line that one tap opens, best first (a phone call needs no app).
@@ -68,6 +76,18 @@ def clock() -> datetime:
     return hook() if hook is not None else datetime.now(UTC)
 
 
+def request_now() -> datetime:
+    """This request's now: read once, so every part of a page tells of the same minute."""
+    if "now" not in g:
+        g.now = clock()
+    return g.now
+
+
+def minute_of(moment: datetime) -> str:
+    """The minute in Tokyo, as the page and render caches key what "open now" decides."""
+    return moment.astimezone(TOKYO).strftime("%Y%m%d%H%M")
+
+
 def now_block(
     cards: Sequence[ServiceCard], emergency: Sequence[EmergencyNumber], moment: datetime
 ) -> NowBlock:
@@ -96,22 +116,27 @@ def _line(card: ServiceCard, moment: datetime) -> NowLine:
 def block_for_request() -> NowBlock:
     """This request's block; on an error page, or when the database fails, without a query."""
     if "now_block" not in g:
-        g.now_block = now_block(_cards(), current_profile().emergency_numbers, clock())
+        g.now_block = _block(request_now())
     return g.now_block
 
 
-def _cards() -> list[ServiceCard]:
+def _block(moment: datetime) -> NowBlock:
     last: list[ServiceCard] = current_app.extensions.get(LAST_LINES, [])
     if g.get("error_page"):
-        return last
+        return now_block(last, current_profile().emergency_numbers, moment)
     try:
-        cards = crisis_lines(get_session())
+        return remember("data", "now_block", lambda: _fresh_block(moment), minute=minute_of(moment))
     except SQLAlchemyError:
         log.exception("could not read the crisis lines; showing the emergency numbers")
         get_session().rollback()
-        return last
+        return now_block(last, current_profile().emergency_numbers, moment)
+
+
+def _fresh_block(moment: datetime) -> NowBlock:
+    """Raises SQLAlchemyError when the lines cannot be read: a fallback is never kept."""
+    cards = crisis_lines(get_session())
     current_app.extensions[LAST_LINES] = cards
-    return cards
+    return now_block(cards, current_profile().emergency_numbers, moment)
 
 
 def init_now(app: Flask) -> None:

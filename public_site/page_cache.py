@@ -34,7 +34,6 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -42,25 +41,22 @@ from zoneinfo import ZoneInfo
 from cachelib.serializers import BaseSerializer
 from flask import Flask, current_app, g, request
 from flask_caching import Cache
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from core.config import Settings
-from core.content_version import local_changes, read_version
-from core.db import get_engine
 from public_site.localization import current_language
+from public_site.now import minute_of, request_now
+from public_site.render_cache import content_version, disable
 
 log = logging.getLogger(__name__)
 EXTENSION = "tsunagu.page_cache"
 KEY_PREFIX = "tsunagu:page:"
 TOKYO = ZoneInfo("Asia/Tokyo")
-CLOCK = "TSUNAGU_CLOCK"  # app.config: a callable giving the pages' time, set by browser tests
 CACHED_BLUEPRINTS = frozenset({"public", "directory", "api"})
 CACHED_ENDPOINTS = frozenset({"cards.cards_page"})
 NEVER_CACHED = frozenset({"public.healthz", "cards.scan"})
 CACHED_STATUSES = frozenset({200, 404})
 MAX_BODY_BYTES = 2 * 1024 * 1024
-VERSION_SECONDS = 1.0  # how long a process trusts the content version it last read
 PAUSE_SECONDS = 10.0  # after the cache's storage fails, pages are rendered for this long
 LOCAL_ENTRIES = 1000  # pages each process keeps (about 30 KiB each)
 # Rebuilt on every response by the hooks, or meaningless for a stored copy.
@@ -85,9 +81,6 @@ class PageCache:
 
     local: Cache
     shared: Cache | None = None
-    version: int = 0
-    version_read_at: float = float("-inf")
-    changes_seen: int = -1
     paused_until: float = float("-inf")
 
     def serve(self) -> Response | None:
@@ -120,27 +113,14 @@ class PageCache:
         return response
 
     def _key(self) -> str | None:
-        version = self._content_version()
+        # Read once a second (`public_site.render_cache`), shared with the rendered pieces.
+        version = content_version()
         if version is None:
             return None
-        minute = _tokyo_now().strftime("%Y%m%d%H%M")
+        minute = minute_of(request_now())
         query = urlencode(sorted(request.args.items(multi=True), key=lambda item: item[0]))
         address = f"{current_language()}\n{request.host_url}\n{request.path}\n{query}"
         return f"{version}:{minute}:{hashlib.sha256(address.encode()).hexdigest()}"
-
-    def _content_version(self) -> int | None:
-        now, changes = time.time(), local_changes()
-        fresh = self.version_read_at <= now < self.version_read_at + VERSION_SECONDS
-        if fresh and changes == self.changes_seen:
-            return self.version
-        try:
-            with get_engine().connect() as connection:
-                self.version = read_version(connection)
-        except SQLAlchemyError:
-            log.warning("page cache: cannot read the content version; pages are rendered")
-            return None
-        self.version_read_at, self.changes_seen = now, changes
-        return self.version
 
     def _shared(self, operation: str, *args: Any, **kwargs: Any) -> Any:
         if time.time() < self.paused_until:
@@ -155,13 +135,7 @@ class PageCache:
 
 def _seconds_left() -> int:
     """Until the minute ends in Tokyo, when the key's minute changes anyway."""
-    return 60 - _tokyo_now().second
-
-
-def _tokyo_now() -> datetime:
-    """The site's clock: the one a test may set for the pages (`public_site.now`), else now."""
-    hook = current_app.config.get(CLOCK)
-    return (hook() if hook is not None else datetime.now(UTC)).astimezone(TOKYO)
+    return 60 - request_now().astimezone(TOKYO).second
 
 
 def _cacheable_request() -> bool:
@@ -200,6 +174,7 @@ def _decode(entry: bytes) -> Response:
 def init_page_cache(app: Flask, settings: Settings) -> None:
     """Install the cache; call after `init_security`, so a hit still gets Talisman's headers."""
     if settings.cache_url == "none":
+        disable(app)  # nothing kept: every page rendered in full
         return
     common = {"CACHE_DEFAULT_TIMEOUT": 60, "CACHE_SERIALIZER": BytesOnly}
     local = Cache(

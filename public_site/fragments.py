@@ -1,0 +1,105 @@
+"""Result cards and the search page's data, kept per minute and content version in each process.
+
+A search nobody else made this minute is rendered in full, but its parts are mostly the same as
+the last search's: the same services' cards in the same minute, the same topics and languages
+in the filters, the same profile. `public_site.render_cache` keeps them; this module says what
+each is keyed by (besides the content version and, for what tells "open now", the minute).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from flask import Flask, current_app, g, request
+from markupsafe import Markup
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.db import get_session
+from core.profile import get_profile
+from directory.crisis import is_crisis_query
+from directory.hours import HoursStatus, WithHours, service_status
+from directory.queries import consultation_languages, topics
+from public_site.localization import current_language
+from public_site.now import minute_of, request_now
+from public_site.render_cache import remember
+
+PROFILE_EXTENSION = "tsunagu.profile"  # the file copy core.web keeps (the fallback)
+
+
+class Topic(NamedTuple):
+    """A topic as the filters show it: plain values, so one list serves every request."""
+
+    code: str
+    name: str
+    name_en: str | None
+
+
+class StatusMap:
+    """The state of each shown service at ``moment``, worked out when a card asks for it: a
+    card kept from earlier in the minute asks nothing."""
+
+    def __init__(self, services: Iterable[WithHours], moment: datetime) -> None:
+        self._services = {service.id: service for service in services}
+        self._moment = moment
+        self._found: dict[str, HoursStatus] = {}
+
+    def get(self, service_id: str, default: HoursStatus | None = None) -> HoursStatus | None:
+        service = self._services.get(service_id)
+        if service is None:
+            return default
+        if service_id not in self._found:
+            self._found[service_id] = service_status(service, self._moment)
+        return self._found[service_id]
+
+
+def cached_card(
+    render: Callable[..., Markup], service: Any, heading_level: int, statuses: StatusMap
+) -> Markup:
+    """``render(service, heading_level, status)`` (the `service_card` macro), kept for the
+    minute: everything it shows comes from the service (content version), its state (the
+    minute) and the page's language; its link, also from where the site is mounted."""
+    key = (type(service).__name__, service.id, heading_level, current_language())
+    key += (request.script_root,)
+    return remember(
+        "card",
+        key,
+        lambda: render(service, heading_level, statuses.get(service.id)),
+        minute=minute_of(request_now()),
+    )
+
+
+def filter_topics() -> list[Topic]:
+    found = remember("data", "topics", lambda: _topics())
+    return list(found)
+
+
+def _topics() -> tuple[Topic, ...]:
+    return tuple(Topic(t.code, t.name, t.name_en) for t in topics(get_session()))
+
+
+def languages_offered() -> list[str]:
+    return list(remember("data", "languages", lambda: tuple(consultation_languages(get_session()))))
+
+
+def is_crisis_search(text: str) -> bool:
+    if not text.strip():
+        return False
+    return remember("words", text, lambda: is_crisis_query(get_session(), text))
+
+
+def remember_profile() -> None:
+    """The stored profile as read once per content version, for `core.web.current_profile` to
+    find; on a database error that reads it itself (and falls back to the file copy)."""
+    if "profile" in g or g.get("error_page"):
+        return
+    fallback = current_app.extensions[PROFILE_EXTENSION]
+    try:
+        g.profile = remember("data", "profile", lambda: get_profile(get_session(), fallback))
+    except SQLAlchemyError:
+        get_session().rollback()
+
+
+def init_fragments(app: Flask) -> None:
+    app.add_template_global(cached_card)

@@ -1,0 +1,270 @@
+"""Pieces of a search page kept per process (`public_site.render_cache`, `public_site.fragments`):
+a kept result card or 「いますぐ話したい」 block is the same as a fresh one, is keyed by the
+language, the minute and the content version, and the stores stay bounded."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from core.db import get_engine
+from directory.models import Service
+from directory.search.reindex import reindex
+from public_site import create_app as create_public_app
+from public_site import fragments, now
+from public_site.now import CLOCK
+from public_site.render_cache import LRU, render_cache
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+BEFORE_SIX = datetime(2026, 12, 8, 5, 59, 30, tzinfo=TOKYO)  # Tuesday: #いのちSOS opens at 6:00
+SIX = datetime(2026, 12, 8, 6, 0, 10, tzinfo=TOKYO)
+SEARCH = "/directory?q=SOS"
+
+
+def make_app(settings: Settings, cache_url: str) -> Flask:
+    app = create_public_app(replace(settings, cache_url=cache_url))
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def site(settings: Settings, clean_db: object) -> Iterator[Flask]:
+    """The site with its caches, as served."""
+    app = make_app(settings, "simple")
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def fresh(settings: Settings, clean_db: object) -> Iterator[Flask]:
+    """The same site rendering every page in full: the reference for what a page shows."""
+    app = make_app(settings, "none")
+    yield app
+    get_engine(app).dispose()
+
+
+def at(moment: datetime, *apps: Flask) -> None:
+    for app in apps:
+        app.config[CLOCK] = lambda: moment
+
+
+class Pages:
+    """GETs that the page cache cannot serve: each address gets a parameter no one else used."""
+
+    def __init__(self, app: Flask) -> None:
+        self.client: FlaskClient = app.test_client()
+        self.count = 0
+
+    def get(self, url: str) -> str:
+        self.count += 1
+        joiner = "&" if "?" in url else "?"
+        response = self.client.get(f"{url}{joiner}visit={self.count}")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+
+def cards(html: str) -> dict[str, str]:
+    """Each result card's HTML, by service id."""
+    found = re.findall(
+        r'(<article class="service-card" aria-labelledby="service-([^"]+)">.*?</article>)',
+        html,
+        re.DOTALL,
+    )
+    return {service_id: card for card, service_id in found}
+
+
+def without_visit(html: str) -> str:
+    return re.sub(r"(&amp;|\?)visit=\d+", "", html)
+
+
+@pytest.fixture
+def statuses_worked_out(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many times a card's opening state was worked out (only when a card is rendered)."""
+    counted: Counter[str] = Counter()
+    compute = fragments.service_status
+
+    def counting(service: Any, moment: datetime, **options: Any) -> Any:
+        counted[service.id] += 1
+        return compute(service, moment, **options)
+
+    monkeypatch.setattr(fragments, "service_status", counting)
+    return counted
+
+
+def sos_id(session: Session) -> str:
+    found = session.scalar(select(Service.id).where(Service.name == "#いのちSOS"))
+    assert found is not None
+    return found
+
+
+# ---- result cards ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [SEARCH, "/en" + SEARCH, "/directory", "/directory?q=zzzzzz"])
+def test_a_page_of_kept_cards_is_the_page_rendered_in_full(
+    site: Flask, fresh: Flask, demo: Session, statuses_worked_out: Counter[str], url: str
+) -> None:
+    at(SIX, site, fresh)
+    pages = Pages(site)
+    first = pages.get(url)
+    worked_out = sum(statuses_worked_out.values())
+
+    second = pages.get(url)
+
+    assert cards(second), "the page lists services (or, without results, lines to call)"
+    assert sum(statuses_worked_out.values()) == worked_out  # every card was kept
+    reference = Pages(fresh).get(url)
+    assert without_visit(second) == without_visit(first) == without_visit(reference)
+
+
+def test_cards_are_kept_per_language(site: Flask, demo: Session) -> None:
+    at(SIX, site)
+    pages = Pages(site)
+    card = cards(pages.get(SEARCH))[sos_id(demo)]
+
+    english = cards(pages.get("/en" + SEARCH))[sos_id(demo)]
+
+    assert "受付中" in card and "Open now" in english
+    assert 'href="/en/directory/services/' in english and 'href="/directory/' in card
+
+
+def test_a_card_changes_when_the_minute_rolls_over(
+    site: Flask, fresh: Flask, demo: Session
+) -> None:
+    pages = Pages(site)
+    at(BEFORE_SIX, site, fresh)
+    closed = cards(pages.get(SEARCH))[sos_id(demo)]
+    assert "受付時間外" in cards(pages.get(SEARCH))[sos_id(demo)]
+
+    at(SIX, site, fresh)
+    opened = cards(pages.get(SEARCH))[sos_id(demo)]
+
+    assert "受付時間外" in closed and "受付中" in opened
+    assert opened == cards(Pages(fresh).get(SEARCH))[sos_id(demo)]
+
+
+def test_a_directory_edit_changes_the_card_on_the_next_request(site: Flask, demo: Session) -> None:
+    at(SIX, site)
+    pages = Pages(site)
+    assert "月曜は休みます" not in cards(pages.get(SEARCH))[sos_id(demo)]
+
+    demo.execute(
+        update(Service).where(Service.id == sos_id(demo)).values(hours_note="月曜は休みます")
+    )
+    reindex(demo)
+    demo.commit()
+
+    assert "月曜は休みます" in cards(pages.get(SEARCH))[sos_id(demo)]
+
+
+def test_the_card_store_stays_within_its_size(site: Flask, fresh: Flask, demo: Session) -> None:
+    at(SIX, site, fresh)
+    store = render_cache(site).stores["card"] = LRU(3)
+    pages = Pages(site)
+
+    html = pages.get("/directory")
+
+    assert len(cards(html)) > 3 and len(store) == 3
+    assert without_visit(pages.get("/directory")) == without_visit(Pages(fresh).get("/directory"))
+    assert len(store) == 3
+
+
+def test_the_least_recently_used_entry_goes_first() -> None:
+    store = LRU(2)
+    store.set("a", 1)
+    store.set("b", 2)
+    assert store.get("a") == 1  # "b" is now the least recently used
+
+    store.set("c", 3)
+
+    assert len(store) == 2
+    assert store.get("b") is None and store.get("a") == 1 and store.get("c") == 3
+
+
+# ---- the 「いますぐ話したい」 block ------------------------------------------------------------
+
+
+@pytest.fixture
+def lines_read(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many times the block's crisis lines were read from the database."""
+    counted: Counter[str] = Counter()
+    read = now.crisis_lines
+
+    def counting(session: Session) -> Any:
+        counted["read"] += 1
+        return read(session)
+
+    monkeypatch.setattr(now, "crisis_lines", counting)
+    return counted
+
+
+def block_html(html: str) -> str:
+    start = html.index("data-now-block")
+    return html[start : html.index("</aside>", start)]
+
+
+def test_the_block_is_worked_out_once_a_minute_and_again_at_the_next(
+    site: Flask, demo: Session, lines_read: Counter[str]
+) -> None:
+    pages = Pages(site)
+    at(BEFORE_SIX, site)
+    night = [block_html(pages.get(url)) for url in (SEARCH, "/directory?q=借金", "/en/directory")]
+    assert lines_read["read"] == 1
+    assert "#いのちSOS" not in night[0] and night[0] == night[1]
+
+    at(SIX, site)
+    morning = block_html(pages.get(SEARCH))
+
+    assert lines_read["read"] == 2
+    assert "#いのちSOS" in morning
+
+
+def test_the_block_is_worked_out_again_after_a_content_change(
+    site: Flask, demo: Session, lines_read: Counter[str]
+) -> None:
+    at(SIX, site)
+    pages = Pages(site)
+    assert "#いのちSOS" in block_html(pages.get(SEARCH))
+
+    demo.execute(update(Service).where(Service.name == "#いのちSOS").values(is_crisis_line=False))
+    demo.commit()
+    html = pages.get(SEARCH)
+
+    assert lines_read["read"] == 2
+    assert "#いのちSOS" not in block_html(html)
+    assert sos_id(demo) in cards(html)  # still a result, no longer in the block
+
+
+def test_a_block_without_its_lines_after_a_database_error_is_not_kept(
+    site: Flask, demo: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at(SIX, site)
+    read = now.crisis_lines
+    failures = [OperationalError("SELECT", {}, Exception("database is locked"))]
+
+    def failing_once(session: Session) -> Any:
+        if failures:
+            raise failures.pop()
+        return read(session)
+
+    monkeypatch.setattr(now, "crisis_lines", failing_once)
+    pages = Pages(site)
+
+    without_lines = block_html(pages.get(SEARCH))
+    with_lines = block_html(pages.get(SEARCH))
+
+    assert 'href="tel:119"' in without_lines and "#いのちSOS" not in without_lines
+    assert "#いのちSOS" in with_lines
