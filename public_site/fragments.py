@@ -13,6 +13,10 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask import Flask, current_app, g, request
+from flask_babel import get_translations
+from jinja2 import pass_context
+from jinja2.ext import _gettext_alias
+from jinja2.runtime import Context
 from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,6 +30,7 @@ from public_site.now import minute_of, request_now
 from public_site.render_cache import remember
 
 PROFILE_EXTENSION = "tsunagu.profile"  # the file copy core.web keeps (the fallback)
+MAX_TRANSLATIONS = 4096  # texts kept by `_` (the templates hold a few hundred per language)
 
 
 class Topic(NamedTuple):
@@ -101,5 +106,34 @@ def remember_profile() -> None:
         get_session().rollback()
 
 
+def quick_gettext(translated: dict[tuple[str, str, bool], Markup]) -> Callable[..., Any]:
+    """Jinja's ``_`` as Flask-Babel installs it, with each text translated once per language.
+
+    The installed one finds the request's translations anew for every text (several context
+    lookups each; a search page has some forty texts). The language is the template's
+    ``lang``, which is what the locale selector returns (`public_site.localization`). Same
+    result: a Markup of the translation, always used as a format string.
+    """
+
+    @pass_context
+    def gettext(context: Context, string: str, **variables: Any) -> Any:
+        lang = context.get("lang")
+        if not isinstance(lang, str) or not context.eval_ctx.autoescape:
+            return _gettext_alias(context, string, **variables)
+        key = (lang, string, bool(variables))
+        found = translated.get(key)
+        if found is None:
+            # Trusted as Jinja's own `_` trusts it: the translators' text, not a visitor's.
+            found = Markup(get_translations().ugettext(string))  # noqa: S704
+            if not variables:
+                found = found % variables  # as Jinja's: always a format string ("%%" is "%")
+            if len(translated) < MAX_TRANSLATIONS:
+                translated[key] = found
+        return found % variables if variables else found
+
+    return gettext
+
+
 def init_fragments(app: Flask) -> None:
     app.add_template_global(cached_card)
+    app.jinja_env.globals["_"] = quick_gettext({})

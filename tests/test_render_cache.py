@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.ext import _gettext_alias
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -192,6 +193,29 @@ def test_the_least_recently_used_entry_goes_first() -> None:
 
     assert len(store) == 2
     assert store.get("b") is None and store.get("a") == 1 and store.get("c") == 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/directory?q=SOS&page=1",
+        "/en/directory?q=SOS",
+        "/directory?q=zzzzzz&free=1",  # none found: 「「無料」の条件を外す」 takes a value
+        "/en/directory?q=zzzzzz&free=1",
+        "/no-such-page",
+    ],
+)
+def test_texts_translated_once_per_language_read_as_flask_babel_gives_them(
+    site: Flask, fresh: Flask, demo: Session, url: str
+) -> None:
+    at(SIX, site, fresh)
+    fresh.jinja_env.globals["_"] = _gettext_alias  # as Flask-Babel installs it
+    served = [site.test_client().get(url) for _ in range(2)]
+
+    reference = fresh.test_client().get(url)
+
+    assert served[0].data == served[1].data == reference.data
+    assert served[0].status_code == reference.status_code
 
 
 # ---- the 「いますぐ話したい」 block ------------------------------------------------------------
