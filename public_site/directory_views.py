@@ -17,6 +17,7 @@ from directory.search.results import search_services
 from public_site.fragments import (
     StatusMap,
     filter_topics,
+    found_services,
     init_fragments,
     is_crisis_search,
     languages_offered,
@@ -39,13 +40,14 @@ def _now() -> datetime:
 @localized_route(bp, "/directory")
 def search() -> str:
     # A search nobody made this minute is rendered: what it shares with other searches (the
-    # profile, the filters' topics and languages, each card) is kept per content version.
+    # profile, the filters' topics and languages, each card, the same search's result under
+    # another address) is kept per content version and minute (`public_site.fragments`).
     db = get_session()
     remember_profile()
     districts = current_profile().districts
     query = SearchQuery.from_args(request.args, districts=districts)
     now = _now()
-    result = search_services(db, query, now=now)
+    result = found_services(query, now)
     help_channels = home_channels(db) if not result.items else {}
     shown = [*result.items, *(s for group in help_channels.values() for s in group)]
     return render_template(

@@ -25,6 +25,8 @@ from core.profile import get_profile
 from directory.crisis import is_crisis_query
 from directory.hours import HoursStatus, WithHours, service_status
 from directory.queries import consultation_languages, topics
+from directory.search.query import SearchQuery
+from directory.search.results import SearchResult, search_services
 from public_site.localization import current_language
 from public_site.now import minute_of, request_now
 from public_site.render_cache import remember
@@ -72,6 +74,18 @@ def cached_card(
         key,
         lambda: render(service, heading_level, statuses.get(service.id)),
         minute=minute_of(request_now()),
+    )
+
+
+def found_services(query: SearchQuery, moment: datetime) -> SearchResult:
+    """The search's result, kept for the minute: the same search made again this minute (with
+    another tracking parameter, the parameters in another order, in the other language) is
+    not run again. Its order depends on the words, the filters and what is open this minute."""
+    return remember(
+        "search",
+        query,
+        lambda: search_services(get_session(), query, now=moment),
+        minute=minute_of(moment),
     )
 
 

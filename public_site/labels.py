@@ -1,11 +1,16 @@
-"""Labels for coded values, translated where they are shown (only the one asked for)."""
+"""Labels for coded values, translated where they are shown (only the one asked for).
+
+Each label is translated once per language and process (`_label`): a search page shows some
+twenty of them, and Flask-Babel's lazy strings look the request's translations up every time.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from flask import Blueprint
-from flask_babel import format_date, get_locale
+from flask_babel import LazyString, format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
 from directory.official import OfficialSource, WithSources, official_source
@@ -30,19 +35,34 @@ AREAS = {
 }
 
 
+_translated: dict[tuple[str, int, str], str] = {}
+
+
+def _label(texts: Mapping[str, LazyString], code: str, default: LazyString | str) -> str:
+    """``texts[code]`` (else ``default``) in the page's language, translated once per process."""
+    found = texts.get(code)
+    if found is None:
+        return str(default)
+    key = (str(get_locale()), id(texts), code)  # the tables are this module's, kept for good
+    text = _translated.get(key)
+    if text is None:
+        text = _translated[key] = str(found)
+    return text
+
+
 @labels.app_template_global()
 def channel_kind_label(kind: str) -> str:
-    return str(CHANNEL_KINDS.get(kind, kind))
+    return _label(CHANNEL_KINDS, kind, kind)
 
 
 @labels.app_template_global()
 def cost_label(cost: str) -> str:
-    return str(COSTS.get(cost, COST_UNKNOWN))
+    return _label(COSTS, cost, COST_UNKNOWN)
 
 
 @labels.app_template_global()
 def area_label(area: str) -> str:
-    return str(AREAS.get(area, area))
+    return _label(AREAS, area, area)
 
 
 @labels.app_template_global()
@@ -89,9 +109,9 @@ FILTER_LABELS = {
 
 @labels.app_template_global()
 def audience_label(audience: str) -> str:
-    return str(AUDIENCE_LABELS.get(audience, audience))
+    return _label(AUDIENCE_LABELS, audience, audience)
 
 
 @labels.app_template_global()
 def filter_label(name: str) -> str:
-    return str(FILTER_LABELS.get(name, name))
+    return _label(FILTER_LABELS, name, name)

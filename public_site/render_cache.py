@@ -38,9 +38,10 @@ log = logging.getLogger(__name__)
 EXTENSION = "tsunagu.render_cache"
 VERSION_SECONDS = 1.0  # how long a process trusts the content version it last read
 # Entries per store. A card is about 1.5 KiB of HTML: 4,096 of them (every service of a large
-# directory, in both languages) stay under 8 MiB. The other stores hold a few small values a
-# minute (the block's lines, the filters) or one flag per recent search text.
-SIZES = {"card": 4096, "data": 256, "words": 2048}
+# directory, in both languages) stay under 8 MiB. A search result holds a page of cards (shared
+# with the search's own card cache) and a few numbers. The other stores hold a few small values
+# a minute (the block's lines, the filters) or one flag per recent search text.
+SIZES = {"card": 4096, "search": 1024, "data": 256, "words": 2048}
 MISSING = object()
 T = TypeVar("T")
 

@@ -26,6 +26,7 @@ from directory.models import Service
 from directory.search.reindex import reindex
 from public_site import create_app as create_public_app
 from public_site import fragments, now
+from public_site.labels import area_label, channel_kind_label, cost_label
 from public_site.now import CLOCK
 from public_site.render_cache import LRU, render_cache
 
@@ -216,6 +217,53 @@ def test_texts_translated_once_per_language_read_as_flask_babel_gives_them(
 
     assert served[0].data == served[1].data == reference.data
     assert served[0].status_code == reference.status_code
+
+
+def test_a_search_made_again_this_minute_under_another_address_is_not_run_again(
+    site: Flask, demo: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[object] = []
+    search = fragments.search_services
+
+    def counting(session: Session, query: object, *, now: datetime) -> Any:
+        runs.append(query)
+        return search(session, query, now=now)
+
+    monkeypatch.setattr(fragments, "search_services", counting)
+    pages = Pages(site)
+    at(BEFORE_SIX, site)
+    first = pages.get(SEARCH)
+    for url in (SEARCH, "/en" + SEARCH, SEARCH + "&utm_source=news"):
+        pages.get(url)
+    assert len(runs) == 1
+    pages.get("/directory?q=SOS&free=1")
+    assert len(runs) == 2
+
+    at(SIX, site)  # what is open changes the order
+    later = pages.get(SEARCH)
+    assert len(runs) == 3
+    assert list(cards(first)) != list(cards(later))  # #いのちSOS, open at 6:00, comes first
+
+    edit = update(Service).where(Service.id == sos_id(demo)).values(status="draft")
+    demo.execute(edit)
+    reindex(demo)
+    demo.commit()
+    edited = pages.get(SEARCH)
+
+    assert len(runs) == 4
+    assert sos_id(demo) not in cards(edited)
+
+
+def test_labels_translated_once_are_in_each_page_s_language(site: Flask) -> None:
+    shown = []
+    for path in ("/directory", "/en/directory", "/directory", "/en/directory"):
+        with site.test_request_context(path):
+            site.preprocess_request()
+            shown.append((channel_kind_label("phone"), area_label("national"), cost_label("x")))
+
+    assert shown[0] == shown[2] != shown[1] == shown[3]
+    assert shown[0][:2] == ("電話", "全国の窓口") and shown[1][0] == "Phone"
+    assert shown[0][2] == "記載なし"  # an unknown cost
 
 
 # ---- the 「いますぐ話したい」 block ------------------------------------------------------------
