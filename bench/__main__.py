@@ -1,14 +1,14 @@
 """`make bench`: public pages under gunicorn (2 workers) next to a bare route on the same server.
 
 Rows: the home page, the directory, a service page and a search, served warm from the page
-cache, and a search whose query string changes on every request, so it is always rendered
-(and stored). Its words stay the same, so within a minute the search's result, its cards and
-the block come from what each process keeps (`public_site.fragments`): the row measures the
+cache, and a search whose query string changes on every request, so it is always rendered (and
+stored). Its words stay the same, so within a minute the search's result, its cards and the
+block come from what each process keeps (`public_site.fragments`): the row measures the
 rendering of a page the page cache has not seen. A search whose words nobody else typed this
-minute also runs the query, about as long again (see docs/decisions/0015). The load comes from `wrk` with 32 connections (the Makefile installs it where it
-can), else from the Python client with 4 threads. ``BENCH_CACHE_URL`` picks the server's page
-cache (default ``simple``; e.g. ``redis://127.0.0.1:6379/13``). Only 127.0.0.1 is loaded, each
-run bounded in time.
+minute also runs the query, about as long again. The load comes from `wrk` with 32 connections
+(the Makefile installs it where it can), else from the Python client with 4 threads.
+``BENCH_CACHE_URL`` picks the server's page cache (default ``simple``; e.g.
+``redis://127.0.0.1:6379/13``). Only 127.0.0.1 is loaded, each run bounded in time.
 
 Machines here are shared and noisy, so the figure that matters is the ratio between a page and
 the bare route, measured in the same run with the rounds interleaved. Nothing here is asserted.
