@@ -1,7 +1,7 @@
 """staff: case roles wait for a second administrator's approval
 
 Revision ID: 0023
-Revises: 0022
+Revises: 0021
 Create Date: 2026-12-07
 
 A case role (coordinator, supervisor, liaison) or the admin role that an administrator gives
@@ -21,7 +21,7 @@ from alembic import op
 import core.db
 
 revision: str = "0023"
-down_revision: str | None = "0022"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
