@@ -21,7 +21,16 @@ from directory.search.results import SearchResult, search_services
 TOKYO = ZoneInfo("Asia/Tokyo")
 NIGHT = datetime(2026, 12, 8, 2, 30, tzinfo=TOKYO)  # a Tuesday
 WEEKDAY_MORNING = datetime(2026, 12, 8, 10, 0, tzinfo=TOKYO)
-QUERIES = [{"q": "しにたい"}, {"q": "死にたい"}, {}, {"q": "借金"}, {"topics": "mental-health"}]
+QUERIES = [
+    {"q": "しにたい"},
+    {"q": "死にたい"},
+    {},
+    {"q": "借金"},
+    {"topics": "mental-health"},
+    {"q": "電話 相談"},  # several words: every match scored, open first within a score
+    {"q": "相談 無料"},
+    {"q": "つらい 相談"},
+]
 
 
 @pytest.fixture
@@ -41,6 +50,24 @@ def relevance_only(monkeypatch: pytest.MonkeyPatch) -> None:
         "night_ids",
         lambda runner, is_open, hours, limit, offset: runner.ids(limit, offset),
     )
+    monkeypatch.setattr(
+        results,
+        "night_scored",
+        lambda runner, is_open, limit, offset: results.page(runner, limit, offset),
+    )
+
+
+def test_several_words_put_the_open_lines_first_among_equal_matches(
+    directory: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ranked = [card.id for card in search(directory, NIGHT, q="つらい 相談").items]
+    relevance_only(monkeypatch)
+    plain = search(directory, NIGHT, q="つらい 相談").items
+    moved = [card for card in plain if open_at(card, NIGHT) and ranked.index(card.id) < (
+        [c.id for c in plain].index(card.id))]  # fmt: skip
+
+    assert sorted(ranked) == sorted(card.id for card in plain)
+    assert moved  # a line that answers now came ahead of an equal match that does not
 
 
 def test_at_night_the_lines_that_answer_come_before_the_closed_city_office(

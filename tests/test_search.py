@@ -250,6 +250,11 @@ def test_tiers_read_in_index_order_rank_as_scoring_every_match_does(
         "night_ids",
         lambda runner, is_open, hours, limit, offset: runner.ids(limit, offset),
     )
+    monkeypatch.setattr(
+        results,
+        "night_scored",
+        lambda runner, is_open, limit, offset: results.page(runner, limit, offset),
+    )
     tiered = pages()
     monkeypatch.setattr(Plan, "tiered", property(lambda plan: False))
 

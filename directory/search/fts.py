@@ -36,6 +36,7 @@ class FtsRunner:
         self.plan = plan
         self.total: int | None = None  # known once counted, or from a page of scored matches
         self.found: dict[str, tuple[str | None, str]] = {}  # the cards read with the ids
+        self.scores: dict[str, int] = {}
         tags = [
             "grams : (" + " OR ".join(f'"{t}"' for t in group) + ")" for group in plan.tag_groups
         ]
@@ -103,13 +104,14 @@ class FtsRunner:
                 f" WHEN {second} THEN 2 ELSE 1 END"
             )
         statement = text(
-            f"SELECT s.service_id, s.card, {_STATUS} AS status, p.total"  # noqa: S608
+            f"SELECT s.service_id, s.card, {_STATUS} AS status, p.total, p.score"  # noqa: S608
             f" FROM (SELECT f.rowid AS doc_id, {' + '.join(levels) or '0'} AS score,"
             " count(*) OVER () AS total FROM service_search_fts(:match) AS f"
             " ORDER BY score DESC, f.rowid LIMIT :limit OFFSET :offset) AS p"
             " JOIN service_search AS s ON s.doc_id = p.doc_id ORDER BY p.score DESC, p.doc_id"
         ).columns(**_CARD_TYPES)
         rows = self.session.execute(statement, params).all()
+        self.scores |= {row.service_id: row.score for row in rows}
         if rows:
             self.total = rows[0].total
         return self._ids(rows)

@@ -70,6 +70,7 @@ class PostgresRunner:
         self.match = _match(plan)
         self.total: int | None = None
         self.found: dict[str, tuple[Any, str]] = {}  # the cards (decoded) read with the ids
+        self.scores: dict[str, int] = {}
 
     def ids(self, limit: int, offset: int) -> list[str]:
         if self.plan.tiered:
@@ -77,13 +78,14 @@ class PostgresRunner:
             return tiered_page(lambda t, n: self._first(tiers[t], n), len(tiers), limit, offset)
         score = sum((self._level(word) for word in self.plan.words), literal(0))
         statement = (
-            select(*_PAGE, func.count().over())
+            select(*_PAGE, func.count().over(), score)
             .where(*self._where(self.match))
             .order_by(score.desc(), _SORT_KEY)
             .limit(limit)
             .offset(offset)
         )
         rows = self.session.execute(statement).all()
+        self.scores |= {row[0]: row[4] for row in rows}
         if rows:
             self.total = rows[0][3]
         return self._ids(rows)

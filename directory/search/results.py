@@ -29,6 +29,9 @@ from directory.search.tokens import open_now_tags
 # Rows with this hour's tags checked per tier for the night ranking (`night_ids`): enough for
 # every page residents read, bounded for a directory of 100,000.
 NIGHT_CHECKED = 400
+# Matches of a query of several words ordered open-first within their score (`night_scored`):
+# the first ten pages; such queries match few services, as every word must match.
+NIGHT_SCORED = 100
 
 
 @dataclass
@@ -76,9 +79,9 @@ def search_services(session: Session, query: SearchQuery, *, now: datetime) -> S
 def _ranked_page(
     session: Session, runner: Runner, plan: Plan, now: datetime, limit: int, offset: int
 ) -> tuple[list[str], int]:
-    """A page of ids and the total: open now first within each tier of a tiered plan."""
+    """A page of ids and the total: open now first within each relevance tier."""
     if not plan.tiered:
-        return page(runner, limit, offset)
+        return night_scored(runner, _open_check(session, runner, now), limit, offset)
     ids = night_ids(runner, _open_check(session, runner, now), _hour_tags(now), limit, offset)
     if len(ids) < limit and (ids or offset == 0):
         return ids, offset + len(ids)
@@ -123,6 +126,24 @@ def night_ids(
         if len(ranked) >= wanted:
             break
     return ranked[offset:wanted]
+
+
+def night_scored(
+    runner: Runner, is_open: Callable[[list[str]], set[str]], limit: int, offset: int
+) -> tuple[list[str], int]:
+    """A page of a plan of several words, open now first among the matches of equal score.
+
+    The first `NIGHT_SCORED` matches (score, then index order) are read once and reordered
+    within each score; further pages keep the database's order, which is the same set of ids
+    beyond those, so paging never repeats or skips a service.
+    """
+    if offset + limit > NIGHT_SCORED:
+        return page(runner, limit, offset)
+    ids = runner.ids(NIGHT_SCORED, 0)
+    open_ids, place = is_open(ids), {service_id: n for n, service_id in enumerate(ids)}
+    ordered = sorted(ids, key=lambda i: (-runner.scores[i], i not in open_ids, place[i]))
+    total = len(ids) if len(ids) < NIGHT_SCORED else runner.count()
+    return ordered[offset : offset + limit], total
 
 
 def _open_check(session: Session, runner: Runner, now: datetime) -> Callable[[list[str]], set[str]]:

@@ -18,6 +18,7 @@ from directory.search.scan import ScanRunner
 
 class Runner(Protocol):
     found: Found  # cards and statuses read with the ids so far (`loading.load_services`)
+    scores: dict[str, int]  # the scores of the ids read by `ids` for a plan of several words
 
     def ids(self, limit: int, offset: int) -> list[str]:
         """Service ids of matches ``offset`` to ``offset + limit``, best first."""

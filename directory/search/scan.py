@@ -20,6 +20,7 @@ class ScanRunner:
         self.session = session
         self.plan = plan
         self.found: dict[str, tuple[str | None, str]] = {}  # cards: read by `load_services`
+        self.scores: dict[str, int] = {}
         self.conditions = [_contains(word) for word in plan.words] + [
             or_(*(func.instr(_INDEX.c.tags, f" {t} ") > 0 for t in group))
             for group in plan.tag_groups
@@ -28,13 +29,15 @@ class ScanRunner:
     def ids(self, limit: int, offset: int) -> list[str]:
         score = sum(map(_level, self.plan.words), literal(0))
         statement = (
-            select(_INDEX.c.service_id)
+            select(_INDEX.c.service_id, score)
             .where(*self.conditions)
             .order_by(score.desc(), _INDEX.c.doc_id)
             .limit(limit)
             .offset(offset)
         )
-        return list(self.session.scalars(statement))
+        rows = self.session.execute(statement).all()
+        self.scores |= {row[0]: row[1] for row in rows}
+        return [row[0] for row in rows]
 
     def count(self) -> int:
         statement = select(func.count()).select_from(_INDEX).where(*self.conditions)
