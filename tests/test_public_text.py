@@ -141,6 +141,20 @@ def test_the_same_line_has_the_primary_button_while_open(
     assert "button-call" in classes and "button-call-closed" not in classes
 
 
+def test_a_line_whose_hours_are_unknown_has_an_outlined_button(
+    client: FlaskClient, public_app: Flask, demo: Session, time_machine
+) -> None:
+    # At 2:30 a.m. a city office without hours must not look like a line that answers now.
+    time_machine.move_to(datetime(2026, 3, 9, 17, 30, tzinfo=UTC), tick=False)  # Tue 02:30
+    office = service_named(demo, "京丹後市 健康長寿福祉部 健康推進課")
+
+    html = page(client, public_app, "directory.service", service_id=office.id)
+    listing = page(client, public_app, "directory.search", q="しにたい")
+
+    assert "button-call-closed" in button_classes(html, "tel:0772690350")[0].split()
+    assert "button-call-closed" in button_classes(listing, "tel:0772690350")[0].split()
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize(
     ("endpoint", "support", "title"),
