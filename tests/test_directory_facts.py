@@ -179,3 +179,10 @@ def test_loading_twice_updates_the_same_rows(session: Session) -> None:
 
     assert set(session.scalars(select(Service.id))) == ids
     assert len(ids) == len(read_rows())
+
+
+def test_a_dated_change_in_an_operator_name_is_a_note_for_staff() -> None:
+    name, notes = split_notes("都道府県・指定都市（全67自治体に設置）；令和4年度から市町村も設置可")
+
+    assert name == "都道府県・指定都市（全67自治体に設置）"
+    assert notes == ["令和4年度から市町村も設置可"]
