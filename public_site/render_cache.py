@@ -28,7 +28,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.content_version import local_changes, read_version
@@ -92,13 +92,21 @@ class VersionReader:
         if fresh and changes == self.changes_seen:
             return self.version
         try:
-            with get_engine().connect() as connection:
-                self.version = read_version(connection)
+            self.version = _read_version()
         except SQLAlchemyError:
             log.warning("cannot read the content version; public pages are rendered in full")
             return None
         self.read_at, self.changes_seen = now, changes
         return self.version
+
+
+def _read_version() -> int:
+    """Through the request's own session when it has one: a second connection per request
+    would let concurrent requests, each holding one, wait on the pool for the other."""
+    if has_request_context() and "db_session" in g:
+        return read_version(g.db_session.connection())
+    with get_engine().connect() as connection:
+        return read_version(connection)
 
 
 @dataclass

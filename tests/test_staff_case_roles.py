@@ -315,7 +315,7 @@ def test_roles_given_before_the_upgrade_stay_in_effect(tmp_path: Path) -> None:
     """Migration 0023 approves every existing role, so nobody loses access at the upgrade."""
     with fresh_database(SERVER_URL, tmp_path) as url:
         engine = make_engine(url)
-        command.upgrade(alembic_config(engine), "0022")
+        command.upgrade(alembic_config(engine), "0021")
         with engine.begin() as connection:
             connection.execute(
                 text(
