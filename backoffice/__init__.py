@@ -44,14 +44,14 @@ def create_app(config: Settings | None = None) -> Flask:
     init_templates(app, read_profile_file(settings.profile_path))
     init_error_pages(app, "backoffice/error.html")
 
-    from backoffice.accounts_setup import init_accounts
-    from backoffice.blueprints import register_blueprints
-    from backoffice.cli import init_cli
-    from backoffice.denials import init_denials
-    from backoffice.gate import init_gate
-    from backoffice.network import init_network_allowlist
-    from backoffice.ratelimit import init_ratelimit
-    from backoffice.templating import init_templating
+    from backoffice.commands import init_cli
+    from backoffice.views import register_blueprints
+    from backoffice.web.denials import init_denials
+    from backoffice.web.gate import init_gate
+    from backoffice.web.network import init_network_allowlist
+    from backoffice.web.ratelimit import init_ratelimit
+    from backoffice.web.setup import init_accounts
+    from backoffice.web.templating import init_templating
 
     init_network_allowlist(app, settings)
     init_accounts(app, settings)

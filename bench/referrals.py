@@ -27,10 +27,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
-from backoffice import accounts, create_app, totp
-from backoffice.context import Actor
+from backoffice import create_app
 from backoffice.referrals.casework import Task
 from backoffice.referrals.models import AGE_BANDS, GENDERS, Consent, Referral
+from backoffice.staff import accounts, totp
+from backoffice.staff.actor import Actor
 from bench.search import _analyze, temporary_database
 from core.config import load_settings
 from core.crypto import RowBound

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -22,8 +21,9 @@ from cards.models import (
 )
 from core import audit
 from core.db import utcnow
+from core.problems import ProblemsError
+from core.timezone import TOKYO
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 # No 0/o, 1/l/i: a code read aloud or typed from a card cannot be mistaken.
 CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 CODE_LENGTH = 10  # 31**10: about 2**49, far beyond guessing one by requests
@@ -31,10 +31,8 @@ MAX_QUANTITY = 100_000
 MAX_NOTE = 500
 
 
-class BatchError(ValueError):
-    def __init__(self, problems: Mapping[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = dict(problems)
+class BatchError(ProblemsError):
+    """Values refused, by field."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from cards.layout import CardTextTooLong
 from cards.models import DEFAULT_DESIGN, CardBatch, SavedDesign
 from cards.render import card_layouts
 from core import audit
+from core.problems import ProblemsError
 from core.profile import Profile
 from directory.hours import weekly_table
 from directory.models import Service
@@ -30,10 +31,8 @@ from directory.queries import home_channels
 PAIRS = ("emergency", "national_channels")
 
 
-class DesignError(ValueError):
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+class DesignError(ProblemsError):
+    """Values refused, by field."""
 
 
 def card_design(saved: SavedDesign, fallback: CardDesign) -> CardDesign:

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal, Protocol
-from zoneinfo import ZoneInfo
 
 import holidays
 
-TOKYO = ZoneInfo("Asia/Tokyo")
+from core.timezone import TOKYO
+
 HORIZON = timedelta(days=14)
 ONE_DAY = timedelta(days=1)
 WEEKDAYS = "月火水木金土日"

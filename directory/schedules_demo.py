@@ -14,8 +14,8 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from core.timezone import TOKYO
 from directory.fact_notes import split_notes
 from directory.models import Schedule, Service
 
@@ -49,7 +49,7 @@ def add_demo_schedules(
     services: Mapping[str, Service], path: Path = SCHEDULES, *, today: date | None = None
 ) -> int:
     """Give each listed service (by name) its hours; returns how many services were set."""
-    today = today or datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    today = today or datetime.now(TOKYO).date()
     entries = read_schedules(path)
     for name, entry in entries.items():
         _apply(services.get(name), name, entry, today)

@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from backoffice import accounts, totp
-from backoffice.context import Actor
-from backoffice.models import StaffUser
+from backoffice.staff import accounts, totp
+from backoffice.staff.actor import Actor
+from backoffice.staff.models import StaffUser
 from core.db import get_engine, utcnow
 
 PASSWORD = "a long passphrase for tests 7"

@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.models import StaffSession, StaffUser
+from backoffice.staff.models import StaffSession, StaffUser
 from core.db import get_engine
 from tests.staff import (
     PASSWORD,
@@ -162,6 +162,6 @@ def test_admin_resets_a_second_factor(backoffice_app: Flask) -> None:
 
 
 def test_admin_without_a_case_role_cannot_reach_cases(backoffice_app: Flask) -> None:
-    from backoffice.permissions import permissions_for
+    from backoffice.staff.permissions import permissions_for
 
     assert not {p for p in permissions_for({"admin"}) if p.startswith(("referral.", "outreach."))}

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from backoffice import denials
-from backoffice.denials import DENIALS_PER_MINUTE, NOTICE, RECORD, SUPPRESS, DenialLimiter
+from backoffice.web import denials
+from backoffice.web.denials import DENIALS_PER_MINUTE, NOTICE, RECORD, SUPPRESS, DenialLimiter
 from core.audit import AuditEvent, verify_chain
 from core.db import get_engine
 from tests.referrals import make_referral
@@ -134,7 +134,7 @@ def test_a_busy_database_leaves_the_refusal_as_it_was(
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
     monkeypatch.setattr(denials.audit, "record", busy)
-    with caplog.at_level(logging.ERROR, logger="backoffice.denials"):
+    with caplog.at_level(logging.ERROR, logger="backoffice.web.denials"):
         statuses = [client.get("/referrals/999999").status_code, client.get("/audit/").status_code]
 
     assert statuses == [404, 403]

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from backoffice.models import StaffSession
+from backoffice.staff.models import StaffSession
 from core.audit import AuditEvent
 from core.db import get_engine
 from tests.staff import (
@@ -209,13 +209,13 @@ def test_first_sign_in_must_set_a_new_password(backoffice_app: Flask) -> None:
     ],
 )
 def test_password_policy_messages(password: str, message: str) -> None:
-    from backoffice.passwords import password_problems
+    from backoffice.staff.passwords import password_problems
 
     assert any(message in problem for problem in password_problems(password))
 
 
 def test_password_may_not_contain_the_login() -> None:
-    from backoffice.passwords import password_problems
+    from backoffice.staff.passwords import password_problems
 
     problems = password_problems("tanaka-the-strong-one", login="tanaka")
 
@@ -301,7 +301,7 @@ def test_sign_out_ends_the_session_on_the_server(backoffice_app: Flask) -> None:
 def test_a_request_racing_sign_out_cannot_bring_the_session_back(backoffice_app: Flask) -> None:
     from flask import request
 
-    from backoffice.sessions import token_id
+    from backoffice.web.sessions import token_id
 
     client = signed_in_client(backoffice_app, "admin")
     token = client.get_cookie("tsunagu_staff").value  # type: ignore[union-attr]

@@ -14,8 +14,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
-from backoffice import auth
-from backoffice.models import LoginThrottle
+from backoffice.staff.models import LoginThrottle
+from backoffice.views.staff import signin as auth
 from core.db import get_engine
 from tests.staff import csrf_token, current_code, load_user, make_staff, post_form
 
@@ -73,7 +73,7 @@ def test_an_attempt_is_counted_even_if_the_check_never_finishes(
     def dies(*args: object) -> bool:
         raise RuntimeError("the worker was killed during the check")
 
-    monkeypatch.setattr("backoffice.signin.verify_password", dies)
+    monkeypatch.setattr("backoffice.staff.signin.verify_password", dies)
 
     assert attempt(backoffice_app, staff.login) == 500
     assert load_user(backoffice_app, staff.id).failed_logins == 1

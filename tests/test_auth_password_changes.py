@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.models import StaffNotice
+from backoffice.staff.models import StaffNotice
 from core.audit import AuditEvent
 from core.db import get_engine
 from tests.staff import (

@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backoffice.models import StaffSession
+from backoffice.staff.models import StaffSession
 from core.db import get_engine
 from tests.staff import csrf_token, make_staff, post_form, sign_in
 
@@ -77,7 +77,7 @@ def test_the_anonymous_cookie_is_signed_and_holds_only_the_csrf_secret(
 ) -> None:
     from itsdangerous import URLSafeTimedSerializer
 
-    from backoffice.sessions import ANONYMOUS_SALT
+    from backoffice.web.sessions import ANONYMOUS_SALT
 
     client = backoffice_app.test_client()
     client.get("/login")

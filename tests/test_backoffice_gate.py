@@ -8,8 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.gate import OPEN_ENDPOINTS
-from backoffice.permissions import (
+from backoffice.staff.permissions import (
     PERMISSIONS,
     ROLE_PERMISSIONS,
     ROLES,
@@ -17,6 +16,7 @@ from backoffice.permissions import (
     required_permission,
     requires,
 )
+from backoffice.web.gate import OPEN_ENDPOINTS
 from cards.batches import standing_batch
 from directory.models import Service
 from tests.helpers import build_url, get_urls

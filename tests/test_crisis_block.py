@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.profile import EmergencyNumber
+from core.timezone import TOKYO
 from directory.models import Service
 from directory.queries import crisis_lines
 from directory.search.reindex import reindex
@@ -21,7 +21,6 @@ from public_site import create_app as create_public_app
 from public_site.now import CLOCK, now_block
 from tests.test_cards_scans import make_batch
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 WEEKDAY_MORNING = datetime(2026, 12, 8, 10, 0, tzinfo=TOKYO)  # a Tuesday, not a holiday
 NIGHT = datetime(2026, 12, 8, 2, 30, tzinfo=TOKYO)  # Tuesday 2:30: #いのちSOS opens at 6:00
 EMERGENCY = (EmergencyNumber("119", "救急車・火事", "Ambulance, fire"),)

@@ -7,18 +7,17 @@ when TEST_DATABASE_URL names one.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session
 
+from core.timezone import TOKYO
 from directory.demo import load_demo_directory
 from directory.hours import open_at
 from directory.search import results
 from directory.search.query import SearchQuery
 from directory.search.results import SearchResult, search_services
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 NIGHT = datetime(2026, 12, 8, 2, 30, tzinfo=TOKYO)  # a Tuesday
 WEEKDAY_MORNING = datetime(2026, 12, 8, 10, 0, tzinfo=TOKYO)
 QUERIES = [

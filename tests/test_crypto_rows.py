@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, MetaData, insert, inspect, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, mapped_column
 
-from backoffice.models import StaffUser
 from backoffice.referrals.models import Referral
+from backoffice.staff.models import StaffUser
 from core import crypto
 from core.crypto import DecryptionError, EncryptedJSON, EncryptedString, RowBound
 from core.db import get_engine, make_engine

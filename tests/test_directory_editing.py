@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.context import Actor
+from backoffice.staff.actor import Actor
 from core.audit import AuditEvent
 from core.db import get_engine
 from directory import editing

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.timezone import TOKYO
 from directory.hours import (
     ALWAYS_OPEN,
     HOLIDAY_NOTE,
@@ -24,7 +25,6 @@ from directory.hours import (
 )
 from directory.models import Schedule, Service
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 NEW_YORK = ZoneInfo("America/New_York")
 EVERY_DAY = range(7)
 WEEKDAYS = range(5)

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import redis
@@ -27,11 +26,11 @@ from core.config import DEFAULT_PROFILE, ConfigError, Settings, load_settings
 from core.content_version import ContentVersion, bump, read_version
 from core.db import get_engine
 from core.qr import _remembered, qr_svg
+from core.timezone import TOKYO
 from directory.models import Service, ServiceArea
 from public_site import create_app as create_public_app
 from tests.staff import post_form, signed_in_client
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 REDIS_URL = "redis://127.0.0.1:6379/14"  # this file's own database, emptied around each test
 NOON = datetime(2026, 3, 10, 12, 0, 5, tzinfo=TOKYO)  # a Tuesday
 

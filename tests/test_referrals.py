@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from backoffice.referral_forms import DATE_MESSAGE, DATETIME_MESSAGE, SearchForm
 from backoffice.referrals.duplicates import contact_indexes
 from backoffice.referrals.intake import IntakeError, create_referral
 from backoffice.referrals.models import Referral, StatusChange
@@ -23,6 +22,7 @@ from backoffice.referrals.workflow import (
     TransitionError,
     change_status,
 )
+from backoffice.views.referrals.forms import DATE_MESSAGE, DATETIME_MESSAGE, SearchForm
 from core.audit import AuditEvent
 from tests.referrals import DISTRICTS, PERSON_NAME, intake, make_casework, make_referral
 from tests.staff import Staff, load_user, make_staff, post_form, sign_in

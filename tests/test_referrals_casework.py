@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -19,11 +18,11 @@ from backoffice.referrals.casework import LINK_STATUSES, ReferralLink, SupportMe
 from backoffice.referrals.models import Referral
 from core.audit import AuditEvent
 from core.db import utcnow
+from core.timezone import TOKYO
 from directory.models import Organization, Service
 from tests.referrals import make_referral
 from tests.staff import csrf_token, make_staff, sign_in
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 TOKYO_FORMAT = "%Y-%m-%dT%H:%M"
 
 

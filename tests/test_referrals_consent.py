@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backoffice.records_cli import records_group
+from backoffice.commands.records import records_group
 from backoffice.referrals import records
 from backoffice.referrals.consent import ConsentError, extend_sharing, withdraw_consent
 from backoffice.referrals.intake import IntakeError, create_referral, update_person

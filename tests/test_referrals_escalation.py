@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -18,10 +17,9 @@ from backoffice.referrals.escalation import is_business_day, next_business_day
 from backoffice.referrals.models import Referral
 from core.config import Settings
 from core.db import utcnow
+from core.timezone import TOKYO
 from tests.referrals import make_referral
 from tests.staff import make_staff
-
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def tokyo(*parts: int) -> datetime:

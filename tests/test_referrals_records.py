@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from backoffice.permissions import ROLE_PERMISSIONS
 from backoffice.referrals import records
 from backoffice.referrals.casework import (
     ContactAttempt,
@@ -25,6 +24,7 @@ from backoffice.referrals.casework import (
 from backoffice.referrals.models import FollowUp, Referral, ReferralExport
 from backoffice.referrals.scopes import viewer_for
 from backoffice.referrals.workflow import change_status
+from backoffice.staff.permissions import ROLE_PERMISSIONS
 from core.audit import AuditEvent
 from core.db import get_engine, utcnow
 from tests.referrals import PERSON_NAME, make_referral

@@ -4,7 +4,6 @@ legal hold; the `records` commands."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -12,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from backoffice.records_cli import records_group
+from backoffice.commands.records import records_group
 from backoffice.referrals import records, retention
 from backoffice.referrals.casework import ProgressNote
 from backoffice.referrals.guard import AnonymisedCaseError
@@ -20,11 +19,11 @@ from backoffice.referrals.models import Referral
 from core.audit import AuditEvent
 from core.db import Base, get_engine
 from core.rotation import encrypted_columns
+from core.timezone import TOKYO
 from tests.referrals import PERSON_NAME, make_referral
 from tests.staff import csrf_token, make_staff, sign_in
 from tests.test_referrals_records import SECRET, add_casework
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 OTHER_NAME = "網野 太郎"
 
 

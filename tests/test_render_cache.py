@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.db import get_engine
+from core.timezone import TOKYO
 from directory.models import Service
 from directory.search.reindex import reindex
 from public_site import create_app as create_public_app
@@ -30,7 +30,6 @@ from public_site.labels import area_label, channel_kind_label, cost_label
 from public_site.now import CLOCK
 from public_site.render_cache import LRU, render_cache
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 BEFORE_SIX = datetime(2026, 12, 8, 5, 59, 30, tzinfo=TOKYO)  # Tuesday: #いのちSOS opens at 6:00
 SIX = datetime(2026, 12, 8, 6, 0, 10, tzinfo=TOKYO)
 SEARCH = "/directory?q=SOS"

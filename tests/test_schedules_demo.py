@@ -5,19 +5,18 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.timezone import TOKYO
 from directory.demo import load_demo_directory
 from directory.facts import read_rows, services_from_rows, stable_id
 from directory.hours import open_at, service_status
 from directory.models import Schedule, Service
 from directory.schedules_demo import ScheduleDataError, add_demo_schedules, read_schedules
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 TODAY = date(2026, 6, 1)
 CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 LEFT_AS_TEXT = ("食い違い", "未確認", "による")

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -24,13 +23,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core.db import get_engine
+from core.timezone import TOKYO
 from directory.models import SearchSynonym, Service
 from directory.search.query import SearchQuery
 from directory.search.results import search_services
 from directory.search.synonym_tokens import refresh_synonym_tokens
 from tests.staff import signed_in_client
 
-MONDAY_MORNING = datetime(2026, 3, 9, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # not a holiday
+MONDAY_MORNING = datetime(2026, 3, 9, 10, 0, tzinfo=TOKYO)  # not a holiday
 
 # Services of the demo directory, by the kind of help they give.
 KOKORO = frozenset(  # topic こころの悩み (mental health)

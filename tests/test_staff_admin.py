@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.models import StaffNotice, StaffRole, StaffUser
+from backoffice.staff.models import StaffNotice, StaffRole, StaffUser
 from core.audit import AuditEvent
 from core.db import get_engine
 from tests.staff import PASSWORD, Staff, load_user, make_staff, post_form, sign_in

@@ -18,15 +18,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from backoffice.models import StaffUser
-from backoffice.permissions import (
+from backoffice.referrals.tasks import assignable_staff
+from backoffice.staff.models import StaffUser
+from backoffice.staff.permissions import (
     ACCOUNT_PERMISSIONS,
     CASE_ROLES,
     FOUR_EYES_ROLES,
     ROLE_PERMISSIONS,
     permissions_for,
 )
-from backoffice.referrals.tasks import assignable_staff
 from core.audit import AuditEvent
 from core.db import get_engine, make_engine
 from core.migrate import alembic_config

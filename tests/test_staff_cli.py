@@ -86,9 +86,9 @@ def test_reset_2fa_removes_the_second_factor(backoffice_app: Flask) -> None:
 
 
 def test_approve_gives_the_roles_that_wait_and_list_shows_them(backoffice_app: Flask) -> None:
-    from backoffice import accounts
-    from backoffice.context import Actor
-    from backoffice.models import StaffUser
+    from backoffice.staff import accounts
+    from backoffice.staff.actor import Actor
+    from backoffice.staff.models import StaffUser
     from core.db import get_engine
 
     admin = make_staff(backoffice_app, "admin")
@@ -112,10 +112,10 @@ def test_approve_gives_the_roles_that_wait_and_list_shows_them(backoffice_app: F
 
 
 def test_demo_reset_gives_back_roles_left_waiting(backoffice_app: Flask) -> None:
-    from backoffice import accounts
-    from backoffice.context import Actor
-    from backoffice.models import StaffUser
-    from backoffice.permissions import ROLES
+    from backoffice.staff import accounts
+    from backoffice.staff.actor import Actor
+    from backoffice.staff.models import StaffUser
+    from backoffice.staff.permissions import ROLES
     from core.db import get_engine
 
     assert run(backoffice_app, "tsunagu", "demo").exit_code == 0
@@ -159,7 +159,7 @@ def test_purge_sessions_deletes_only_sessions_that_cannot_be_used(backoffice_app
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from backoffice.models import StaffSession
+    from backoffice.staff.models import StaffSession
     from core.db import get_engine
     from tests.staff import signed_in_client
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.models import StaffUser
-from backoffice.permissions import permissions_for
 from backoffice.referrals.models import Referral, ReferralMember
 from backoffice.referrals.scopes import Viewer
 from backoffice.referrals.workflow import check_version
+from backoffice.staff.models import StaffUser
+from backoffice.staff.permissions import permissions_for
 from core import audit
 from core.db import utcnow
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -14,14 +13,14 @@ from sqlalchemy.orm import Session
 from backoffice.referrals.duplicates import contact_indexes
 from backoffice.referrals.intake import CONTACTS, PERSONAL_TEXT
 from backoffice.referrals.models import ContactMatch, FollowUp, Referral
-from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.scopes import Viewer
 from backoffice.referrals.sharing import PART_FIELDS, is_empty, shared_parts, unshared_fields
 from core import audit
 from core.db import utcnow
+from core.problems import ProblemsError
+from core.timezone import TOKYO
 
 NOTE_LIMIT = 2000
-TOKYO = ZoneInfo("Asia/Tokyo")  # a date staff type is a date on a Japanese calendar
 
 
 class ConsentError(ProblemsError):

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, load_only
@@ -25,9 +24,9 @@ from sqlalchemy.orm import Session, load_only
 from backoffice.referrals.casework import Task
 from backoffice.referrals.models import Referral
 from backoffice.referrals.workflow import OPEN
+from core.timezone import TOKYO
 from directory.hours import in_year_end, is_public_holiday
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 ONE_DAY = timedelta(days=1)
 LIST_LIMIT = 20
 

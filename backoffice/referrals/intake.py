@@ -22,7 +22,6 @@ from backoffice.referrals.models import (
     Consent,
     Referral,
 )
-from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.scopes import Viewer
 from backoffice.referrals.sharing import (
     FIELD_LABELS,
@@ -34,6 +33,8 @@ from backoffice.referrals.sharing import (
 from backoffice.referrals.workflow import next_case_number
 from core import audit
 from core.db import utcnow
+from core.problems import ProblemsError
+from core.timezone import TOKYO
 from directory.topics import TOPIC_BY_SLUG
 
 TEXT_LIMIT = 4000
@@ -271,9 +272,8 @@ CONTACTS = frozenset({"phone", "email", "line_name"})
 
 
 def _tokyo_year(moment: datetime) -> int:
-    from zoneinfo import ZoneInfo
 
-    return moment.astimezone(ZoneInfo("Asia/Tokyo")).year
+    return moment.astimezone(TOKYO).year
 
 
 def as_intake(values: dict[str, Any]) -> Intake:

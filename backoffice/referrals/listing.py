@@ -9,15 +9,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.models import RISK_LEVELS, STATUSES, Referral
 from backoffice.referrals.scopes import Viewer, visible_to
+from core.timezone import TOKYO
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 PER_PAGE = 50
 MAX_PAGE = 10_000
 

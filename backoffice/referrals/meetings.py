@@ -19,9 +19,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from backoffice.referrals.casework import SupportMeeting
 from backoffice.referrals.consent import UNCONSENTED, extend_consent, unconsented
 from backoffice.referrals.models import Referral
-from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.workflow import ConflictError, check_version
 from core import audit
+from core.problems import ProblemsError
 from directory.models import Organization, Service
 
 TEXT_LIMIT = 4000

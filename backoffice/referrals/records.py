@@ -13,12 +13,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from backoffice.models import StaffUser
 from backoffice.referrals import case_pdf
 from backoffice.referrals.casework import (
     ContactAttempt,
@@ -39,14 +37,15 @@ from backoffice.referrals.models import (
 )
 from backoffice.referrals.timeline import CONTACT_LABELS, EMERGENCY_LABELS
 from backoffice.referrals.workflow import END_REASONS, STATUS_LABELS
+from backoffice.staff.models import StaffUser
 from core import audit
 from core.crypto import EncryptedString
 from core.db import Base, utcnow
+from core.timezone import TOKYO
 from directory.models import Service
 from directory.textnorm import normalize
 from directory.topics import TOPIC_BY_SLUG
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 FORMAT = "tsunagu.referral/1"
 FORMATS = {"pdf": "application/pdf", "json": "application/json"}
 REASON_LIMIT = 200

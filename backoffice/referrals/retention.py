@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,8 +23,8 @@ from backoffice.referrals.records import (
     mentions_person,
 )
 from core import audit
+from core.timezone import TOKYO
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 CLOSED = ("ended", "followed_up", "unreachable")  # support ended (with ended_at set)
 REASON_LIMIT = 200
 

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from backoffice.permissions import permissions_for
 from backoffice.referrals.models import Referral, ReferralMember
+from backoffice.staff.permissions import permissions_for
 from core import audit
 
 # What a liaison may see, by consent scope (besides status, dates and the section in charge).

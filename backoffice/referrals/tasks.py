@@ -8,14 +8,14 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from backoffice.models import StaffRole, StaffUser
-from backoffice.permissions import ROLE_PERMISSIONS
 from backoffice.referrals.casework import Task
 from backoffice.referrals.guard import AnonymisedCaseError
 from backoffice.referrals.models import Referral
-from backoffice.referrals.problems import ProblemsError
+from backoffice.staff.models import StaffRole, StaffUser
+from backoffice.staff.permissions import ROLE_PERMISSIONS
 from core import audit
 from core.db import utcnow
+from core.problems import ProblemsError
 
 TITLE_LIMIT = 200
 

@@ -20,11 +20,11 @@ from backoffice.referrals.casework import (
     ProgressNote,
 )
 from backoffice.referrals.models import CONTACT_METHODS, Referral, StatusChange
-from backoffice.referrals.problems import ProblemsError
 from backoffice.referrals.scopes import Viewer
 from backoffice.referrals.workflow import STATUS_LABELS
 from core import audit
 from core.db import utcnow
+from core.problems import ProblemsError
 
 NOTE_LIMIT = 4000
 CONTACT_LABELS = {

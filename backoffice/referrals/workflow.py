@@ -8,7 +8,6 @@ and why, and writes an audit event.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -19,8 +18,7 @@ from backoffice.referrals.models import OPEN_STATUSES, CaseCounter, Referral, St
 from backoffice.referrals.tasks import complete_task, tasks_of
 from core import audit
 from core.db import utcnow
-
-TOKYO = ZoneInfo("Asia/Tokyo")
+from core.timezone import TOKYO
 
 STATUS_LABELS = {
     "received": "受付",

@@ -13,15 +13,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core import audit
+from core.problems import ProblemsError
 from directory.models import ChangeRecord
 
 
-class EditError(ValueError):
+class EditError(ProblemsError):
     """Refused input: ``problems`` maps each field to a message for the person editing."""
-
-    def __init__(self, problems: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
-        self.problems = dict(problems)
 
 
 def clean(value: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -14,13 +13,13 @@ from sqlalchemy.orm import Session
 
 from cards.batches import standing_batch
 from core.db import get_engine
+from core.timezone import TOKYO
 from directory.facts import stable_id
 from public_site.now import CLOCK
 from tests.browser.conftest import Live, Watch, axe_violations
 
 pytestmark = pytest.mark.browser
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 TIMES = {
     "day": datetime(2026, 12, 8, 10, 0, tzinfo=TOKYO),  # a Tuesday morning
     "night": datetime(2026, 12, 8, 2, 30, tzinfo=TOKYO),

@@ -1,0 +1,38 @@
+"""The staff dashboard: the first page after sign-in; for the dedicated staff, their work list.
+
+The lists show case numbers, dates and staff names, never the person's data or a task's text,
+so opening the dashboard reads no case (the case page does, and audits it).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, render_template
+from sqlalchemy import select
+
+from backoffice.referrals import escalation
+from backoffice.referrals.workflow import STATUS_LABELS
+from backoffice.staff.models import StaffUser
+from backoffice.staff.permissions import permissions_for, requires
+from core.db import get_session, utcnow
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.route("/")
+@requires("dashboard.view")
+def index() -> str:
+    granted = permissions_for(g.staff_user.roles)
+    if "referral.edit" not in granted:
+        return render_template("backoffice/dashboard.html", work=None)
+    db = get_session()
+    hours = current_app.config["TSUNAGU_SETTINGS"].urgent_contact_hours
+    return render_template(
+        "backoffice/dashboard.html",
+        work=escalation.worklist(db, g.staff_user.id, utcnow(), hours=hours),
+        names={
+            u.id: u.display_name for u in db.execute(select(StaffUser.id, StaffUser.display_name))
+        },
+        statuses=STATUS_LABELS,
+        hours=hours,
+        supervision="referral.supervise" in granted,
+    )
