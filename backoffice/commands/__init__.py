@@ -7,12 +7,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
+from backoffice.commands.cards import cards_group, setup_cards
+from backoffice.commands.directory import directory_group, setup_search
 from backoffice.commands.records import records_group, setup_consent
 from backoffice.commands.staff import staff_group
 from backoffice.staff import totp
 from backoffice.staff.accounts import find_by_login
 from backoffice.staff.demo import DEMO_LOGIN, load_demo_account
-from cards.cli import cards_group, setup_cards
 from core.audit_cli import audit_group
 from core.cli import SETUP_STEPS, build_tsunagu_group
 from core.db import get_engine
@@ -20,7 +21,6 @@ from core.dbroles import db_group
 from core.keys_cli import build_keys_group
 from core.migrate import current_revision
 from core.profile import get_profile, read_profile_file, store_profile
-from directory.cli import directory_group, setup_search
 from directory.crisis import setup_crisis_terms
 from directory.demo import load_demo_directory
 
