@@ -86,7 +86,7 @@ def test_reset_2fa_removes_the_second_factor(backoffice_app: Flask) -> None:
 
 
 def test_approve_gives_the_roles_that_wait_and_list_shows_them(backoffice_app: Flask) -> None:
-    from backoffice.staff import accounts
+    from backoffice.staff import role_changes
     from backoffice.staff.actor import Actor
     from backoffice.staff.models import StaffUser
     from core.db import get_engine
@@ -97,7 +97,7 @@ def test_approve_gives_the_roles_that_wait_and_list_shows_them(backoffice_app: F
         granter = Actor(session.get(StaffUser, admin.id), None)
         user = session.get(StaffUser, staff.id)
         assert user is not None
-        accounts.set_roles(session, user, {"analyst", "liaison", "coordinator"}, actor=granter)
+        role_changes.set_roles(session, user, {"analyst", "liaison", "coordinator"}, actor=granter)
 
     listed = run(backoffice_app, "staff", "list")
     one = run(backoffice_app, "staff", "approve", staff.login, "--role", "liaison")
@@ -112,7 +112,7 @@ def test_approve_gives_the_roles_that_wait_and_list_shows_them(backoffice_app: F
 
 
 def test_demo_reset_gives_back_roles_left_waiting(backoffice_app: Flask) -> None:
-    from backoffice.staff import accounts
+    from backoffice.staff import accounts, credentials
     from backoffice.staff.actor import Actor
     from backoffice.staff.models import StaffUser
     from backoffice.staff.permissions import ROLES
@@ -124,7 +124,7 @@ def test_demo_reset_gives_back_roles_left_waiting(backoffice_app: Flask) -> None
         demo = accounts.find_by_login(session, "demo")
         assert demo is not None and demo.roles == set(ROLES)
         resetter = Actor(session.get(StaffUser, admin.id), None)
-        accounts.reset_second_factor(session, demo, actor=resetter, now=utcnow())
+        credentials.reset_second_factor(session, demo, actor=resetter, now=utcnow())
         assert demo.pending_roles
         demo_id = demo.id
 

@@ -14,10 +14,11 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.staff import accounts
+from backoffice.staff import accounts, credentials
 from backoffice.staff.actor import Actor
 from backoffice.staff.models import StaffUser
 from backoffice.staff.permissions import ROLES
+from backoffice.staff.role_changes import approve_role
 from backoffice.web.sessions import end_sessions
 from core.db import get_engine, utcnow
 
@@ -110,7 +111,7 @@ def approve_command(login: str, roles: tuple[str, ...]) -> None:
         if not waiting:
             raise click.ClickException(f"{login} has no role waiting for approval")
         for role in waiting:
-            accounts.approve_role(session, user, role, actor=SHELL, now=utcnow())
+            approve_role(session, user, role, actor=SHELL, now=utcnow())
     click.echo(f"approved for {login}: {', '.join(waiting)}")
 
 
@@ -143,7 +144,7 @@ def reset_2fa_command(login: str) -> None:
     """Remove a lost second factor; the person enrols a new one at their next sign-in."""
     with Session(get_engine()) as session, session.begin():
         user = _user(session, login)
-        accounts.reset_second_factor(session, user, actor=SHELL, now=utcnow())
+        credentials.reset_second_factor(session, user, actor=SHELL, now=utcnow())
         end_sessions(session, user.id, reason="second factor reset")
     click.echo(f"second factor removed for {login}; they enrol again at next sign-in")
 

@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from backoffice.staff import accounts, totp
 from backoffice.staff.actor import Actor
+from backoffice.staff.credentials import temporary_password
 from backoffice.staff.permissions import ROLES
+from backoffice.staff.role_changes import approve_role
 from core.db import utcnow
 
 DEMO_LOGIN = "demo"
@@ -45,7 +47,7 @@ def load_demo_account(
     user = accounts.find_by_login(session, DEMO_LOGIN)
     if user is not None and not reset:
         return None
-    password = accounts.temporary_password()
+    password = temporary_password()
     secret = totp.new_secret()
     actor = Actor(None, "demo loader")
     if user is None:
@@ -65,7 +67,7 @@ def load_demo_account(
         # Development only, from the shell: roles left waiting by a reset in the web are given
         # back, as the `staff approve` command would.
         for row in user.pending_roles:
-            accounts.approve_role(session, user, row.role, actor=actor, now=utcnow())
+            approve_role(session, user, row.role, actor=actor, now=utcnow())
     user.totp_secret, user.totp_pending_secret = secret, None
     user.totp_last_step, user.totp_enrolled_at = None, utcnow()
     user.failed_logins, user.locked_until, user.active = 0, None, True

@@ -1,4 +1,5 @@
-"""Checking who someone is: the password, the second factor, the password asked again.
+"""Checking who someone is: the password, the second factor, the password asked again (the
+services; the sign-in pages that call them are in ``backoffice/views/staff/signin.py``).
 
 Every check first counts the attempt (``lockout.py``) and commits the count, and only then does
 the slow part, with no row lock and no database connection held: a guess is counted even if the
@@ -9,19 +10,47 @@ one another's password hashing. These services therefore commit, unlike the othe
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
+from argon2 import PasswordHasher
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from backoffice.staff import lockout, totp
-from backoffice.staff.accounts import Outcome, Policy, audit_account, normalise_login, recovery_hash
+from backoffice.staff.accounts import audit_account, normalise_login
 from backoffice.staff.actor import Actor
-from backoffice.staff.lockout import Attempt
+from backoffice.staff.credentials import recovery_hash
+from backoffice.staff.lockout import Attempt, Clock
 from backoffice.staff.models import RecoveryCode, StaffUser
 from backoffice.staff.passwords import verify_password, waste_a_verification
 from core import audit
+from core.config import Settings
 from core.crypto import DecryptionError
+
+
+class Outcome(Enum):
+    OK = "ok"
+    INVALID = "invalid"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How a check is made: the password hasher and the attempt clock's limits."""
+
+    hasher: PasswordHasher
+    lockout_threshold: int
+    lockout_minutes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings, hasher: PasswordHasher) -> Policy:
+        return cls(hasher, settings.lockout_threshold, settings.lockout_minutes)
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(self.lockout_threshold, self.lockout_minutes)
 
 
 def authenticate_password(

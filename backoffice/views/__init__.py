@@ -26,7 +26,7 @@ def register_blueprints(app: Flask) -> None:
     from backoffice.views.referrals.cases import bp as referrals
     from backoffice.views.referrals.casework import bp as casework
     from backoffice.views.referrals.records import bp as records
-    from backoffice.views.staff.account import bp as account
+    from backoffice.views.staff.own_account import bp as account
     from backoffice.views.staff.admin import bp as staff_admin
     from backoffice.views.staff.signin import bp as auth
 

@@ -11,14 +11,13 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from backoffice.staff import accounts
+from backoffice.staff import accounts, credentials, role_changes
 from backoffice.staff.models import StaffUser
 from backoffice.staff.permissions import ROLES, requires
 from backoffice.views.staff.forms import NewStaffForm, StaffForm
 from backoffice.web.context import current_actor
 from backoffice.web.forms import EmptyForm
 from backoffice.web.sessions import end_sessions, live_sessions
-from core import audit
 from core.db import get_session, utcnow
 
 bp = Blueprint("staff_admin", __name__, url_prefix="/accounts")
@@ -48,7 +47,7 @@ def create() -> tuple[str, int] | str:
     form = NewStaffForm()
     if form.validate_on_submit():
         db = get_session()
-        password = accounts.temporary_password()
+        password = credentials.temporary_password()
         try:
             user = accounts.create_staff(
                 db,
@@ -107,7 +106,7 @@ def edit(user_id: int) -> Response | tuple[str, int]:
 def _save(user: StaffUser, form: StaffForm) -> None:
     """Roles first: a refusal comes before anything else is changed."""
     db, actor = get_session(), current_actor()
-    accounts.set_roles(db, user, set(form.roles.data or []), actor=actor)
+    role_changes.set_roles(db, user, set(form.roles.data or []), actor=actor)
     accounts.update_profile(
         db,
         user,
@@ -127,7 +126,7 @@ def reset_second_factor(user_id: int) -> Response:
     if user.id == g.staff_user.id:
         flash(accounts.OWN_ACCOUNT)
     elif EmptyForm().validate_on_submit():
-        accounts.reset_second_factor(db, user, actor=current_actor(), now=utcnow())
+        credentials.reset_second_factor(db, user, actor=current_actor(), now=utcnow())
         end_sessions(db, user.id, reason="second factor reset")
         db.commit()
         flash("二段階認証をリセットしました。次のログインで登録し直します。")
@@ -143,7 +142,7 @@ def reset_password(user_id: int) -> Response | str:
     if not EmptyForm().validate_on_submit():
         return redirect(url_for(".edit", user_id=user.id))
     try:
-        password = accounts.issue_temporary_password(
+        password = credentials.issue_temporary_password(
             db,
             user,
             hasher=current_app.extensions["tsunagu.hasher"],
@@ -175,15 +174,8 @@ def end_all_sessions(user_id: int) -> Response:
     user, db = _user(user_id), get_session()
     if EmptyForm().validate_on_submit():
         ended = end_sessions(db, user.id, reason="ended by administrator")
-        audit.record(
-            db,
-            action="session.end",
-            actor=current_actor().user,
-            object_type="staff_user",
-            object_id=str(user.id),
-            client_network=current_actor().network,
-            reason=f"{ended} sessions ended by administrator",
-        )
+        reason = f"{ended} sessions ended by administrator"
+        accounts.audit_account(db, "session.end", current_actor(), user, reason=reason)
         db.commit()
         flash(f"{ended}件のセッションを終了しました。")
     return redirect(url_for(".edit", user_id=user.id))
@@ -197,7 +189,7 @@ def approve_role(user_id: int, role: str) -> Response:
         abort(404)
     if EmptyForm().validate_on_submit():
         try:
-            accounts.approve_role(db, user, role, actor=current_actor(), now=utcnow())
+            role_changes.approve_role(db, user, role, actor=current_actor(), now=utcnow())
         except accounts.AccountError as error:
             db.commit()  # keeps only the refusal's audit event
             flash(str(error))

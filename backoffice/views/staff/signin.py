@@ -1,4 +1,5 @@
-"""Sign-in in three steps: password, second factor (or enrolment), and a first-time password.
+"""The sign-in pages, in three steps: password, second factor (or enrolment), and a first-time
+password; the checks they call are in ``backoffice/staff/signin.py``.
 
 Each step moves the server-side session to a new stage under a new id. These endpoints are on
 the gate's allow-list and check the session's stage themselves. When the database is too busy
@@ -30,22 +31,20 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.wrappers import Response
 
 from backoffice.staff import notices, totp
-from backoffice.staff.accounts import (
-    AccountError,
+from backoffice.staff.accounts import AccountError, audit_account
+from backoffice.staff.credentials import change_password, confirm_enrolment, start_enrolment
+from backoffice.staff.models import StaffNotice, StaffUser
+from backoffice.staff.signin import (
     Outcome,
     Policy,
-    change_password,
-    confirm_enrolment,
-    start_enrolment,
+    authenticate_password,
+    verify_second_factor,
 )
-from backoffice.staff.models import StaffNotice, StaffUser
-from backoffice.staff.signin import authenticate_password, verify_second_factor
 from backoffice.views.staff.forms import CodeForm, EnrolForm, LoginForm, NewPasswordForm
 from backoffice.web.context import current_actor
 from backoffice.web.forms import EmptyForm
 from backoffice.web.ratelimit import PER_ADDRESS, limiter
 from backoffice.web.sessions import end_sessions
-from core import audit
 from core.db import get_session, utcnow
 
 bp = Blueprint("auth", __name__)
@@ -55,7 +54,8 @@ WRONG_ENROLMENT_CODE = (
 )
 
 
-def _policy() -> Policy:
+def policy() -> Policy:
+    """The hasher and the attempt clock, as this back office is configured."""
     return Policy.from_settings(
         current_app.config["TSUNAGU_SETTINGS"], current_app.extensions["tsunagu.hasher"]
     )
@@ -103,7 +103,7 @@ def login() -> Response | tuple[str, int] | str:
         db,
         form.login.data or "",
         form.password.data or "",
-        policy=_policy(),
+        policy=policy(),
         actor=current_actor(),
         now=utcnow(),
     )
@@ -130,7 +130,7 @@ def code() -> Response | tuple[str, int] | str:
         return render_template("backoffice/code.html", form=form), 400 if form.errors else 200
     db = get_session()
     outcome = verify_second_factor(
-        db, user, form.code.data or "", policy=_policy(), actor=current_actor(), now=utcnow()
+        db, user, form.code.data or "", policy=policy(), actor=current_actor(), now=utcnow()
     )
     db.commit()
     if outcome is Outcome.LOCKED:
@@ -217,15 +217,7 @@ def logout() -> Response:
     form = EmptyForm()
     if form.validate_on_submit() and g.get("staff_user") is not None:
         db = get_session()
-        audit.record(
-            db,
-            action="session.end",
-            actor=g.staff_user,
-            object_type="staff_user",
-            object_id=str(g.staff_user.id),
-            client_network=current_actor().network,
-            reason="signed out",
-        )
+        audit_account(db, "session.end", current_actor(), g.staff_user, reason="signed out")
         db.commit()
     session.end()  # type: ignore[attr-defined]
     return redirect(url_for(".login"))

@@ -1,4 +1,5 @@
-"""The signed-in user's own account: password, second factor, recovery codes, sessions."""
+"""The signed-in user's own account pages (``/account/``): password, second factor, recovery
+codes, sessions. Administrators manage other accounts in ``admin.py``."""
 
 from __future__ import annotations
 
@@ -16,22 +17,17 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from backoffice.staff import notices
-from backoffice.staff.accounts import (
-    AccountError,
-    Outcome,
-    Policy,
-    change_password,
-    new_recovery_codes,
-)
-from backoffice.staff.accounts import reset_second_factor as remove_second_factor
+from backoffice.staff.accounts import AccountError, audit_account
+from backoffice.staff.credentials import change_password, new_recovery_codes
+from backoffice.staff.credentials import reset_second_factor as remove_second_factor
 from backoffice.staff.models import StaffSession
 from backoffice.staff.permissions import requires
-from backoffice.staff.signin import confirm_password
+from backoffice.staff.signin import Outcome, confirm_password
 from backoffice.views.staff.forms import ChangePasswordForm, ConfirmPasswordForm
+from backoffice.views.staff.signin import policy
 from backoffice.web.context import current_actor
 from backoffice.web.forms import EmptyForm
 from backoffice.web.sessions import end_session, end_sessions, live_sessions
-from core import audit
 from core.db import get_session, utcnow
 
 WRONG_PASSWORD = "今のパスワードが正しくありません。"  # noqa: S105 (a message)
@@ -63,11 +59,8 @@ def index() -> tuple[str, int]:
 def _current_password_ok(form: ChangePasswordForm | ConfirmPasswordForm) -> bool:
     """The current password, counted like a sign-in; too many wrong ones sign the session out."""
     user, db = g.staff_user, get_session()
-    policy = Policy.from_settings(
-        current_app.config["TSUNAGU_SETTINGS"], current_app.extensions["tsunagu.hasher"]
-    )
     outcome = confirm_password(
-        db, user, form.current.data or "", policy=policy, actor=current_actor(), now=utcnow()
+        db, user, form.current.data or "", policy=policy(), actor=current_actor(), now=utcnow()
     )
     db.commit()
     if outcome is Outcome.LOCKED:
@@ -135,7 +128,7 @@ def end_one_session(session_id: str) -> Response:
     # Only one's own sessions: anyone else's id is answered as if it did not exist.
     if form.validate_on_submit() and row is not None and row.user_id == user.id:
         end_session(db, session_id, reason="ended by user")
-        _audit_session_end(user, "ended by user")
+        audit_account(db, "session.end", current_actor(), user, reason="ended by user")
         db.commit()
         flash("セッションを終了しました。")
     return redirect(url_for(".index"))
@@ -147,19 +140,8 @@ def end_other_sessions() -> Response:
     form, user, db = EmptyForm(), g.staff_user, get_session()
     if form.validate_on_submit():
         ended = end_sessions(db, user.id, reason="ended by user", keep=session.row_id)  # type: ignore[attr-defined]
-        _audit_session_end(user, f"{ended} other sessions ended by user")
+        reason = f"{ended} other sessions ended by user"
+        audit_account(db, "session.end", current_actor(), user, reason=reason)
         db.commit()
         flash(f"ほかの{ended}件のセッションを終了しました。")
     return redirect(url_for(".index"))
-
-
-def _audit_session_end(user: object, reason: str) -> None:
-    audit.record(
-        get_session(),
-        action="session.end",
-        actor=user,
-        object_type="staff_user",
-        object_id=str(getattr(user, "id", "")),
-        client_network=current_actor().network,
-        reason=reason,
-    )
