@@ -26,13 +26,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,postgres]'
 	touch $(STAMP)
 
+# Catalogues live in the core package (core/translations); a wheel compiles its own (setup.py).
+CATALOGUES := core/translations
+
 translations: $(STAMP)
-	$(BIN)/pybabel compile -d translations -D messages --statistics
+	$(BIN)/pybabel compile -d $(CATALOGUES) -D messages --statistics
 
 extract-messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -w 100 \
-		-o translations/messages.pot core public_site backoffice directory cards
-	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages \
+		-o $(CATALOGUES)/messages.pot core public_site backoffice directory cards
+	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) -D messages \
 		--no-fuzzy-matching -w 100
 
 # QR codes on cards printed from this server lead here (and are marked as samples, since
@@ -128,4 +131,4 @@ bench: $(STAMP) translations fonts
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
 	find . -name '__pycache__' -prune -exec rm -rf {} +
-	find translations -name '*.mo' -delete
+	find $(CATALOGUES) -name '*.mo' -delete

@@ -12,15 +12,35 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
+
+def packaged(*parts: str) -> Path:
+    """A file or folder shipped inside the ``core`` package, in a checkout as in an installed wheel.
+
+    Migrations, static files, message catalogues and the default profile live there, never at the
+    checkout's root. Wheels install unzipped, so this is a real path Flask and Alembic can use.
+    """
+    return Path(str(files("core").joinpath(*parts))).resolve()
+
+
+# The checkout holding the packages; in an installed wheel this is site-packages, so it only
+# decides where the development instance folder goes by default.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PROFILE = PROJECT_ROOT / "profiles" / "kyotango.toml"
+DEFAULT_PROFILE = packaged("profiles", "kyotango.toml")
 ENVIRONMENTS = ("development", "test", "production")
 SECRET_NAMES = ("public_secret_key", "backoffice_secret_key")
 GENERATED = (*SECRET_NAMES, "data_keys", "blind_index_key", "audit_key")
 MIN_SECRET_LENGTH = 32
+
+
+def default_instance_path() -> Path:
+    """``instance/`` at the root of a checkout; in the working directory for an installed wheel."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "instance"
+    return Path.cwd() / "instance"
 
 
 class ConfigError(RuntimeError):
@@ -30,7 +50,7 @@ class ConfigError(RuntimeError):
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
-    instance_path: Path = PROJECT_ROOT / "instance"
+    instance_path: Path = field(default_factory=default_instance_path)
     database_url: str = ""
     public_secret_key: str = ""
     backoffice_secret_key: str = ""
@@ -88,7 +108,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = get("ENV", "development")
     if env not in ENVIRONMENTS:
         raise ConfigError(f"TSUNAGU_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
-    instance_path = Path(get("INSTANCE_PATH") or PROJECT_ROOT / "instance")
+    instance_path = Path(get("INSTANCE_PATH") or default_instance_path())
     values = {
         "database_url": get("DATABASE_URL"),
         **{name: get(name.upper()) for name in GENERATED},

@@ -6,9 +6,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from core.config import PROJECT_ROOT
+from core.config import packaged
 
-MIGRATIONS = PROJECT_ROOT / "migrations"
+MIGRATIONS = packaged("migrations")
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -11,12 +11,12 @@ from jinja2 import ChoiceLoader, PackageLoader
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from core.config import PROJECT_ROOT
+from core.config import packaged
 from core.db import get_session
 from core.phrases import phrases
 from core.profile import Profile, get_profile
 
-STATIC_FOLDER = PROJECT_ROOT / "static"
+STATIC_FOLDER = packaged("static")  # both apps serve it at /static
 STATIC_MAX_AGE = 365 * 24 * 3600  # URLs carry a content hash, so caching long is safe
 log = logging.getLogger(__name__)
 

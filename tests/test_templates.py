@@ -7,13 +7,14 @@ import re
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from core.config import PROJECT_ROOT
+from core.config import PROJECT_ROOT, packaged
 
 TEMPLATES = sorted(
     path
     for package in ("core", "public_site", "backoffice", "directory", "cards")
     for path in (PROJECT_ROOT / package).rglob("templates/**/*.html")
 )
+ENGLISH = packaged("translations", "en", "LC_MESSAGES", "messages.po")
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style[\s>]|\sstyle=", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
@@ -41,7 +42,7 @@ def test_no_template_hard_codes_another_host() -> None:
 
 
 def test_no_translation_is_a_fuzzy_guess() -> None:
-    with (PROJECT_ROOT / "translations/en/LC_MESSAGES/messages.po").open("rb") as handle:
+    with ENGLISH.open("rb") as handle:
         catalog = read_po(handle)
 
     assert [m.id for m in catalog if m.id and m.fuzzy] == []
@@ -59,7 +60,7 @@ def test_catalog_translates_every_message_residents_see() -> None:
             PROJECT_ROOT / package, method_map=method_map, keywords=keywords
         )
     }
-    with (PROJECT_ROOT / "translations/en/LC_MESSAGES/messages.po").open("rb") as handle:
+    with ENGLISH.open("rb") as handle:
         english = {m.id: m.string for m in read_po(handle) if m.id}
 
     assert used, "no messages were extracted"
