@@ -85,6 +85,11 @@ class Settings:
     card_font_path: str = ""
     # The public site's page cache: "simple" (in each process), "none", or a redis:// URL.
     cache_url: str = "simple"
+    # Staff notifications by mail (`notify send`): an smtp:// or smtps:// URL (empty: in the back
+    # office only), the sender, and the back office's address that mails link to.
+    mail_url: str = ""
+    mail_from: str = ""
+    backoffice_url: str = "http://127.0.0.1:5000/staff"
 
     @property
     def production(self) -> bool:
@@ -140,6 +145,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         audit_ipv6_prefix=number("AUDIT_IPV6_PREFIX", defaults.audit_ipv6_prefix),
         card_font_path=get("CARD_FONT"),
         cache_url=_cache_url(get("CACHE_URL") or defaults.cache_url),
+        mail_url=get("MAIL_URL"),
+        mail_from=get("MAIL_FROM"),
+        backoffice_url=get("BACKOFFICE_URL") or defaults.backoffice_url,
         **values,
     )
 
