@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import backoffice.models
 import backoffice.referrals.casework
-import backoffice.referrals.models  # noqa: F401
+import backoffice.referrals.models
+import backoffice.staff.models  # noqa: F401
 import cards.models  # noqa: F401
 import core.audit
 import core.profile  # noqa: F401
