@@ -72,6 +72,20 @@ class FtsRunner:
     def tier_count(self) -> int:
         return len(self.tiers)
 
+    def tier_rows(self, tier: int, limit: int, hours: tuple[str, ...]) -> list[tuple[str, bool]]:
+        """The first ``limit`` of a tier in index order, each with whether it has one of the
+        ``hours`` tags (`results.night_ids`): the row's `tags`, the same tags FTS5 indexes."""
+        tagged = " OR ".join(f"instr(s.tags, :h{i}) > 0" for i in range(len(hours))) or "0"
+        statement = text(
+            f"SELECT s.service_id, s.card, {_STATUS} AS status, {tagged} AS tagged"  # noqa: S608
+            " FROM service_search_fts(:match) AS f JOIN service_search AS s"
+            " ON s.doc_id = f.rowid ORDER BY f.rowid LIMIT :limit"
+        ).columns(**_CARD_TYPES)
+        params: dict[str, str | int] = {"match": self.tiers[tier], "limit": limit}
+        params |= {f"h{i}": f" {hour} " for i, hour in enumerate(hours)}
+        rows = self.session.execute(statement, params).all()
+        return list(zip(self._ids(rows), (bool(row.tagged) for row in rows), strict=True))
+
     def first_of(
         self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool
     ) -> list[str]:

@@ -119,6 +119,12 @@ class PostgresRunner:
     def tier_count(self) -> int:
         return len(_tiers(self.plan))
 
+    def tier_rows(self, tier: int, limit: int, hours: tuple[str, ...]) -> None:
+        """None: a tier's rows with the hours tags and those without are read apart
+        (`first_of`). GIN gives a tier's matches in no order, so reading the whole tier to sort
+        it costs more here than reading the part with the tags, which is most often enough."""
+        return None
+
     def first_of(
         self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool
     ) -> list[str]:

@@ -101,31 +101,74 @@ def night_ids(
     ones first, then the rest of them, then the rows without the tags; each part in index order.
     Only the first `NIGHT_CHECKED` rows with the tags are checked (`open_at`, from the cards
     read with the ids); beyond them a tier keeps index order, so a page is the same whichever
-    page came before. A tier is read only as far as the page needs.
+    page came before. A tier is read only as far as the page needs, with and without the tags
+    in one query (`_TierRows`), and its rows are checked only until the page is full.
     """
     wanted, ranked = offset + limit, []
     for tier in range(runner.tier_count()):
-        batch = min(max(wanted - len(ranked), 1) + 10, NIGHT_CHECKED)
-        while True:
-            candidates = runner.first_of(tier, batch, hours, True)
-            open_ids = is_open(candidates)
-            opened = [i for i in candidates if i in open_ids]
-            done = len(candidates) < batch or batch >= NIGHT_CHECKED
-            if done or len(ranked) + len(opened) >= wanted:
+        need = wanted - len(ranked)
+        rows = _TierRows(runner, tier, hours, min(need + 10, NIGHT_CHECKED))
+        opened, closed = [], []
+        while len(opened) < need and len(opened) + len(closed) < NIGHT_CHECKED:
+            checked = len(opened) + len(closed)
+            step = min(need - len(opened), NIGHT_CHECKED - checked)
+            batch = rows.tagged(checked + step)[checked:]
+            open_ids = is_open(batch)
+            opened += [i for i in batch if i in open_ids]
+            closed += [i for i in batch if i not in open_ids]
+            if len(batch) < step:  # every row with the tags checked
                 break
-            batch = min(batch * 2, NIGHT_CHECKED)
         ranked += opened
         if len(ranked) >= wanted:
             break
-        ranked += [i for i in candidates if i not in open_ids]
-        if len(candidates) >= NIGHT_CHECKED and len(ranked) < wanted:  # unchecked ones next
-            more = runner.first_of(tier, wanted - len(ranked) + len(candidates), hours, True)
-            ranked += more[len(candidates) :]
+        ranked += closed
+        checked = len(opened) + len(closed)
+        if checked >= NIGHT_CHECKED and len(ranked) < wanted:  # unchecked ones next
+            ranked += rows.tagged(checked + wanted - len(ranked))[checked:]
         if len(ranked) < wanted:
-            ranked += runner.first_of(tier, wanted - len(ranked), hours, False)
+            ranked += rows.untagged(wanted - len(ranked))
         if len(ranked) >= wanted:
             break
     return ranked[offset:wanted]
+
+
+class _TierRows:
+    """A tier's rows in index order, those with the hour tags and those without, read lazily.
+
+    The first ``scan`` rows of the tier come in one query (`Runner.tier_rows`) and give the
+    first of each part; a part is read further on its own (`Runner.first_of`) only when more of
+    it is asked for than that scan held, and the scan did not reach the tier's end.
+    """
+
+    def __init__(self, runner: Runner, tier: int, hours: tuple[str, ...], scan: int) -> None:
+        self.runner, self.tier, self.hours = runner, tier, hours
+        rows = runner.tier_rows(tier, scan, hours)
+        if rows is None:  # each part is read on its own
+            self.parts: dict[bool, list[str]] = {True: [], False: []}
+            self.complete = {True: False, False: False}
+            return
+        self.parts = {
+            True: [service_id for service_id, tagged in rows if tagged],
+            False: [service_id for service_id, tagged in rows if not tagged],
+        }
+        whole = len(rows) < scan  # the tier's end was reached: both parts are complete
+        self.complete = {True: whole, False: whole}
+
+    def tagged(self, limit: int) -> list[str]:
+        """The first ``limit`` rows with the tags; read further a checked batch at a time."""
+        read = min(max(limit + 10, 2 * len(self.parts[True])), NIGHT_CHECKED)
+        return self._first(True, limit, read)
+
+    def untagged(self, limit: int) -> list[str]:
+        return self._first(False, limit, limit)
+
+    def _first(self, tagged: bool, limit: int, read: int) -> list[str]:
+        part = self.parts[tagged]
+        if len(part) < limit and not self.complete[tagged]:
+            read = max(read, limit)
+            part = self.runner.first_of(self.tier, read, self.hours, tagged)
+            self.parts[tagged], self.complete[tagged] = part, len(part) < read
+        return part[:limit]
 
 
 def night_scored(

@@ -32,6 +32,13 @@ class Runner(Protocol):
         """How many relevance tiers a tiered plan has (`plan.Plan.tiered`)."""
         ...
 
+    def tier_rows(
+        self, tier: int, limit: int, hours: tuple[str, ...]
+    ) -> list[tuple[str, bool]] | None:
+        """The first ``limit`` ids of a tier in index order, each with whether the row has one
+        of the ``hours`` tags; None where the two parts are read apart (`first_of`)."""
+        ...
+
     def first_of(
         self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool
     ) -> list[str]:

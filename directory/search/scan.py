@@ -50,6 +50,19 @@ class ScanRunner:
     def tier_count(self) -> int:
         return len(self._tier_scores())
 
+    def tier_rows(self, tier: int, limit: int, hours: tuple[str, ...]) -> list[tuple[str, bool]]:
+        """The first ``limit`` of a tier in index order, each with whether it has one of the
+        ``hours`` tags (`results.night_ids`)."""
+        tagged = or_(false(), *(func.instr(_INDEX.c.tags, f" {t} ") > 0 for t in hours))
+        score = sum(map(_level, self.plan.words), literal(0))
+        statement = (
+            select(_INDEX.c.service_id, tagged)
+            .where(*self.conditions, score == self._tier_scores()[tier])
+            .order_by(_INDEX.c.doc_id)
+            .limit(limit)
+        )
+        return [(service_id, bool(has)) for service_id, has in self.session.execute(statement)]
+
     def first_of(
         self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool
     ) -> list[str]:
