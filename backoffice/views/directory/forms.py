@@ -11,43 +11,24 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from backoffice.web.forms import Checkboxes
+from backoffice.web.forms import Checkboxes, choices
+from directory.labels import (
+    AREA_LABELS,
+    AUDIENCE_LABELS,
+    CHANNEL_KIND_LABELS,
+    COST_LABELS,
+    STATE_LABELS,
+    WEEKDAY_LABELS,
+)
 
-WEEKDAYS = [SelectChoice(str(i), f"{d}曜日") for i, d in enumerate("月火水木金土日")]
-COSTS = [
-    SelectChoice("unknown", "記載なし"),
-    SelectChoice("free", "無料"),
-    SelectChoice("partly", "一部無料"),
-    SelectChoice("paid", "有料（通話料など）"),
-]
-AREAS = [
-    SelectChoice("municipality", "市内"),
-    SelectChoice("prefecture", "府内"),
-    SelectChoice("national", "全国"),
-]
-STATES = [
-    SelectChoice("draft", "下書き（公開しない）"),
-    SelectChoice("published", "公開"),
-    SelectChoice("archived", "公開終了"),
-]
-AUDIENCES = [
-    SelectChoice("youth", "子ども・若者"),
-    SelectChoice("women", "女性"),
-    SelectChoice("elderly", "高齢の方"),
-    SelectChoice("foreign-residents", "外国にルーツのある方"),
-]
-CHANNEL_KINDS = [
-    SelectChoice("phone", "電話"),
-    SelectChoice("line", "LINE"),
-    SelectChoice("chat", "チャット"),
-    SelectChoice("email", "メール"),
-    SelectChoice("sns", "SNS"),
-    SelectChoice("web", "ウェブサイト"),
-    SelectChoice("in_person", "窓口（来所）"),
-]
+WEEKDAYS = choices(WEEKDAY_LABELS)
+COSTS = choices(COST_LABELS)
+AREAS = choices(AREA_LABELS)
+STATES = choices(STATE_LABELS)
+AUDIENCES = choices(AUDIENCE_LABELS)
+CHANNEL_KINDS = choices(CHANNEL_KIND_LABELS)
 
 
 class ServiceForm(FlaskForm):

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from backoffice.staff.permissions import requires
 from backoffice.views.directory.forms import OrganizationForm
-from backoffice.views.directory.pages import bp
-from backoffice.web.context import current_actor
+from backoffice.views.directory.pages import as_editor, bp, load_organization
 from backoffice.web.forms import EmptyForm
 from core.db import get_session
 from directory import editing
@@ -33,7 +32,7 @@ def organizations() -> str:
 @requires("directory.edit")
 def organization(organization_id: str | None = None) -> Response | tuple[str, int]:
     db = get_session()
-    org = _load(organization_id) if organization_id else None
+    org = load_organization(organization_id) if organization_id else None
     form = OrganizationForm(obj=org)
     if form.validate_on_submit():
         website = (form.website.data or "").strip()
@@ -43,7 +42,7 @@ def organization(organization_id: str | None = None) -> Response | tuple[str, in
             org = editing.save_organization(
                 db, org, name=form.name.data or "", name_kana=form.name_kana.data or "",
                 description=form.description.data or "", website=website,
-                editor=g.staff_user, network=current_actor().network,
+                **as_editor(),
             )  # fmt: skip
             reindex_organizations(db, [org.id])
             db.commit()
@@ -70,24 +69,18 @@ def _change_status(
     organization_id: str, change: Callable[..., None], message: str
 ) -> Response | tuple[str, int]:
     """Archive or restore, then back to the page; a refusal shows the page with its reason."""
-    db, org = get_session(), _load(organization_id)
+    db, org = get_session(), load_organization(organization_id)
     if EmptyForm().validate_on_submit():
         try:
-            change(db, org, editor=g.staff_user, network=current_actor().network)
+            change(db, org, **as_editor())
         except editing.EditError as error:
             db.rollback()
-            return _page(_load(organization_id), OrganizationForm(obj=org, formdata=None),
-                         problems=list(error.problems.values()))  # fmt: skip
+            org = load_organization(organization_id)
+            form = OrganizationForm(obj=org, formdata=None)
+            return _page(org, form, problems=list(error.problems.values()))
         db.commit()
         flash(f"「{org.name}」を{message}")
     return redirect(url_for(".organization", organization_id=org.id))
-
-
-def _load(organization_id: str) -> Organization:
-    organization = get_session().get(Organization, organization_id)
-    if organization is None:
-        abort(404)
-    return organization
 
 
 def _page(

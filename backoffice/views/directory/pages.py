@@ -1,11 +1,14 @@
-"""The `directory_admin` blueprint and what its service pages share: loading a service, showing
-its page with every form on it, and saving or refusing an edit made from one of them."""
+"""The `directory_admin` blueprint and what its pages share: one loader per record (a service
+and its channels, hours and places; an organisation; a synonym group; a crisis word), the
+signed-in editor the directory's services record, a service's page with every form on it, and
+saving or refusing an edit made from one of them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any, NoReturn, TypeVar
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -23,17 +26,79 @@ from backoffice.web.forms import EmptyForm
 from core.db import get_session
 from core.web import current_profile
 from directory import editing
-from directory.models import Service
+from directory.models import (
+    ContactChannel,
+    CrisisTerm,
+    Organization,
+    Schedule,
+    SearchSynonym,
+    Service,
+    ServiceAtLocation,
+)
 from directory.search.reindex import reindex
 
 bp = Blueprint("directory_admin", __name__, url_prefix="/directory")
+Record = TypeVar("Record")
 
 
 def load_service(service_id: str) -> Service:
+    """The service with everything its page shows; 404 if there is none."""
     service = editing.load_for_edit(get_session(), service_id)
     if service is None:
         abort(404)
     return service
+
+
+def load_channel(service: Service, channel_id: int) -> ContactChannel:
+    try:
+        return editing.find_channel(service, channel_id)
+    except editing.EditError as error:
+        _gone(service, error)
+
+
+def load_schedule(service: Service, schedule_id: int) -> Schedule:
+    try:
+        return editing.find_schedule(service, schedule_id)
+    except editing.EditError as error:
+        _gone(service, error)
+
+
+def load_location_link(service: Service, link_id: str) -> ServiceAtLocation:
+    try:
+        return editing.find_location_link(service, link_id)
+    except editing.EditError as error:
+        _gone(service, error)
+
+
+def load_organization(organization_id: str) -> Organization:
+    return _found(get_session().get(Organization, organization_id))
+
+
+def load_synonym_group(group_id: int) -> SearchSynonym:
+    return _found(get_session().get(SearchSynonym, group_id))
+
+
+def load_crisis_term(term_id: int) -> CrisisTerm:
+    return _found(get_session().get(CrisisTerm, term_id))
+
+
+def as_editor() -> dict[str, Any]:
+    """Who the directory's services record as making an edit: the signed-in member of staff,
+    from their network (``editor=..., network=...``)."""
+    actor = current_actor()
+    return {"editor": actor.user, "network": actor.network}
+
+
+def _found(record: Record | None) -> Record:
+    if record is None:
+        abort(404)
+    return record
+
+
+def _gone(service: Service, error: editing.EditError) -> NoReturn:
+    """An item no longer on the service (removed meanwhile): say so, back to the service."""
+    flash(" ".join(error.problems.values()))
+    abort(redirect(url_for(".edit_service", service_id=service.id)))
 
 
 def after_change(db: Session, service: Service, others: Iterable[str] = ()) -> None:
@@ -58,16 +123,10 @@ def remove_item(
     db, service = get_session(), load_service(service_id)
     if EmptyForm().validate_on_submit():
         try:
-            remove(db, service, item, editor=g.staff_user, network=current_actor().network)
+            remove(db, service, item, **as_editor())
         except editing.EditError:
             abort(404)
         return saved(db, service, message)
-    return redirect(url_for(".edit_service", service_id=service.id))
-
-
-def not_found(service: Service, error: editing.EditError) -> Response:
-    """An item no longer on the service (removed meanwhile): say so, back to the service."""
-    flash(" ".join(error.problems.values()))
     return redirect(url_for(".edit_service", service_id=service.id))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sized
 from typing import Any
 
-from flask import g, render_template
+from flask import render_template
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -20,8 +20,16 @@ from backoffice.views.directory.forms import (
     LocationEditForm,
     WeeklyRowForm,
 )
-from backoffice.views.directory.pages import bp, load_service, not_found, saved
-from backoffice.web.context import current_actor
+from backoffice.views.directory.pages import (
+    as_editor,
+    bp,
+    load_channel,
+    load_location_link,
+    load_schedule,
+    load_service,
+    saved,
+)
+from backoffice.web.forms import attach_problems
 from core.db import get_session
 from directory import editing
 from directory.models import Service
@@ -34,10 +42,7 @@ EXCEPTION_FIELDS = ("valid_from", "valid_to", "opens_at", "closes_at", "descript
 @requires("directory.edit")
 def edit_channel(service_id: str, channel_id: int) -> Response | tuple[str, int]:
     db, service = get_session(), load_service(service_id)
-    try:
-        channel = editing.find_channel(service, channel_id)
-    except editing.EditError as error:
-        return not_found(service, error)
+    channel = load_channel(service, channel_id)
     form = ChannelEditForm(obj=channel)
     form.position.choices = [(str(n), str(n)) for n in range(1, len(service.channels) + 1)]
     if not form.is_submitted():
@@ -55,10 +60,7 @@ def edit_channel(service_id: str, channel_id: int) -> Response | tuple[str, int]
 @requires("directory.edit")
 def edit_schedule(service_id: str, schedule_id: int) -> Response | tuple[str, int]:
     db, service = get_session(), load_service(service_id)
-    try:
-        schedule = editing.find_schedule(service, schedule_id)
-    except editing.EditError as error:
-        return not_found(service, error)
+    schedule = load_schedule(service, schedule_id)
     weekly = schedule.kind == "weekly"
     form = WeeklyRowForm(obj=schedule) if weekly else ExceptionForm(obj=schedule)
     if weekly and not form.is_submitted():
@@ -78,10 +80,7 @@ def edit_schedule(service_id: str, schedule_id: int) -> Response | tuple[str, in
 @requires("directory.edit")
 def edit_location(service_id: str, link_id: str) -> Response | tuple[str, int]:
     db, service = get_session(), load_service(service_id)
-    try:
-        location = editing.find_location_link(service, link_id).location
-    except editing.EditError as error:
-        return not_found(service, error)
+    location = load_location_link(service, link_id).location
     # A shared place changes for every service at it: the form says which, all are reindexed.
     sharing = [s for s in editing.services_at_location(db, location.id) if s.id != service.id]
     form = LocationEditForm(obj=location)
@@ -95,7 +94,7 @@ def edit_location(service_id: str, link_id: str) -> Response | tuple[str, int]:
 
 def _editor(update: Callable[..., Sized], db: Session, *args: Any) -> Callable[[], Sized]:
     """``update(db, *args)`` as the signed-in member of staff, from their network."""
-    return lambda: update(db, *args, editor=g.staff_user, network=current_actor().network)
+    return lambda: update(db, *args, **as_editor())
 
 
 def _save(
@@ -108,10 +107,8 @@ def _save(
         changes = edit()
     except editing.EditError as error:
         db.rollback()
-        fields = [f for f in form if f.name != "csrf_token"]
-        for name, message in error.problems.items():
-            field = next((f for f in fields if f.short_name == name), fields[0])
-            field.errors = [*field.errors, message]
+        first = next(f.short_name for f in form if f.name != "csrf_token")
+        attach_problems(form, error.problems, fallback=first)
         return None
     message = f"{len(changes)}件の変更を保存しました。" if changes else "変更はありませんでした。"
     if changes and others:

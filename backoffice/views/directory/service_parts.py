@@ -4,7 +4,6 @@ that comes back to the page. Editing one of those items in place is in ``part_ed
 
 from __future__ import annotations
 
-from flask import g
 from werkzeug.wrappers import Response
 
 from backoffice.staff.permissions import requires
@@ -18,6 +17,7 @@ from backoffice.views.directory.forms import (
 )
 from backoffice.views.directory.pages import (
     area_choices,
+    as_editor,
     bp,
     language_choices,
     load_service,
@@ -25,7 +25,6 @@ from backoffice.views.directory.pages import (
     remove_item,
     saved,
 )
-from backoffice.web.context import current_actor
 from core.db import get_session
 from directory import editing
 from directory.models import Schedule
@@ -40,7 +39,7 @@ def add_channel(service_id: str) -> Response | tuple[str, int]:
         try:
             editing.add_channel(
                 db, service, form.kind.data or "", form.value.data or "", form.label.data or "",
-                editor=g.staff_user, network=current_actor().network,
+                **as_editor(),
             )  # fmt: skip
         except editing.EditError as error:
             form.value.errors = list(error.problems.values())
@@ -70,7 +69,7 @@ def add_weekly_hours(service_id: str) -> Response | tuple[str, int]:
                     Schedule(kind="weekly", weekday=int(day), opens_at=form.opens_at.data,
                              closes_at=form.closes_at.data,
                              last_intake_at=form.last_intake_at.data),
-                    editor=g.staff_user, network=current_actor().network,
+                    **as_editor(),
                 )  # fmt: skip
         except editing.EditError as error:
             form.opens_at.errors = list(error.problems.values())
@@ -91,9 +90,7 @@ def add_exception(service_id: str) -> Response | tuple[str, int]:
             closes_at=form.closes_at.data, description=form.description.data or "",
         )  # fmt: skip
         try:
-            editing.add_schedule(
-                db, service, schedule, editor=g.staff_user, network=current_actor().network
-            )
+            editing.add_schedule(db, service, schedule, **as_editor())
         except editing.EditError as error:
             form.valid_from.errors = list(error.problems.values())
         else:
@@ -117,7 +114,7 @@ def add_location(service_id: str) -> Response | tuple[str, int]:
             editing.add_location(
                 db, service, {name: getattr(form, name).data or "" for name in
                               editing.LOCATION_FIELDS},
-                editor=g.staff_user, network=current_actor().network,
+                **as_editor(),
             )  # fmt: skip
         except editing.EditError as error:
             form.name.errors = list(error.problems.values())
@@ -141,8 +138,7 @@ def set_areas(service_id: str) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         chosen = [tuple(value.split(":", 1)) for value in form.areas.data or []]
         editing.set_service_areas(
-            db, service, [(name, kind) for kind, name in chosen], editor=g.staff_user,
-            network=current_actor().network,
+            db, service, [(name, kind) for kind, name in chosen], **as_editor(),
         )  # fmt: skip
         return saved(db, service, "対象の地域を保存しました。")
     return refused(service, area_form=form)
@@ -158,7 +154,7 @@ def add_language(service_id: str) -> Response | tuple[str, int]:
         try:
             editing.add_language(
                 db, service, form.code.data or "", form.name.data or "", form.note.data or "",
-                editor=g.staff_user, network=current_actor().network,
+                **as_editor(),
             )  # fmt: skip
         except editing.EditError as error:
             form.code.errors = list(error.problems.values())

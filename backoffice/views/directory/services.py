@@ -3,9 +3,7 @@ verified for a while), a new service, its own fields, and marking it verified.""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -14,25 +12,21 @@ from backoffice.staff.permissions import requires
 from backoffice.views.directory.forms import NewServiceForm, ServiceForm
 from backoffice.views.directory.pages import (
     after_change,
+    as_editor,
     bp,
     edit_page,
     load_service,
     saved,
 )
-from backoffice.web.context import current_actor
-from backoffice.web.forms import EmptyForm
+from backoffice.web.forms import EmptyForm, attach_problems
 from core.db import get_session
-from core.timezone import TOKYO
+from core.timezone import tokyo_today
 from directory import editing
 from directory.models import Service, TaxonomyTerm
 
 
 def _terms(db: Session) -> list[TaxonomyTerm]:
     return list(db.scalars(select(TaxonomyTerm).order_by(TaxonomyTerm.sort_order)))
-
-
-def _today() -> date:
-    return datetime.now(TOKYO).date()
 
 
 @bp.route("/")
@@ -48,7 +42,7 @@ def index() -> str:
         "backoffice/directory/index.html",
         services=db.scalars(query).all(),
         to_verify=editing.services_to_verify(db),
-        stale=editing.stale_services(db, days=days, today=_today()),
+        stale=editing.stale_services(db, days=days, today=tokyo_today()),
         stale_days=days,
         status=status,
     )
@@ -64,8 +58,7 @@ def new_service() -> Response | tuple[str, int]:
         try:
             organization = editing.check_choice(db, form.organization_id.data)
             service = editing.create_service(
-                db, organization, form.name.data or "", editor=g.staff_user,
-                network=current_actor().network,
+                db, organization, form.name.data or "", **as_editor(),
             )  # fmt: skip
         except editing.EditError as error:
             form.organization_id.errors = list(error.problems.values())
@@ -92,12 +85,10 @@ def edit_service(service_id: str) -> Response | tuple[str, int]:
         chosen = [t for t in terms if t.code in set(form.topics.data or [])]
         try:
             changes = editing.update_service(
-                db, service, values, topics=chosen, editor=g.staff_user,
-                network=current_actor().network,
+                db, service, values, topics=chosen, **as_editor(),
             )  # fmt: skip
         except editing.EditError as error:
-            for field, message in error.problems.items():
-                getattr(form, field).errors = [message]
+            attach_problems(form, error.problems)
             db.rollback()
         else:
             after_change(db, service)
@@ -114,9 +105,7 @@ def edit_service(service_id: str) -> Response | tuple[str, int]:
 def verify(service_id: str) -> Response:
     db, service = get_session(), load_service(service_id)
     if EmptyForm().validate_on_submit():
-        editing.mark_verified(
-            db, service, editor=g.staff_user, network=current_actor().network, today=_today()
-        )
+        editing.mark_verified(db, service, **as_editor(), today=tokyo_today())
         # Its contacts become buttons on the public pages, with the date as 最終確認日.
         return saved(db, service, "確認済みにしました。公開ページでは連絡先がボタンになります。")
     return redirect(url_for(".edit_service", service_id=service.id))
