@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
     from backoffice.views.cards import bp as cards_admin
     from backoffice.views.dashboard.pages import bp as dashboard
     from backoffice.views.directory import bp as directory_admin
+    from backoffice.views.notifications import bp as notifications
     from backoffice.views.referrals.actions import bp as referral_actions
     from backoffice.views.referrals.cases import bp as referrals
     from backoffice.views.referrals.casework import bp as casework
@@ -42,5 +43,6 @@ def register_blueprints(app: Flask) -> None:
         referral_actions,
         casework,
         records,
+        notifications,
     ):
         app.register_blueprint(blueprint)
