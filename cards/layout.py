@@ -15,7 +15,7 @@ from PIL import Image
 from cards.design import LIMITS, MAX_ITEMS, CardDesign, answers_all_day, field_label
 from cards.fonts import CardFont
 from cards.formats import FORMATS, CardFormat, Rect, TextBox
-from cards.qr import MIN_MODULE_MM, QUIET_ZONE, QrMatrix, UrlError, qr_matrix
+from cards.qr_matrix import MIN_MODULE_MM, QUIET_ZONE, QrMatrix, UrlError, qr_matrix
 from cards.sample import SAMPLE_MARK, is_public
 from cards.textfit import LEADING, fit
 

@@ -28,7 +28,7 @@ from cards.fonts import FontMissing, GlyphsMissingError, load_font
 from cards.formats import FORMATS
 from cards.layout import CardTextTooLong, TextRun, box_texts, layout_card
 from cards.paint import qr_pixels
-from cards.qr import MIN_MODULE_MM, QUIET_ZONE, UrlError
+from cards.qr_matrix import MIN_MODULE_MM, QUIET_ZONE, UrlError
 from cards.render import (
     card_layouts,
     render_card_pdf,

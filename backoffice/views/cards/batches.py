@@ -11,9 +11,15 @@ from werkzeug.wrappers import Response
 
 from backoffice.staff.permissions import requires
 from backoffice.views.cards.forms import PURPOSE_LABELS, BatchForm, PrintForm
-from backoffice.views.cards.pages import bp, card_font, design_of, scan_url, today
-from backoffice.web.context import current_actor
-from backoffice.web.forms import EmptyForm
+from backoffice.views.cards.pages import (
+    as_actor,
+    bp,
+    card_font,
+    design_of,
+    load_batch,
+    scan_url,
+)
+from backoffice.web.forms import EmptyForm, attach_problems
 from cards import batches as batch_service
 from cards.designs import all_designs, get_design
 from cards.files import FILES, render
@@ -22,6 +28,7 @@ from cards.printshop import NOTE as PRINT_SHOP_NOTE
 from cards.sample import sample_reason
 from cards.stats import bar_chart, batch_total, daily, shows_figures
 from core.db import get_session
+from core.timezone import tokyo_today
 from core.web import current_profile
 
 BATCH_FILES = ("card.png", "card-back.png", "card.pdf", "print-shop.pdf", "postcard.pdf",
@@ -30,21 +37,13 @@ BATCH_FILES = ("card.png", "card-back.png", "card.pdf", "print-shop.pdf", "postc
 
 def _mark_printed(db: Session, found: CardBatch, kind: str) -> Response | None:
     """Record (and audit) a print file of the batch; a redirect with the reason if refused."""
-    actor = current_actor()
     try:
-        batch_service.mark_printed(db, found, actor=actor.user, network=actor.network, kind=kind)
+        batch_service.mark_printed(db, found, kind=kind, **as_actor())
     except batch_service.BatchError as exc:
         db.rollback()
         flash(str(exc))
         return redirect(url_for(".batch", batch_id=found.id))
     return None
-
-
-def _batch(batch_id: int) -> CardBatch:
-    batch = get_session().get(CardBatch, batch_id)
-    if batch is None:
-        abort(404)
-    return batch
 
 
 @bp.route("/batches/new", methods=["GET", "POST"])
@@ -57,7 +56,6 @@ def new_batch() -> Response | str | tuple[str, int]:
         saved = get_design(db, form.design.data)
         if saved is None:
             abort(400)
-        actor = current_actor()
         try:
             batch = batch_service.create_batch(
                 db,
@@ -65,12 +63,11 @@ def new_batch() -> Response | str | tuple[str, int]:
                 purpose=form.purpose.data,
                 quantity=form.quantity.data,
                 note=form.note.data or "",
-                actor=actor.user,
-                network=actor.network,
+                **as_actor(),
             )
         except batch_service.BatchError as exc:
             db.rollback()
-            _attach_batch(form, exc.problems)
+            attach_problems(form, exc.problems)
             return render_template("backoffice/cards/batch_new.html", form=form), 400
         db.commit()
         flash(
@@ -81,16 +78,11 @@ def new_batch() -> Response | str | tuple[str, int]:
     return render_template("backoffice/cards/batch_new.html", form=form), status
 
 
-def _attach_batch(form: BatchForm, problems: dict[str, str]) -> None:
-    for field, message in problems.items():
-        getattr(form, field).errors = [message]
-
-
 @bp.route("/batches/<int:batch_id>")
 @requires("cards.print")
 def batch(batch_id: int) -> str:
     db = get_session()
-    found = _batch(batch_id)
+    found = load_batch(batch_id)
     minimum = current_profile().statistics_minimum_batch
     return render_template(
         "backoffice/cards/batch.html",
@@ -109,7 +101,7 @@ def batch(batch_id: int) -> str:
 
 def _figures(db: Session, found: CardBatch) -> dict[str, object]:
     """Thirty days of scans of a batch whose figures may be shown."""
-    last = today()
+    last = tokyo_today()
     days = daily(db, found.id, first=last - timedelta(days=29), last=last)
     return {
         "total": batch_total(db, found.id),
@@ -123,7 +115,7 @@ def _figures(db: Session, found: CardBatch) -> dict[str, object]:
 def print_batch(batch_id: int) -> Response | tuple[str, int]:
     """The A4 sheet PDF of a batch; downloading it is printing, so it is recorded."""
     db = get_session()
-    found = _batch(batch_id)
+    found = load_batch(batch_id)
     form = PrintForm()
     if not form.validate_on_submit():
         flash("印刷の設定を確かめてください: " + " ".join(_errors(form)))
@@ -147,7 +139,7 @@ def batch_file(batch_id: int, kind: str) -> Response:
     if kind not in BATCH_FILES:
         abort(404)
     db = get_session()
-    found = _batch(batch_id)
+    found = load_batch(batch_id)
     refused = _mark_printed(db, found, kind)
     if refused is not None:
         return refused
@@ -160,12 +152,11 @@ def batch_file(batch_id: int, kind: str) -> Response:
 @requires("cards.print")
 def retire(batch_id: int) -> Response:
     db = get_session()
-    found = _batch(batch_id)
+    found = load_batch(batch_id)
     form = EmptyForm()
     if form.validate_on_submit():
-        actor = current_actor()
         try:
-            retired = batch_service.retire_batch(db, found, actor=actor.user, network=actor.network)
+            retired = batch_service.retire_batch(db, found, **as_actor())
         except batch_service.BatchError as exc:
             db.rollback()
             flash(str(exc))

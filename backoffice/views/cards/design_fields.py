@@ -4,11 +4,13 @@ their fields."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from flask import abort
 
 from backoffice.views.cards.forms import DesignForm
+from backoffice.web.forms import attach_problems
 from cards.design import CardDesign
 from cards.designs import stored_fields
 from cards.logo import clean_logo
@@ -17,6 +19,7 @@ TEXT_FIELDS = (
     "name", "window_name", "message", "channel", "hours", "section_name", "section_phone",
     "accent_color", "text_color", "background_color",
 )  # fmt: skip
+FORM_FIELDS = {"logo_png": "logo"}  # a design's field -> the form's, where they differ
 
 
 def fill_form(form: DesignForm, design: CardDesign) -> None:
@@ -51,11 +54,9 @@ def with_fields(design: CardDesign, values: object) -> CardDesign:
     return replace(design, **fields)
 
 
-def attach_problems(form: DesignForm, problems: dict[str, str]) -> None:
-    for field, message in problems.items():
-        target = getattr(form, "logo" if field == "logo_png" else field, None)
-        if target is not None:
-            target.errors = [*target.errors, message]
+def attach_design_problems(form: DesignForm, problems: Mapping[str, str]) -> None:
+    """A design's problems beside the form's fields: the design's ``logo_png`` is ``logo``."""
+    attach_problems(form, {FORM_FIELDS.get(name, name): text for name, text in problems.items()})
 
 
 def _pairs_text(pairs: tuple[tuple[str, str], ...]) -> str:

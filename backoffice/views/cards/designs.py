@@ -9,14 +9,21 @@ from werkzeug.wrappers import Response
 
 from backoffice.staff.permissions import requires
 from backoffice.views.cards.design_fields import (
-    attach_problems,
+    attach_design_problems,
     design_from_form,
     fill_form,
     with_fields,
 )
 from backoffice.views.cards.forms import DesignForm, NewDesignForm
-from backoffice.views.cards.pages import bp, card_font, default_design, design_of, scan_url
-from backoffice.web.context import current_actor
+from backoffice.views.cards.pages import (
+    as_actor,
+    bp,
+    card_font,
+    default_design,
+    design_of,
+    load_design,
+    scan_url,
+)
 from cards import batches as batch_service
 from cards.design import CardDesign, validate_design
 from cards.designs import (
@@ -38,13 +45,6 @@ PREVIEW_SALT = "tsunagu.cards.preview"
 PREVIEW_SECONDS = 3600
 
 
-def _saved(name: str) -> SavedDesign:
-    saved = get_design(get_session(), name)
-    if saved is None:
-        abort(404)
-    return saved
-
-
 @bp.route("/designs/new", methods=["GET", "POST"])
 @requires("cards.design")
 def new_design() -> Response | str | tuple[str, int]:
@@ -56,12 +56,11 @@ def new_design() -> Response | str | tuple[str, int]:
         source = get_design(db, form.source.data)
         if source is None:
             abort(400)
-        actor = current_actor()
         try:
-            copy = copy_design(db, source, form.name.data, actor=actor.user, network=actor.network)
+            copy = copy_design(db, source, form.name.data, **as_actor())
         except DesignError as exc:
             db.rollback()
-            attach_problems(form, exc.problems)
+            attach_design_problems(form, exc.problems)
             return render_template("backoffice/cards/design_new.html", form=form), 400
         db.commit()
         flash("デザインを作りました。文面や色を変えて保存してください。")
@@ -74,7 +73,7 @@ def new_design() -> Response | str | tuple[str, int]:
 @requires("cards.design")
 def edit_design(name: str) -> Response | str | tuple[str, int]:
     db = get_session()
-    saved = _saved(name)
+    saved = load_design(name)
     stored = design_of(saved)
     form = DesignForm()
     if request.method == "GET":
@@ -90,24 +89,16 @@ def edit_design(name: str) -> Response | str | tuple[str, int]:
     url, font = scan_url("x" * batch_service.CODE_LENGTH), card_font()
     if request.form.get("action") == "preview":
         problems = validate_design(design) or fit_problems(design, url, font_path=font)
-        attach_problems(form, problems)
+        attach_design_problems(form, problems)
         page = _design_page(saved, form, stored if problems else design, preview=not problems)
         return page, 400 if problems else 200
-    actor = current_actor()
     try:
         save_design(
-            db,
-            saved,
-            design,
-            default=default_design(),
-            actor=actor.user,
-            network=actor.network,
-            url=url,
-            font_path=font,
+            db, saved, design, default=default_design(), url=url, font_path=font, **as_actor()
         )
     except DesignError as exc:
         db.rollback()
-        attach_problems(form, exc.problems)
+        attach_design_problems(form, exc.problems)
         return _design_page(saved, form, stored), 400
     db.commit()
     flash("デザインを保存しました。")
@@ -120,7 +111,7 @@ def preview(name: str, side: str) -> Response:
     """The preview image: of the stored design, or of unsaved values signed into ``d``."""
     if side not in ("front", "back"):
         abort(404)
-    saved = _saved(name)
+    saved = load_design(name)
     design = design_of(saved)
     if "d" in request.args:
         try:

@@ -7,7 +7,7 @@ from flask import render_template
 
 from backoffice.staff.permissions import requires
 from backoffice.views.cards.forms import PURPOSE_LABELS
-from backoffice.views.cards.pages import bp, today
+from backoffice.views.cards.pages import bp
 from cards import batches as batch_service
 from cards.designs import all_designs
 from cards.stats import (
@@ -19,6 +19,7 @@ from cards.stats import (
     totals_by_batch,
 )
 from core.db import get_session
+from core.timezone import tokyo_today
 from core.web import current_profile
 
 
@@ -27,7 +28,7 @@ from core.web import current_profile
 def index() -> str:
     db = get_session()
     minimum = current_profile().statistics_minimum_batch
-    months = last_months(today())
+    months = last_months(tokyo_today())
     by_purpose = monthly_by_purpose(db, months=months, minimum_batch=minimum)
     totals = {m: sum(row[m] for row in by_purpose.values()) for m in months}
     chart = bar_chart(

@@ -1,21 +1,43 @@
-"""The `cards_admin` blueprint and what its pages share: a card design as it will print, the scan
-address a code goes to, the card font, and today's date in Japan."""
+"""The `cards_admin` blueprint and what its pages share: one loader per record (a design, a
+batch), who acts, a card design as it will print, the scan address a code goes to and the
+card font."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint, abort, current_app
 
+from backoffice.web.context import current_actor
 from cards import batches as batch_service
 from cards.design import CardDesign
-from cards.designs import card_design, profile_design
-from cards.models import SavedDesign
+from cards.designs import card_design, get_design, profile_design
+from cards.models import CardBatch, SavedDesign
 from core.db import get_session
-from core.timezone import TOKYO
 from core.web import current_profile
 
 bp = Blueprint("cards_admin", __name__, url_prefix="/cards")
+
+
+def load_design(name: str) -> SavedDesign:
+    saved = get_design(get_session(), name)
+    if saved is None:
+        abort(404)
+    return saved
+
+
+def load_batch(batch_id: int) -> CardBatch:
+    batch = get_session().get(CardBatch, batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def as_actor() -> dict[str, Any]:
+    """Who the cards' services record as acting: the signed-in member of staff, from their
+    network (``actor=..., network=...``)."""
+    actor = current_actor()
+    return {"actor": actor.user, "network": actor.network}
 
 
 def default_design() -> CardDesign:
@@ -34,7 +56,3 @@ def scan_url(code: str) -> str:
 
 def card_font() -> str:
     return current_app.config["TSUNAGU_SETTINGS"].card_font_path
-
-
-def today() -> date:
-    return datetime.now(TOKYO).date()
