@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from backoffice.referrals.casework import ReferralLink, SupportMeeting
 from backoffice.referrals.intake import Intake, create_referral
-from backoffice.referrals.scopes import viewer_for
 from backoffice.referrals.sharing import PART_FIELDS
+from backoffice.staff.actor import Actor
 from core.db import get_engine
 from tests.staff import load_user
 
@@ -62,10 +62,8 @@ def intake(**changes: Any) -> Intake:
 def make_referral(app: Flask, creator_id: int, **changes: Any) -> int:
     """A case created by ``creator_id`` through the service, committed; returns its id."""
     with app.app_context(), Session(get_engine(app)) as session, session.begin():
-        creator = viewer_for(load_user(app, creator_id))
-        referral = create_referral(
-            session, intake(**changes), creator=creator, districts=DISTRICTS, network=None
-        )
+        creator = Actor.of(load_user(app, creator_id))
+        referral = create_referral(session, intake(**changes), creator=creator, districts=DISTRICTS)
         return referral.id
 
 

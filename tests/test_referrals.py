@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from backoffice.referrals.duplicates import contact_indexes
 from backoffice.referrals.intake import IntakeError, create_referral
 from backoffice.referrals.models import Referral, StatusChange
-from backoffice.referrals.scopes import viewer_for
 from backoffice.referrals.workflow import (
     TRANSITIONS,
     ConflictError,
     TransitionError,
     change_status,
 )
+from backoffice.staff.actor import Actor
 from backoffice.views.referrals.forms import DATE_MESSAGE, DATETIME_MESSAGE, SearchForm
 from core.audit import AuditEvent
 from tests.referrals import DISTRICTS, PERSON_NAME, intake, make_casework, make_referral
@@ -35,7 +35,7 @@ def client_for(app: Flask, staff: Staff) -> FlaskClient:
 
 
 def viewer(app: Flask, staff: Staff):
-    return viewer_for(load_user(app, staff.id))
+    return Actor.of(load_user(app, staff.id))
 
 
 def actions(session: Session) -> list[str]:
@@ -90,7 +90,7 @@ def test_an_incomplete_intake_is_refused_and_stores_nothing(
     with backoffice_app.app_context(), pytest.raises(IntakeError) as refused:
         create_referral(
             session, intake(**change), creator=viewer(backoffice_app, liaison),
-            districts=DISTRICTS, network=None,
+            districts=DISTRICTS,
         )  # fmt: skip
 
     session.rollback()
@@ -252,8 +252,8 @@ def test_the_whole_path_through_the_workflow(backoffice_app: Flask, session: Ses
         for status in ("first_contact", "arranging", "supporting", "ended", "followed_up"):
             extra = {"end_reason": "resolved"} if status == "ended" else {}
             version = referral.version
-            change_status(session, referral, status, actor=who, network=None,
-                          expected_version=version, reason=f"→{status}", **extra)  # fmt: skip
+            change_status(session, referral, status, actor=who, expected_version=version,
+                          reason=f"→{status}", **extra)  # fmt: skip
         session.commit()
 
     changes = session.scalars(select(StatusChange).order_by(StatusChange.id)).all()
@@ -277,7 +277,7 @@ def test_transitions_not_allowed_are_refused_and_change_nothing(
         for target in forbidden:
             with pytest.raises(TransitionError):
                 change_status(session, referral, target, actor=viewer(backoffice_app, staff),
-                              network=None, expected_version=referral.version)  # fmt: skip
+                              expected_version=referral.version)  # fmt: skip
     session.rollback()
     assert case(session, referral.id).status == status
 
@@ -290,7 +290,7 @@ def test_ending_support_needs_a_reason(backoffice_app: Flask, session: Session) 
 
     with backoffice_app.app_context(), pytest.raises(TransitionError, match="理由"):
         change_status(session, referral, "ended", actor=viewer(backoffice_app, staff),
-                      network=None, expected_version=referral.version)  # fmt: skip
+                      expected_version=referral.version)  # fmt: skip
 
 
 def test_a_stale_status_form_gets_the_conflict_page_and_changes_nothing(
@@ -510,7 +510,7 @@ def test_changes_to_a_case_are_refused_while_its_version_is_stale(
 
     with backoffice_app.app_context(), pytest.raises(ConflictError):
         change_status(session, referral, "first_contact", actor=viewer(backoffice_app, staff),
-                      network=None, expected_version=referral.version - 1)  # fmt: skip
+                      expected_version=referral.version - 1)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -575,7 +575,7 @@ def test_an_unreachable_case_is_closed_for_retention(
 
     with backoffice_app.app_context():
         change_status(session, referral, "unreachable", actor=viewer(backoffice_app, staff),
-                      network=None, expected_version=referral.version)  # fmt: skip
+                      expected_version=referral.version)  # fmt: skip
         session.commit()
 
     assert referral.ended_at is not None and referral.end_reason == "unreachable"

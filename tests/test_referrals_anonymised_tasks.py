@@ -17,6 +17,7 @@ from backoffice.referrals.casework import Task
 from backoffice.referrals.guard import AnonymisedCaseError
 from backoffice.referrals.models import Referral
 from backoffice.referrals.tasks import complete_task
+from backoffice.staff.actor import Actor
 from core.db import utcnow
 from tests.referrals import make_referral
 from tests.staff import csrf_token, make_staff, sign_in
@@ -34,7 +35,7 @@ def test_a_task_of_an_anonymised_case_stays_as_it_was(
     with backoffice_app.app_context():
         referral = session.get(Referral, referral_id)
         assert referral is not None
-        records.anonymise_referral(session, referral, actor=None, network=None, reason="test")
+        records.anonymise_referral(session, referral, actor=Actor(None), reason="test")
         session.commit()
     client = backoffice_app.test_client()
     sign_in(client, staff)
@@ -44,7 +45,7 @@ def test_a_task_of_an_anonymised_case_stays_as_it_was(
         f"{url}/tasks/{task.id}/done", data={"csrf_token": csrf_token(client, url)}
     )
     with backoffice_app.app_context(), pytest.raises(AnonymisedCaseError):
-        complete_task(session, session.get(Task, task.id), actor=None, network=None)  # type: ignore[arg-type]
+        complete_task(session, session.get(Task, task.id), actor=Actor(None))  # type: ignore[arg-type]
     session.rollback()
 
     assert response.status_code == 409

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.casework import Task
-from backoffice.referrals.consent import ConsentError, record_follow_up
+from backoffice.referrals.followup import FollowUpError, record_follow_up
 from backoffice.referrals.models import FollowUp, Referral
-from backoffice.referrals.scopes import viewer_for
 from backoffice.referrals.workflow import OpenTasksError, change_status
+from backoffice.staff.actor import Actor
 from core.audit import AuditEvent
 from core.db import utcnow
 from tests.referrals import make_referral
@@ -65,8 +65,8 @@ def test_support_does_not_end_silently_over_open_tasks(
     referral = supporting_case_with_tasks(backoffice_app, session, staff)
 
     with backoffice_app.app_context(), pytest.raises(OpenTasksError) as refused:
-        change_status(session, referral, "ended", actor=viewer_for(load_user(backoffice_app,
-                      staff.id)), network=None, expected_version=referral.version,
+        change_status(session, referral, "ended", actor=Actor.of(load_user(backoffice_app,
+                      staff.id)), expected_version=referral.version,
                       end_reason="resolved")  # fmt: skip
 
     session.rollback()
@@ -83,8 +83,8 @@ def test_ending_closes_or_carries_the_open_tasks(
 
     with backoffice_app.app_context():
         change = change_status(
-            session, referral, "ended", actor=viewer_for(load_user(backoffice_app, staff.id)),
-            network=None, expected_version=referral.version, end_reason="resolved",
+            session, referral, "ended", actor=Actor.of(load_user(backoffice_app, staff.id)),
+            expected_version=referral.version, end_reason="resolved",
             open_tasks=choice,
         )  # fmt: skip
         session.commit()
@@ -170,14 +170,14 @@ def test_a_follow_up_dated_today_in_japan_is_not_the_future(
 
     with backoffice_app.app_context():
         record_follow_up(session, referral, held_on=date(2026, 5, 1), result="元気にしている",
-                         actor=viewer_for(load_user(backoffice_app, liaison.id)),
-                         network=None, now=now)  # fmt: skip
+                         actor=Actor.of(load_user(backoffice_app, liaison.id)),
+                         now=now)  # fmt: skip
         session.commit()
 
-        with pytest.raises(ConsentError, match="未来"):
+        with pytest.raises(FollowUpError, match="未来"):
             record_follow_up(session, referral, held_on=date(2026, 5, 2), result="明日",
-                             actor=viewer_for(load_user(backoffice_app, liaison.id)),
-                             network=None, now=now)  # fmt: skip
+                             actor=Actor.of(load_user(backoffice_app, liaison.id)),
+                             now=now)  # fmt: skip
 
     session.rollback()
     held = session.scalars(select(FollowUp.held_on)).all()

@@ -16,8 +16,8 @@ from backoffice.referrals import records
 from backoffice.referrals.consent import ConsentError, extend_sharing, withdraw_consent
 from backoffice.referrals.intake import IntakeError, create_referral, update_person
 from backoffice.referrals.models import Referral
-from backoffice.referrals.scopes import viewer_for
 from backoffice.referrals.sharing import WITHDRAWN
+from backoffice.staff.actor import Actor
 from core.audit import AuditEvent
 from tests.referrals import DISTRICTS, PERSON_NAME, intake, make_referral
 from tests.staff import Staff, load_user, make_staff, post_form, sign_in
@@ -81,8 +81,8 @@ def test_what_the_consent_does_not_cover_is_refused_and_nothing_stored(
 
     with backoffice_app.app_context(), pytest.raises(IntakeError) as refused:
         create_referral(
-            session, intake(**change), creator=viewer_for(load_user(backoffice_app, liaison.id)),
-            districts=DISTRICTS, network=None,
+            session, intake(**change), creator=Actor.of(load_user(backoffice_app, liaison.id)),
+            districts=DISTRICTS,
         )  # fmt: skip
 
     session.rollback()
@@ -130,11 +130,10 @@ def test_a_case_without_basic_details_or_summary_is_stored_and_shown(
     liaison_page = client_for(backoffice_app, liaison).get(url)
     listing = office.get("/referrals/")
     with backoffice_app.app_context():
-        exported = records.export_case(session, stored, "json", network=None,
-                                       actor=load_user(backoffice_app, coordinator.id),
+        coordinator_actor = Actor.of(load_user(backoffice_app, coordinator.id))
+        exported = records.export_case(session, stored, "json", actor=coordinator_actor,
                                        reason="開示請求")  # fmt: skip
-        pdf = records.export_case(session, stored, "pdf", network=None,
-                                  actor=load_user(backoffice_app, coordinator.id),
+        pdf = records.export_case(session, stored, "pdf", actor=coordinator_actor,
                                   reason="開示請求")  # fmt: skip
 
     assert (stored.person_name, stored.phone, stored.summary, stored.wants) == (None,) * 4
@@ -160,8 +159,7 @@ def test_the_update_service_refuses_a_part_not_consented(
 
     with backoffice_app.app_context(), pytest.raises(IntakeError) as refused:
         update_person(session, referral, {"summary": SUMMARY, "risk_level": "low"},
-                      actor=viewer_for(load_user(backoffice_app, coordinator.id)),
-                      network=None)  # fmt: skip
+                      actor=Actor.of(load_user(backoffice_app, coordinator.id)))  # fmt: skip
 
     session.rollback()
     assert "summary" in refused.value.problems
@@ -251,14 +249,13 @@ def test_extending_the_consent_is_audited_and_then_allows_the_part(
 def test_a_withdrawn_consent_cannot_be_extended(backoffice_app: Flask, session: Session) -> None:
     liaison = make_staff(backoffice_app, "liaison")
     referral = case(session, make_referral(backoffice_app, liaison.id, share_summary=False))
-    who = viewer_for(load_user(backoffice_app, liaison.id))
+    who = Actor.of(load_user(backoffice_app, liaison.id))
     with backoffice_app.app_context():
-        withdraw_consent(session, referral, note="", actor=who, network=None)
+        withdraw_consent(session, referral, note="", actor=who)
         session.commit()
 
         with pytest.raises(ConsentError, match="撤回"):
-            extend_sharing(session, referral, ["share_summary"], confirmed=True, actor=who,
-                           network=None)  # fmt: skip
+            extend_sharing(session, referral, ["share_summary"], confirmed=True, actor=who)
 
     session.rollback()
     assert case(session, referral.id).consent.share_summary is False
@@ -272,18 +269,18 @@ def test_after_withdrawal_nothing_new_is_stored_but_a_field_may_be_cleared(
     coordinator = make_staff(backoffice_app, "coordinator")
     referral = case(session, make_referral(backoffice_app, liaison.id))
     with backoffice_app.app_context():
-        withdraw_consent(session, referral, note="", actor=viewer_for(load_user(
-            backoffice_app, liaison.id)), network=None)  # fmt: skip
+        withdraw_consent(session, referral, note="", actor=Actor.of(load_user(
+            backoffice_app, liaison.id)))  # fmt: skip
         session.commit()
-        who = viewer_for(load_user(backoffice_app, coordinator.id))
+        who = Actor.of(load_user(backoffice_app, coordinator.id))
 
         with pytest.raises(IntakeError) as refused:
             update_person(session, referral, {"email": "new@example.jp", "phone": ""},
-                          actor=who, network=None)  # fmt: skip
+                          actor=who)  # fmt: skip
         session.rollback()
         referral = case(session, referral.id)
         cleared = update_person(session, referral, {"phone": "", "person_name": PERSON_NAME},
-                                actor=who, network=None)  # fmt: skip
+                                actor=who)  # fmt: skip
         session.commit()
 
     assert refused.value.problems == {"email": WITHDRAWN}

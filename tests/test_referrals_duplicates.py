@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.referrals import duplicates, records
 from backoffice.referrals.models import ContactMatch, Referral
+from backoffice.staff.actor import Actor
 from core.audit import AuditEvent
 from tests.referrals import make_referral
 from tests.staff import Staff, load_user, make_staff, post_form, sign_in
@@ -127,8 +128,8 @@ def test_anonymising_a_case_forgets_its_matches(backoffice_app: Flask, session: 
     assert referral is not None and session.scalars(select(ContactMatch)).all()
 
     with backoffice_app.app_context():
-        records.anonymise_referral(session, referral, actor=load_user(backoffice_app,
-                                   coordinator.id), network=None, reason="test")  # fmt: skip
+        records.anonymise_referral(session, referral, actor=Actor.of(load_user(backoffice_app,
+                                   coordinator.id)), reason="test")  # fmt: skip
         session.commit()
 
     assert session.scalars(select(ContactMatch)).all() == []

@@ -22,8 +22,8 @@ from backoffice.referrals.casework import (
     Task,
 )
 from backoffice.referrals.models import FollowUp, Referral, ReferralExport
-from backoffice.referrals.scopes import viewer_for
 from backoffice.referrals.workflow import change_status
+from backoffice.staff.actor import Actor
 from backoffice.staff.permissions import ROLE_PERMISSIONS
 from core.audit import AuditEvent
 from core.db import get_engine, utcnow
@@ -44,7 +44,7 @@ def add_casework(app: Flask, referral_id: int, staff_id: int, text: str = SECRET
         referral = session.get(Referral, referral_id)
         assert referral is not None
         now = utcnow()
-        viewer = viewer_for(load_user(app, staff_id))
+        viewer = Actor.of(load_user(app, staff_id))
         session.add_all(
             [
                 ProgressNote(referral_id=referral_id, author_id=staff_id, body=f"経過: {text}"),
@@ -66,9 +66,8 @@ def add_casework(app: Flask, referral_id: int, staff_id: int, text: str = SECRET
         referral.consent.withdrawal_note = f"撤回: {text}"
         for status in ("first_contact", "ended"):
             change_status(
-                session, referral, status, actor=viewer, network=None,
-                expected_version=referral.version, reason=f"変更: {text}", end_reason="resolved",
-                open_tasks="carry",
+                session, referral, status, actor=viewer, expected_version=referral.version,
+                reason=f"変更: {text}", end_reason="resolved", open_tasks="carry",
             )  # fmt: skip
 
 
@@ -171,8 +170,8 @@ def test_export_service_refuses_a_blank_reason(app: Flask) -> None:
         referral = session.get(Referral, referral_id)
         assert referral is not None
         with pytest.raises(records.RecordsError):
-            records.export_case(session, referral, "json", actor=load_user(app, staff.id),
-                                network=None, reason=" \n ")  # fmt: skip
+            records.export_case(session, referral, "json", actor=Actor.of(load_user(app, staff.id)),
+                                reason=" \n ")  # fmt: skip
 
 
 def test_export_form_asks_for_a_reason_and_audits_the_read(app: Flask) -> None:
@@ -243,8 +242,9 @@ def test_pdf_breaks_a_note_longer_than_a_page(app: Flask) -> None:
     with Session(get_engine(app)) as session:
         referral = session.get(Referral, referral_id)
         assert referral is not None
-        exported = records.export_case(session, referral, "pdf", actor=load_user(app, staff.id),
-                                       network=None, reason="開示請求")  # fmt: skip
+        exported = records.export_case(session, referral, "pdf",
+                                       actor=Actor.of(load_user(app, staff.id)),
+                                       reason="開示請求")  # fmt: skip
 
     assert len(pypdfium2.PdfDocument(exported.body)) >= 3
 
@@ -268,8 +268,8 @@ def test_an_export_reason_naming_the_person_is_refused(
     assert referral is not None
 
     with app.app_context(), pytest.raises(records.RecordsError, match="名前や連絡先"):
-        records.export_case(session, referral, "json", actor=load_user(app, staff.id),
-                            network=None, reason=reason)  # fmt: skip
+        records.export_case(session, referral, "json", actor=Actor.of(load_user(app, staff.id)),
+                            reason=reason)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -283,8 +283,8 @@ def test_an_export_reason_with_the_reading_in_another_script_is_refused(
     assert referral is not None
 
     with app.app_context(), pytest.raises(records.RecordsError, match="名前や連絡先"):
-        records.export_case(session, referral, "json", actor=load_user(app, staff.id),
-                            network=None, reason=reason)  # fmt: skip
+        records.export_case(session, referral, "json", actor=Actor.of(load_user(app, staff.id)),
+                            reason=reason)  # fmt: skip
     session.rollback()
     assert session.scalars(select(ReferralExport)).all() == []
 
@@ -296,7 +296,7 @@ def test_a_reason_naming_nobody_is_accepted(app: Flask, session: Session) -> Non
 
     with app.app_context():
         exported = records.export_case(session, referral, "json",
-                                       actor=load_user(app, staff.id), network=None,
+                                       actor=Actor.of(load_user(app, staff.id)),
                                        reason="開示請求（2026年12月受付分）")  # fmt: skip
 
     assert exported.filename.endswith(".json")

@@ -16,6 +16,7 @@ from backoffice.referrals import records, retention
 from backoffice.referrals.casework import ProgressNote
 from backoffice.referrals.guard import AnonymisedCaseError
 from backoffice.referrals.models import Referral
+from backoffice.staff.actor import Actor
 from core.audit import AuditEvent
 from core.db import Base, get_engine
 from core.rotation import encrypted_columns
@@ -279,7 +280,7 @@ def test_an_anonymised_case_can_never_be_changed_again(app: Flask, session: Sess
     with app.app_context():
         referral = session.get(Referral, referral_id)
         assert referral is not None
-        records.anonymise_referral(session, referral, actor=None, network=None, reason="test")
+        records.anonymise_referral(session, referral, actor=Actor(None), reason="test")
         session.commit()
     client = app.test_client()
     sign_in(client, staff)

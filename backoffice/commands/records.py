@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.referrals import consent, retention
 from backoffice.referrals.records import RecordsError
+from backoffice.staff.actor import Actor
 from core.db import get_engine
 from core.profile import get_profile, read_profile_file
 
@@ -24,7 +25,7 @@ records_group = AppGroup(
     help="Case records: anonymise closed cases past retention; legal hold; clear what the "
     "consent does not cover.",
 )
-SHELL_NETWORK = "server shell"
+SHELL = Actor(None, "server shell")  # nobody signed in: the audit trail names the shell
 
 
 def _retention_years(session: Session) -> int:
@@ -48,9 +49,7 @@ def purge_command(dry_run: bool) -> None:
         try:
             due = retention.due_cases(session, today=today, years=years)
             if not dry_run:
-                retention.purge(
-                    session, today=today, years=years, actor=None, network=SHELL_NETWORK
-                )
+                retention.purge(session, today=today, years=years, actor=SHELL)
         except RecordsError as error:
             raise click.ClickException(str(error)) from error
     click.echo(f"retention: {years} years from 1 April after closure; today {today}")
@@ -89,9 +88,7 @@ def _set_hold(case_number: str, hold: bool, reason: str) -> None:
         if referral is None:
             raise click.ClickException(f"no case numbered {case_number!r}")
         try:
-            changed = retention.set_legal_hold(
-                session, referral, hold, actor=None, network=SHELL_NETWORK, reason=reason
-            )
+            changed = retention.set_legal_hold(session, referral, hold, actor=SHELL, reason=reason)
         except RecordsError as error:
             raise click.ClickException(str(error)) from error
         number = referral.case_number
@@ -106,7 +103,7 @@ def setup_consent(session: Session, _profile: object) -> str:
     still hold a part the person did not agree to share. Clearing it on upgrade, audited by
     field names, keeps the rule true for every case, not only the new ones.
     """
-    found = consent.clear_unconsented(session, apply=True, actor=None, network=SHELL_NETWORK)
+    found = consent.clear_unconsented(session, apply=True, actor=SHELL)
     return f"consent: cleared what {len(found)} older case(s) held outside their consent"
 
 
@@ -118,7 +115,7 @@ def clear_unconsented_command(apply: bool) -> None:
     outside their consent: a part the person did not agree to share is not kept. Each cleared
     case is audited with the names of its fields, never their values."""
     with Session(get_engine()) as session, session.begin():
-        found = consent.clear_unconsented(session, apply=apply, actor=None, network=SHELL_NETWORK)
+        found = consent.clear_unconsented(session, apply=apply, actor=SHELL)
     for case_number, fields in found:
         click.echo(f"{case_number:<14}{', '.join(fields)}")
     if apply:

@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.models import Referral, ReferralMember
-from backoffice.referrals.scopes import Viewer
+from backoffice.referrals.trail import record_case_event
 from backoffice.referrals.workflow import check_version
+from backoffice.staff.actor import Actor
 from backoffice.staff.models import StaffUser
 from backoffice.staff.permissions import permissions_for
-from core import audit
 from core.db import utcnow
 
 
@@ -31,7 +31,7 @@ def liaisons(session: Session) -> list[StaffUser]:
 
 
 def assign(
-    session: Session, referral: Referral, staff_id: int, *, actor: Viewer, network: str | None,
+    session: Session, referral: Referral, staff_id: int, *, actor: Actor,
     expected_version: int | None,
 ) -> None:  # fmt: skip
     check_version(referral, expected_version)
@@ -41,41 +41,34 @@ def assign(
         referral.assigned_to_id = staff_id
         referral.assigned_at = utcnow()
         referral.acknowledged_at = referral.acknowledged_by_id = None  # the new one confirms
-    _audit(session, "referral.assign", referral, actor, network, reason=f"to:{staff_id}")
+    _audit(session, "referral.assign", referral, actor, reason=f"to:{staff_id}")
 
 
 def acknowledge(
-    session: Session, referral: Referral, *, actor: Viewer, network: str | None,
-    expected_version: int | None,
-) -> None:  # fmt: skip
+    session: Session, referral: Referral, *, actor: Actor, expected_version: int | None
+) -> None:
     """The assigned staff member confirms they have taken the case over."""
     check_version(referral, expected_version)
-    if referral.assigned_to_id != actor.user_id:
+    if referral.assigned_to_id != actor.id:
         raise AssignmentError("担当者として割り当てられた職員だけが受け取りを確認できます。")
     if referral.acknowledged_at is None:
         referral.acknowledged_at = utcnow()
-        referral.acknowledged_by_id = actor.user_id
-    _audit(session, "referral.acknowledge", referral, actor, network)
+        referral.acknowledged_by_id = actor.id
+    _audit(session, "referral.acknowledge", referral, actor)
 
 
-def add_member(
-    session: Session, referral: Referral, staff_id: int, *, actor: Viewer, network: str | None
-) -> None:
+def add_member(session: Session, referral: Referral, staff_id: int, *, actor: Actor) -> None:
     """Let another liaison of the NPO see the case (as its creator does)."""
     if staff_id not in {u.id for u in liaisons(session)}:
         raise AssignmentError("追加するつなぎ支援員を一覧から選んでください。")
     present = {m.staff_user_id for m in referral.members} | {referral.created_by_id}
     if staff_id not in present:
         referral.members.append(ReferralMember(staff_user_id=staff_id, role="liaison"))
-    _audit(session, "referral.member", referral, actor, network, reason=f"add:{staff_id}")
+    _audit(session, "referral.member", referral, actor, reason=f"add:{staff_id}")
 
 
 def _audit(
-    session: Session, action: str, referral: Referral, actor: Viewer, network: str | None,
-    reason: str | None = None,
-) -> None:  # fmt: skip
+    session: Session, action: str, referral: Referral, actor: Actor, reason: str | None = None
+) -> None:
     session.flush()
-    audit.record(
-        session, action=action, actor=actor, object_type="referral", object_id=referral.id,
-        client_network=network, reason=reason,
-    )  # fmt: skip
+    record_case_event(session, action, referral.id, actor, reason=reason)

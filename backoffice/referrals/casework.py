@@ -13,12 +13,13 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backoffice.referrals.models import encrypted_column
+from backoffice.referrals.vocabulary import CONTACT_LABELS, EMERGENCY_LABELS, LINK_STATUS_LABELS
 from core.crypto import EncryptedJSON, EncryptedString
 from core.db import Base, UTCDateTime, utcnow
 
-CONTACT_RESULTS = ("reached", "no_answer", "message_left", "wrong_number", "declined")
-EMERGENCY_KINDS = ("ambulance", "police", "hospital", "other")  # 119 / 110 / 病院 / その他
-LINK_STATUSES = ("proposed", "connected", "declined", "ended")
+CONTACT_RESULTS = tuple(CONTACT_LABELS)
+EMERGENCY_KINDS = tuple(EMERGENCY_LABELS)  # 119 / 110 / 病院 / その他
+LINK_STATUSES = tuple(LINK_STATUS_LABELS)
 
 
 def _referral_id() -> Mapped[int]:

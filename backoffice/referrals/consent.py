@@ -1,24 +1,21 @@
-"""Withdrawing consent, extending what it lets the city store, and the NPO's follow-up after
-support ended."""
+"""Consent after intake: withdrawing it, extending the agencies and the parts it covers, and
+clearing what older cases hold outside it."""
 
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.duplicates import contact_indexes
-from backoffice.referrals.intake import CONTACTS, PERSONAL_TEXT
-from backoffice.referrals.models import ContactMatch, FollowUp, Referral
-from backoffice.referrals.scopes import Viewer
-from backoffice.referrals.sharing import PART_FIELDS, is_empty, shared_parts, unshared_fields
-from core import audit
+from backoffice.referrals.fields import CONTACTS, PART_FIELDS, PERSONAL_TEXT
+from backoffice.referrals.models import ContactMatch, Referral
+from backoffice.referrals.sharing import is_empty, shared_parts, unshared_fields
+from backoffice.referrals.trail import record_case_event
+from backoffice.staff.actor import Actor
 from core.db import utcnow
 from core.problems import ProblemsError
-from core.timezone import TOKYO
 
 NOTE_LIMIT = 2000
 
@@ -27,9 +24,7 @@ class ConsentError(ProblemsError):
     pass
 
 
-def withdraw_consent(
-    session: Session, referral: Referral, *, note: str, actor: Viewer, network: str | None
-) -> None:
+def withdraw_consent(session: Session, referral: Referral, *, note: str, actor: Actor) -> None:
     """From now on nothing more is shared with agencies; the case shows the withdrawal."""
     consent = referral.consent
     if consent is None or consent.withdrawn:
@@ -37,13 +32,10 @@ def withdraw_consent(
     if len(note) > NOTE_LIMIT:
         raise ConsentError({"note": f"{NOTE_LIMIT}文字以内で入力してください。"})
     consent.withdrawn_at = utcnow()
-    consent.withdrawn_by_id = actor.user_id
+    consent.withdrawn_by_id = actor.id
     consent.withdrawal_note = note.strip() or None
     session.flush()
-    audit.record(
-        session, action="referral.consent.withdraw", actor=actor, object_type="referral",
-        object_id=referral.id, client_network=network,
-    )  # fmt: skip
+    record_case_event(session, "referral.consent.withdraw", referral.id, actor)
 
 
 UNCONSENTED = (
@@ -59,10 +51,7 @@ def unconsented(referral: Referral, names: list[str]) -> list[str]:
     return [name for name in names if _fold(name) not in agreed]
 
 
-def extend_consent(
-    session: Session, referral: Referral, names: list[str], *, actor: Viewer | Any,
-    network: str | None,
-) -> None:  # fmt: skip
+def extend_consent(session: Session, referral: Referral, names: list[str], *, actor: Actor) -> None:
     """Add agencies the person has since agreed to; kept on the consent record, audited."""
     consent = referral.consent
     missing = unconsented(referral, names)
@@ -70,16 +59,13 @@ def extend_consent(
         return
     consent.agencies = [*(consent.agencies or []), *missing]
     session.flush()
-    audit.record(
-        session, action="referral.consent.extend", actor=actor, object_type="referral",
-        object_id=referral.id, client_network=network, reason=f"{len(missing)} agencies",
-    )  # fmt: skip
+    reason = f"{len(missing)} agencies"
+    record_case_event(session, "referral.consent.extend", referral.id, actor, reason=reason)
 
 
 def extend_sharing(
-    session: Session, referral: Referral, parts: list[str], *, confirmed: bool,
-    actor: Viewer, network: str | None,
-) -> list[str]:  # fmt: skip
+    session: Session, referral: Referral, parts: list[str], *, confirmed: bool, actor: Actor
+) -> list[str]:
     """The person has since agreed to share more with the city: add those parts to the consent,
     after which their fields may be entered. Audited as a consent change. Nothing is ever taken
     away here: sharing less is withdrawing the consent."""
@@ -99,10 +85,8 @@ def extend_sharing(
     for part in new:
         setattr(consent, part, True)
     session.flush()
-    audit.record(
-        session, action="referral.consent.extend_sharing", actor=actor, object_type="referral",
-        object_id=referral.id, client_network=network, reason=",".join(new),
-    )  # fmt: skip
+    reason = ",".join(new)
+    record_case_event(session, "referral.consent.extend_sharing", referral.id, actor, reason=reason)
     return new
 
 
@@ -114,7 +98,7 @@ def outside_consent(referral: Referral) -> list[str]:
 
 
 def clear_unconsented(
-    session: Session, *, apply: bool, actor: Any, network: str | None
+    session: Session, *, apply: bool, actor: Actor
 ) -> list[tuple[str, list[str]]]:
     """Each case still holding values outside its consent, with those fields; cleared (each case
     audited, naming the fields only) when ``apply``. Anonymised cases hold nothing to clear."""
@@ -127,13 +111,11 @@ def clear_unconsented(
             continue
         found.append((referral.case_number, fields))
         if apply:
-            _clear(session, referral, fields, actor=actor, network=network)
+            _clear(session, referral, fields, actor=actor)
     return found
 
 
-def _clear(
-    session: Session, referral: Referral, fields: list[str], *, actor: Any, network: str | None
-) -> None:
+def _clear(session: Session, referral: Referral, fields: list[str], *, actor: Actor) -> None:
     empty = unshared_fields(shared_parts(referral.consent))
     for name in fields:  # encrypted text is cleared to NULL, plain columns to their default
         setattr(referral, name, None if name in PERSONAL_TEXT else empty[name])
@@ -147,42 +129,11 @@ def _clear(
             )
         )
     session.flush()
-    audit.record(
-        session, action="referral.consent.clear_unconsented", actor=actor,
-        object_type="referral", object_id=referral.id, client_network=network,
-        reason=",".join(fields)[:500],
-    )  # fmt: skip
+    reason = ",".join(fields)[:500]
+    record_case_event(
+        session, "referral.consent.clear_unconsented", referral.id, actor, reason=reason
+    )
 
 
 def _fold(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def record_follow_up(
-    session: Session, referral: Referral, *, held_on: date, result: str, actor: Viewer,
-    network: str | None, now: datetime | None = None,
-) -> FollowUp:  # fmt: skip
-    """The liaison's follow-up, once support has ended."""
-    problems = {}
-    if referral.status not in ("ended", "followed_up"):
-        problems["result"] = "フォローアップは、支援終了のあとに記録できます。"
-    # Today in Japan: in UTC it is still yesterday until 9:00, and today's date would be "future".
-    if held_on > (now or utcnow()).astimezone(TOKYO).date():
-        problems["held_on"] = "未来の日付は入力できません。"
-    if not result.strip():
-        problems["result"] = "フォローアップの結果を入力してください。"
-    elif len(result) > NOTE_LIMIT:
-        problems["result"] = f"{NOTE_LIMIT}文字以内で入力してください。"
-    if problems:
-        raise ConsentError(problems)
-    follow_up = FollowUp(
-        referral_id=referral.id, held_on=held_on, result=result.strip(),
-        recorded_by_id=actor.user_id,
-    )  # fmt: skip
-    session.add(follow_up)
-    session.flush()
-    audit.record(
-        session, action="referral.follow_up", actor=actor, object_type="referral",
-        object_id=referral.id, client_network=network,
-    )  # fmt: skip
-    return follow_up

@@ -15,8 +15,9 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.models import ContactMatch, Referral
-from backoffice.referrals.scopes import Viewer, visible_to
-from core import audit
+from backoffice.referrals.scopes import sees_all_cases, visible_to
+from backoffice.referrals.trail import record_case_event
+from backoffice.staff.actor import Actor
 from core.crypto import blind_index
 
 # The limit of duplicate checks a user may cause (Flask-Limiter notation): every case stored
@@ -53,9 +54,7 @@ def matching_ids(session: Session, referral: Referral) -> list[int]:
     return list(session.scalars(statement.order_by(Referral.id)))
 
 
-def check_contacts(
-    session: Session, referral: Referral, *, actor: audit.Actor, network: str | None
-) -> int:
+def check_contacts(session: Session, referral: Referral, *, actor: Actor) -> int:
     """Record which cases share a contact detail with ``referral``, replacing what was found
     before (its details may have changed); audited. Returns the number of matches, which a page
     must not show to anyone who may not see both cases."""
@@ -68,10 +67,8 @@ def check_contacts(
     found = matching_ids(session, referral)
     session.add_all(ContactMatch(referral_id=referral.id, other_id=other) for other in found)
     session.flush()
-    audit.record(
-        session, action="referral.duplicate_check", actor=actor, object_type="referral",
-        object_id=referral.id, client_network=network, reason="match" if found else "no match",
-    )  # fmt: skip
+    outcome = "match" if found else "no match"
+    record_case_event(session, "referral.duplicate_check", referral.id, actor, reason=outcome)
     return len(found)
 
 
@@ -82,12 +79,10 @@ class DuplicateNotice:
     case_number: str
 
 
-def duplicate_notices(
-    session: Session, referral: Referral, viewer: Viewer
-) -> list[DuplicateNotice]:
-    """The recorded matches of ``referral`` for a viewer who sees every case (the municipality's
+def duplicate_notices(session: Session, referral: Referral, actor: Actor) -> list[DuplicateNotice]:
+    """The recorded matches of ``referral`` for an actor who sees every case (the municipality's
     staff), each naming the other case; nothing for anyone else."""
-    if not viewer.full:
+    if not sees_all_cases(actor):
         return []
     pairs = select(ContactMatch.referral_id, ContactMatch.other_id).where(
         or_(ContactMatch.referral_id == referral.id, ContactMatch.other_id == referral.id)
@@ -96,7 +91,7 @@ def duplicate_notices(
     if not others:
         return []
     statement = select(Referral.id, Referral.case_number).where(
-        Referral.id.in_(others), visible_to(viewer)
+        Referral.id.in_(others), visible_to(actor)
     )
     return [
         DuplicateNotice(

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.duplicates import check_contacts, contact_indexes
+from backoffice.referrals.fields import CONSENTED_FIELDS, CONTACTS, PART_FIELDS, PERSONAL_TEXT
 from backoffice.referrals.models import (
     AGE_BANDS,
     CONSENT_METHODS,
@@ -22,16 +23,10 @@ from backoffice.referrals.models import (
     Consent,
     Referral,
 )
-from backoffice.referrals.scopes import Viewer
-from backoffice.referrals.sharing import (
-    FIELD_LABELS,
-    PART_FIELDS,
-    shared_parts,
-    sharing_problems,
-    withdrawn_problems,
-)
+from backoffice.referrals.sharing import shared_parts, sharing_problems, withdrawn_problems
+from backoffice.referrals.trail import record_case_event
 from backoffice.referrals.workflow import next_case_number
-from core import audit
+from backoffice.staff.actor import Actor
 from core.db import utcnow
 from core.problems import ProblemsError
 from core.timezone import TOKYO
@@ -140,7 +135,7 @@ def person_problems(
         problems["phone"] = (
             "連絡先（電話、LINEの名前、メールのいずれか）を1つ以上入力してください。"
         )
-    values = {name: getattr(intake, name) for name in FIELD_LABELS}
+    values = {name: getattr(intake, name) for name in CONSENTED_FIELDS}
     problems.update(sharing_problems(values, parts))  # said last: it explains the others
     return problems
 
@@ -175,9 +170,8 @@ def create_referral(
     session: Session,
     intake: Intake,
     *,
-    creator: Viewer,
+    creator: Actor,
     districts: tuple[str, ...],
-    network: str | None,
 ) -> Referral:
     """Store a referral with its consent, or raise `IntakeError` having stored nothing."""
     problems = validate_intake(intake, districts=districts)
@@ -187,7 +181,7 @@ def create_referral(
         case_number=next_case_number(session, _tokyo_year(intake.received_at)),
         received_at=intake.received_at,
         source_channel=intake.source_channel,
-        created_by_id=creator.user_id,
+        created_by_id=creator.id,
         risk_level=intake.risk_level,
         urgent=intake.urgent,
         problem_categories=list(dict.fromkeys(intake.problem_categories)),
@@ -213,28 +207,14 @@ def create_referral(
     )
     session.add(referral)
     session.flush()
-    audit.record(
-        session,
-        action="referral.create",
-        actor=creator,
-        object_type="referral",
-        object_id=referral.id,
-        client_network=network,
-    )
-    check_contacts(session, referral, actor=creator, network=network)  # told to no one here
+    record_case_event(session, "referral.create", referral.id, creator)
+    check_contacts(session, referral, actor=creator)  # told to no one here
     return referral
 
 
-PERSONAL_TEXT = (
-    "person_name", "person_kana", "phone", "line_name", "email", "preferred_times",
-    "wants", "summary", "assessment",
-)  # fmt: skip
-
-
 def update_person(
-    session: Session, referral: Referral, values: dict[str, Any], *, actor: Viewer,
-    network: str | None,
-) -> list[str]:  # fmt: skip
+    session: Session, referral: Referral, values: dict[str, Any], *, actor: Actor
+) -> list[str]:
     """Apply checked edits of the person and intake; returns the names of changed fields.
 
     A value the consent does not cover is refused here too (`IntakeError`, nothing changed),
@@ -259,20 +239,14 @@ def update_person(
         for column, value in indexes.items():
             setattr(referral, column, value)
         session.flush()
-        audit.record(
-            session, action="referral.update", actor=actor, object_type="referral",
-            object_id=referral.id, client_network=network, reason=",".join(changed)[:500],
-        )  # fmt: skip
+        reason = ",".join(changed)[:500]
+        record_case_event(session, "referral.update", referral.id, actor, reason=reason)
         if CONTACTS & set(changed):
-            check_contacts(session, referral, actor=actor, network=network)
+            check_contacts(session, referral, actor=actor)
     return changed
 
 
-CONTACTS = frozenset({"phone", "email", "line_name"})
-
-
 def _tokyo_year(moment: datetime) -> int:
-
     return moment.astimezone(TOKYO).year
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -18,17 +19,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from backoffice.referrals.casework import LINK_STATUSES, ReferralLink
 from backoffice.referrals.consent import UNCONSENTED, extend_consent, unconsented
 from backoffice.referrals.models import Referral
+from backoffice.referrals.trail import record_case_event
+from backoffice.referrals.vocabulary import LINK_STATUS_LABELS
 from backoffice.referrals.workflow import ConflictError, check_version
-from core import audit
+from backoffice.staff.actor import Actor
 from core.problems import ProblemsError
 from directory.models import Service
 
-LINK_STATUS_LABELS = {
-    "proposed": "提案中",
-    "connected": "つながった",
-    "declined": "見送り（本人または機関が辞退）",
-    "ended": "終了",
-}
 TEXT_LIMIT = 4000
 NAME_LIMIT = 300
 WITHDRAWN_MESSAGE = (
@@ -138,20 +135,18 @@ def create_link(
     referral: Referral,
     values: LinkValues,
     *,
-    actor: audit.Actor,
-    network: str | None,
+    actor: Actor,
 ) -> ReferralLink:
     """Record a link, or raise `LinkError` having stored nothing."""
     problems = validate_link(session, referral, values, None)
     if problems:
         raise LinkError(problems)
-    extend_consent(session, referral, new_agency(session, values, None), actor=actor,
-                   network=network)  # fmt: skip
+    extend_consent(session, referral, new_agency(session, values, None), actor=actor)
     link = ReferralLink(referral_id=referral.id, recorded_by_id=actor.id)
     _apply(link, values)
     session.add(link)
     session.flush()
-    _audit(session, "referral.link.create", link, actor, network)
+    _audit(session, "referral.link.create", link, actor)
     return link
 
 
@@ -161,8 +156,7 @@ def update_link(
     link: ReferralLink,
     values: LinkValues,
     *,
-    actor: audit.Actor,
-    network: str | None,
+    actor: Actor,
     expected_version: int | None,
 ) -> ReferralLink:
     """Change a link; `ConflictError` if it changed since the form was opened, `LinkError` if
@@ -171,15 +165,14 @@ def update_link(
     problems = validate_link(session, referral, values, link)
     if problems:
         raise LinkError(problems)
-    extend_consent(session, referral, new_agency(session, values, link), actor=actor,
-                   network=network)  # fmt: skip
+    extend_consent(session, referral, new_agency(session, values, link), actor=actor)
     _apply(link, values)
     link.recorded_by_id = actor.id
     try:
         session.flush()
     except StaleDataError as error:  # saved by someone else between our read and our write
         raise ConflictError(link) from error
-    _audit(session, "referral.link.update", link, actor, network)
+    _audit(session, "referral.link.update", link, actor)
     return link
 
 
@@ -196,18 +189,9 @@ def _apply(link: ReferralLink, values: LinkValues) -> None:
     link.outcome = values.outcome.strip() or None
 
 
-def _audit(
-    session: Session, action: str, link: ReferralLink, actor: audit.Actor, network: str | None
-) -> None:
-    audit.record(
-        session,
-        action=action,
-        actor=actor,
-        object_type="referral",
-        object_id=link.referral_id,
-        client_network=network,
-        reason=f"referral_link:{link.id}",
-    )
+def _audit(session: Session, action: str, link: Any, actor: Actor) -> None:
+    reason = f"referral_link:{link.id}"
+    record_case_event(session, action, link.referral_id, actor, reason=reason)
 
 
 def describe(session: Session, values: LinkValues) -> dict[str, str]:

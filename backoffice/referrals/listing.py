@@ -1,24 +1,24 @@
 """Case lists: search by case number, status, staff, district, risk and dates, a page at a time.
 
 Only plain columns are filtered (encrypted ones cannot be), every filter uses an index, and the
-viewer's scope is part of the query, so a liaison's list never holds another's case.
+actor's scope is part of the query, so a liaison's list never holds another's case.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.models import RISK_LEVELS, STATUSES, Referral
-from backoffice.referrals.scopes import Viewer, visible_to
+from backoffice.referrals.scopes import visible_to
+from backoffice.staff.actor import Actor
+from core.pagination import Page, paginate
 from core.timezone import TOKYO
 
 PER_PAGE = 50
-MAX_PAGE = 10_000
 
 
 @dataclass(frozen=True)
@@ -32,29 +32,16 @@ class CaseFilter:
     received_to: date | None = None
 
 
-@dataclass
-class CasePage:
-    items: list[Referral]
-    total: int
-    page: int
-    pages: int
-
-
 def search_cases(
-    session: Session, viewer: Viewer, found: CaseFilter, *, page: int = 1, per_page: int = PER_PAGE
-) -> CasePage:
-    page = min(max(page, 1), MAX_PAGE)
-    conditions = [visible_to(viewer), *_conditions(found)]
-    total = session.scalar(select(func.count(Referral.id)).where(*conditions)) or 0
+    session: Session, actor: Actor, found: CaseFilter, *, page: int = 1, per_page: int = PER_PAGE
+) -> Page[Referral]:
+    """One page of the cases ``actor`` may see that match ``found``, newest first."""
     statement = (
         select(Referral)
-        .where(*conditions)
+        .where(visible_to(actor), *_conditions(found))
         .order_by(Referral.received_at.desc(), Referral.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
     )
-    items = list(session.scalars(statement))
-    return CasePage(items, total, page, max(1, math.ceil(total / per_page)))
+    return paginate(session, statement, page, per_page)
 
 
 def _conditions(found: CaseFilter) -> list:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -19,8 +20,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from backoffice.referrals.casework import SupportMeeting
 from backoffice.referrals.consent import UNCONSENTED, extend_consent, unconsented
 from backoffice.referrals.models import Referral
+from backoffice.referrals.trail import record_case_event
 from backoffice.referrals.workflow import ConflictError, check_version
-from core import audit
+from backoffice.staff.actor import Actor
 from core.problems import ProblemsError
 from directory.models import Organization, Service
 
@@ -134,20 +136,18 @@ def create_meeting(
     referral: Referral,
     values: MeetingValues,
     *,
-    actor: audit.Actor,
-    network: str | None,
+    actor: Actor,
 ) -> SupportMeeting:
     """Record a meeting, or raise `MeetingError` having stored nothing."""
     problems = validate_meeting(session, referral, values, before=[])
     if problems:
         raise MeetingError(problems)
-    extend_consent(session, referral, _names(session, values.agencies), actor=actor,
-                   network=network)  # fmt: skip
+    extend_consent(session, referral, _names(session, values.agencies), actor=actor)
     meeting = SupportMeeting(referral_id=referral.id, recorded_by_id=actor.id)
     _apply(meeting, values)
     session.add(meeting)
     session.flush()
-    _audit(session, "referral.meeting.create", meeting, actor, network)
+    _audit(session, "referral.meeting.create", meeting, actor)
     return meeting
 
 
@@ -157,8 +157,7 @@ def update_meeting(
     meeting: SupportMeeting,
     values: MeetingValues,
     *,
-    actor: audit.Actor,
-    network: str | None,
+    actor: Actor,
     expected_version: int | None,
 ) -> SupportMeeting:
     """Change a meeting; `ConflictError` if it changed since the form was opened, `MeetingError`
@@ -169,14 +168,14 @@ def update_meeting(
     if problems:
         raise MeetingError(problems)
     added = [a for a in values.agencies if a not in before]
-    extend_consent(session, referral, _names(session, added), actor=actor, network=network)
+    extend_consent(session, referral, _names(session, added), actor=actor)
     _apply(meeting, values)
     meeting.recorded_by_id = actor.id
     try:
         session.flush()
     except StaleDataError as error:  # saved by someone else between our read and our write
         raise ConflictError(meeting) from error
-    _audit(session, "referral.meeting.update", meeting, actor, network)
+    _audit(session, "referral.meeting.update", meeting, actor)
     return meeting
 
 
@@ -188,18 +187,9 @@ def _apply(meeting: SupportMeeting, values: MeetingValues) -> None:
     meeting.next_meeting_on = values.next_meeting_on
 
 
-def _audit(
-    session: Session, action: str, meeting: SupportMeeting, actor: audit.Actor, network: str | None
-) -> None:
-    audit.record(
-        session,
-        action=action,
-        actor=actor,
-        object_type="referral",
-        object_id=meeting.referral_id,
-        client_network=network,
-        reason=f"support_meeting:{meeting.id}",
-    )
+def _audit(session: Session, action: str, meeting: Any, actor: Actor) -> None:
+    reason = f"support_meeting:{meeting.id}"
+    record_case_event(session, action, meeting.referral_id, actor, reason=reason)
 
 
 def meetings_of(session: Session, referral_id: int) -> list[SupportMeeting]:

@@ -26,7 +26,6 @@ from backoffice.referrals.casework import (
     SupportMeeting,
     Task,
 )
-from backoffice.referrals.links import LINK_STATUS_LABELS
 from backoffice.referrals.models import (
     ContactMatch,
     FollowUp,
@@ -35,39 +34,39 @@ from backoffice.referrals.models import (
     ReferralMember,
     StatusChange,
 )
-from backoffice.referrals.timeline import CONTACT_LABELS, EMERGENCY_LABELS
-from backoffice.referrals.workflow import END_REASONS, STATUS_LABELS
+from backoffice.referrals.trail import record_case_event
+from backoffice.referrals.vocabulary import (
+    AGE_LABELS,
+    CONSENT_METHOD_LABELS,
+    CONSENTED_BY_LABELS,
+    CONTACT_LABELS,
+    EMERGENCY_LABELS,
+    END_REASONS,
+    GENDER_LABELS,
+    LINK_STATUS_LABELS,
+    METHOD_LABELS,
+    RISK_LABELS,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+)
+from backoffice.staff.actor import Actor
 from backoffice.staff.models import StaffUser
-from core import audit
 from core.crypto import EncryptedString
 from core.db import Base, utcnow
 from core.timezone import TOKYO
 from directory.models import Service
 from directory.textnorm import normalize
-from directory.topics import TOPIC_BY_SLUG
 
 FORMAT = "tsunagu.referral/1"
 FORMATS = {"pdf": "application/pdf", "json": "application/json"}
 REASON_LIMIT = 200
 TIME, DATE, STAFF = "time", "date", "staff"
 
-# The same wording as the case forms (backoffice/referral_forms.py); the codes stay beside them.
-SOURCE_CHANNELS = {"line": "LINE", "chat": "チャット", "phone": "電話", "other": "その他"}
-RISK_LEVELS = {"high": "高い", "medium": "中くらい", "low": "低い"}
-AGE_BANDS = {"not_stated": "不明・答えたくない", "under_20": "20歳未満", "20s": "20代",
-             "30s": "30代", "40s": "40代", "50s": "50代", "60s": "60代",
-             "70_plus": "70歳以上"}  # fmt: skip
-GENDERS = {"not_stated": "答えない・不明", "female": "女性", "male": "男性", "other": "その他"}
-CONTACT_METHODS = {"not_stated": "希望なし", "phone": "電話", "line": "LINE", "email": "メール"}
-CONSENT_METHODS = {"line": "LINEで", "chat": "チャットで", "phone": "電話で", "in_person": "対面で",
-                   "other": "その他"}  # fmt: skip
-CONSENTED_BY = {"self": "本人", "guardian": "保護者・代理人"}
-TOPICS = {slug: topic.ja for slug, topic in TOPIC_BY_SLUG.items()}
-
 Spec = tuple[tuple[str, str, Any], ...]  # (attribute, label, how to show the value)
 CASE: Spec = (
     ("case_number", "案件番号", None), ("status", "状況", STATUS_LABELS),
-    ("received_at", "受付日時", TIME), ("source_channel", "相談の経路", SOURCE_CHANNELS),
+    ("received_at", "受付日時", TIME), ("source_channel", "相談の経路", SOURCE_LABELS),
     ("created_by_id", "登録した職員", STAFF), ("assigned_to_id", "担当職員", STAFF),
     ("assigned_at", "担当を決めた日時", TIME), ("acknowledged_at", "受理した日時", TIME),
     ("acknowledged_by_id", "受理した職員", STAFF), ("first_contact_at", "初回連絡の日時", TIME),
@@ -77,20 +76,21 @@ CASE: Spec = (
 )  # fmt: skip
 PERSON: Spec = (
     ("person_name", "氏名", None), ("person_kana", "ふりがな", None),
-    ("pseudonym", "仮名", None), ("age_band", "年代", AGE_BANDS), ("gender", "性別", GENDERS),
+    ("pseudonym", "仮名", None), ("age_band", "年代", AGE_LABELS),
+    ("gender", "性別", GENDER_LABELS),
     ("district", "地区", None), ("phone", "電話番号", None), ("line_name", "LINEの名前", None),
-    ("email", "メールアドレス", None), ("preferred_method", "希望する連絡方法", CONTACT_METHODS),
+    ("email", "メールアドレス", None), ("preferred_method", "希望する連絡方法", METHOD_LABELS),
     ("preferred_times", "連絡してよい時間帯", None),
     ("callback_may_identify", "折り返しで名乗ってよい", None),
 )  # fmt: skip
 INTAKE: Spec = (
-    ("risk_level", "リスクの程度", RISK_LEVELS), ("urgent", "緊急", None),
-    ("problem_categories", "相談の内容（分野）", TOPICS), ("wants", "本人の希望", None),
+    ("risk_level", "リスクの程度", RISK_LABELS), ("urgent", "緊急", None),
+    ("problem_categories", "相談の内容（分野）", TOPIC_LABELS), ("wants", "本人の希望", None),
     ("summary", "相談の概要", None), ("assessment", "支援員の見立て", None),
 )  # fmt: skip
 CONSENT: Spec = (
-    ("consented_by", "同意した人", CONSENTED_BY), ("consented_at", "同意を得た日時", TIME),
-    ("method", "同意を得た方法", CONSENT_METHODS), ("share_basic", "基本情報の共有", None),
+    ("consented_by", "同意した人", CONSENTED_BY_LABELS), ("consented_at", "同意を得た日時", TIME),
+    ("method", "同意を得た方法", CONSENT_METHOD_LABELS), ("share_basic", "基本情報の共有", None),
     ("share_summary", "相談の概要の共有", None), ("share_assessment", "見立ての共有", None),
     ("share_with_municipality", "市への提供", None), ("agencies", "共有してよい関係機関", None),
     ("wording", "本人に示した同意の文言", None), ("withdrawn_at", "同意を撤回した日時", TIME),
@@ -107,7 +107,7 @@ NOTE: Spec = (("written_at", "日時", TIME), ("author_id", "記録した職員"
               ("body", "内容", None), ("shared_with_liaison", "支援員と共有", None))  # fmt: skip
 CONTACT: Spec = (
     ("attempted_at", "日時", TIME), ("by_id", "連絡した職員", STAFF),
-    ("method", "方法", CONTACT_METHODS), ("result", "結果", CONTACT_LABELS), ("note", "メモ", None),
+    ("method", "方法", METHOD_LABELS), ("result", "結果", CONTACT_LABELS), ("note", "メモ", None),
 )  # fmt: skip
 EMERGENCY: Spec = (("acted_at", "日時", TIME), ("by_id", "対応した職員", STAFF),
                    ("kind", "対応", EMERGENCY_LABELS), ("outcome", "結果", None))  # fmt: skip
@@ -155,8 +155,8 @@ class Export:
 
 
 def export_case(
-    session: Session, referral: Referral, file_format: str, *, actor: audit.Actor,
-    network: str | None, reason: str, font_path: str | None = None,
+    session: Session, referral: Referral, file_format: str, *, actor: Actor, reason: str,
+    font_path: str | None = None,
 ) -> Export:  # fmt: skip
     """The whole case as a file; refused (`RecordsError`) without a reason. Audited."""
     reason = " ".join(reason.split())
@@ -179,15 +179,9 @@ def export_case(
     )  # fmt: skip
     session.add(logged)
     session.flush()
-    audit.record(  # the reason stays encrypted in its row; the trail only points at it
-        session,
-        action="referral.export",
-        actor=actor,
-        object_type="referral",
-        object_id=referral.id,
-        client_network=network,
-        reason=f"{file_format}: referral_export {logged.id}",
-    )
+    # The reason stays encrypted in its row; the trail only points at it.
+    pointer = f"{file_format}: referral_export {logged.id}"
+    record_case_event(session, "referral.export", referral.id, actor, reason=pointer)
     return Export(body, f"{referral.case_number}.{file_format}", FORMATS[file_format])
 
 
@@ -314,10 +308,7 @@ PLAIN_RESETS: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 
 
-def anonymise_referral(
-    session: Session, referral: Referral, *, actor: audit.Actor | None, network: str | None,
-    reason: str,
-) -> None:  # fmt: skip
+def anonymise_referral(session: Session, referral: Referral, *, actor: Actor, reason: str) -> None:
     """Clear everything personal on the case and its rows; refused on legal hold. Audited."""
     if referral.legal_hold:
         raise RecordsError(f"{referral.case_number} は法的保全中のため匿名化できません。")
@@ -344,15 +335,7 @@ def anonymise_referral(
         )
     )
     session.expire_all()  # loaded rows of the case must not show what the database no longer has
-    audit.record(
-        session,
-        action="referral.anonymise",
-        actor=actor,
-        object_type="referral",
-        object_id=referral.id,
-        client_network=network,
-        reason=reason,
-    )
+    record_case_event(session, "referral.anonymise", referral.id, actor, reason=reason)
 
 
 def _case_tables() -> list[Table]:

@@ -22,7 +22,8 @@ from backoffice.referrals.records import (
     anonymise_referral,
     mentions_person,
 )
-from core import audit
+from backoffice.referrals.trail import record_case_event
+from backoffice.staff.actor import Actor
 from core.timezone import TOKYO
 
 CLOSED = ("ended", "followed_up", "unreachable")  # support ended (with ended_at set)
@@ -87,9 +88,7 @@ def due_cases(session: Session, *, today: date, years: int) -> list[DueCase]:
     return due
 
 
-def purge(
-    session: Session, *, today: date, years: int, actor: audit.Actor | None, network: str | None
-) -> list[DueCase]:
+def purge(session: Session, *, today: date, years: int, actor: Actor) -> list[DueCase]:
     """Anonymise every case past its retention and not on legal hold; returns those done."""
     done = []
     for case in due_cases(session, today=today, years=years):
@@ -99,7 +98,7 @@ def purge(
         if referral is None:  # pragma: no cover - deleted since the query above
             continue
         reason = f"retention {years}y: closed {case.closed_on}, due {case.purge_on}"
-        anonymise_referral(session, referral, actor=actor, network=network, reason=reason)
+        anonymise_referral(session, referral, actor=actor, reason=reason)
         done.append(case)
     return done
 
@@ -113,8 +112,7 @@ def set_legal_hold(
     referral: Referral,
     hold: bool,
     *,
-    actor: audit.Actor | None,
-    network: str | None,
+    actor: Actor,
     reason: str,
 ) -> bool:
     """Put the case on legal hold (or release it); False if it already was. Audited."""
@@ -131,13 +129,6 @@ def set_legal_hold(
         return False
     referral.legal_hold = hold
     session.flush()
-    audit.record(
-        session,
-        action="referral.legal_hold" if hold else "referral.legal_hold.release",
-        actor=actor,
-        object_type="referral",
-        object_id=referral.id,
-        client_network=network,
-        reason=reason,
-    )
+    action = "referral.legal_hold" if hold else "referral.legal_hold.release"
+    record_case_event(session, action, referral.id, actor, reason=reason)
     return True

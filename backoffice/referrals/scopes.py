@@ -9,100 +9,64 @@ never "forbidden", so its existence is not revealed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
 from sqlalchemy.orm import Session
 
+from backoffice.referrals.fields import seen_with
 from backoffice.referrals.models import Referral, ReferralMember
-from backoffice.staff.permissions import permissions_for
-from core import audit
-
-# What a liaison may see, by consent scope (besides status, dates and the section in charge).
-BASIC_FIELDS = (
-    "person_name", "person_kana", "pseudonym", "age_band", "gender", "district", "phone",
-    "line_name", "email", "preferred_method", "preferred_times", "callback_may_identify",
-)  # fmt: skip
-SUMMARY_FIELDS = ("wants", "summary", "problem_categories")
-ASSESSMENT_FIELDS = ("assessment", "risk_level", "urgent")
+from backoffice.referrals.sharing import shared_parts
+from backoffice.referrals.trail import record_case_event
+from backoffice.staff.actor import Actor
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """A staff user as the referral rules see them."""
-
-    user_id: int
-    login: str
-    full: bool  # the whole case, every case (municipal dedicated staff)
-    reader: bool  # may read referrals at all
-    supervisor: bool
-
-    @property
-    def id(self) -> int:  # an audit actor
-        return self.user_id
+def reads_cases(actor: Actor) -> bool:
+    """Whether ``actor`` may read referrals at all."""
+    return actor.may("referral.read")
 
 
-def viewer_for(user: Any) -> Viewer:
-    granted = permissions_for(user.roles)
-    return Viewer(
-        user_id=user.id,
-        login=user.login,
-        full="referral.edit" in granted,
-        reader="referral.read" in granted,
-        supervisor="referral.supervise" in granted,
-    )
+def sees_all_cases(actor: Actor) -> bool:
+    """Every case, in full: the municipality's dedicated staff."""
+    return actor.may("referral.edit")
 
 
-def visible_to(viewer: Viewer) -> ColumnElement[bool]:
-    """The SQL condition for the referrals ``viewer`` may see."""
-    if not viewer.reader:
+def supervises_cases(actor: Actor) -> bool:
+    return actor.may("referral.supervise")
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The SQL condition for the referrals ``actor`` may see."""
+    if not reads_cases(actor):
         return false()
-    if viewer.full:
+    if sees_all_cases(actor):
         return true()
     member = exists().where(
-        ReferralMember.referral_id == Referral.id, ReferralMember.staff_user_id == viewer.user_id
+        ReferralMember.referral_id == Referral.id, ReferralMember.staff_user_id == actor.id
     )
-    return or_(Referral.created_by_id == viewer.user_id, member)
+    return or_(Referral.created_by_id == actor.id, member)
 
 
-def scoped(statement: Select, viewer: Viewer) -> Select:
-    return statement.where(visible_to(viewer))
+def scoped(statement: Select, actor: Actor) -> Select:
+    return statement.where(visible_to(actor))
 
 
 def open_referral(
-    session: Session, referral_id: int, viewer: Viewer, *, network: str | None, why: str = "view"
+    session: Session, referral_id: int, actor: Actor, *, why: str = "view"
 ) -> Referral | None:
-    """The case if ``viewer`` may see it, with the read audited; otherwise None (not found)."""
-    referral = session.scalar(scoped(select(Referral).where(Referral.id == referral_id), viewer))
+    """The case if ``actor`` may see it, with the read audited; otherwise None (not found)."""
+    referral = session.scalar(scoped(select(Referral).where(Referral.id == referral_id), actor))
     if referral is None:
         return None
-    audit.record(
-        session,
-        action="referral.read",
-        actor=viewer,
-        object_type="referral",
-        object_id=referral.id,
-        client_network=network,
-        reason=why,
-    )
+    record_case_event(session, "referral.read", referral.id, actor, reason=why)
     return referral
 
 
 def liaison_fields(referral: Referral) -> frozenset[str]:
     """The person's fields a liaison may see on this case, as the consent allows."""
-    consent = referral.consent
-    if consent is None:
+    if referral.consent is None:
         return frozenset()
-    allowed: set[str] = set()
-    if consent.share_basic:
-        allowed |= set(BASIC_FIELDS)
-    if consent.share_summary:
-        allowed |= set(SUMMARY_FIELDS)
-    if consent.share_assessment:
-        allowed |= set(ASSESSMENT_FIELDS)
-    return frozenset(allowed)
+    parts = shared_parts(referral.consent)
+    return frozenset(name for part in parts for name in seen_with(part))
 
 
-def may_see(viewer: Viewer, referral: Referral, field: str) -> bool:
-    return viewer.full or field in liaison_fields(referral)
+def may_see(actor: Actor, referral: Referral, field: str) -> bool:
+    return sees_all_cases(actor) or field in liaison_fields(referral)

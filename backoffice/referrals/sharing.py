@@ -12,28 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-PART_LABELS = {
-    "share_basic": "基本情報",
-    "share_summary": "相談の概要",
-    "share_assessment": "アセスメント",
-}
-# Each part's fields with the value that means "nothing stored".
-PART_FIELDS: dict[str, dict[str, Any]] = {
-    "share_basic": {
-        "person_name": "", "person_kana": "", "pseudonym": False, "age_band": "not_stated",
-        "gender": "not_stated", "district": "", "phone": "", "line_name": "", "email": "",
-        "preferred_method": "not_stated", "preferred_times": "", "callback_may_identify": False,
-    },
-    "share_summary": {"wants": "", "summary": ""},
-    "share_assessment": {"assessment": ""},
-}  # fmt: skip
-FIELD_LABELS = {
-    "person_name": "名前", "person_kana": "よみがな", "pseudonym": "仮名であること",
-    "age_band": "年代", "gender": "性別", "district": "地区", "phone": "電話番号",
-    "line_name": "LINEの表示名", "email": "メールアドレス", "preferred_method": "希望する連絡方法",
-    "preferred_times": "連絡してよい時間帯", "callback_may_identify": "名乗ってよいか",
-    "wants": "本人が望んでいること", "summary": "相談の概要", "assessment": "アセスメント",
-}  # fmt: skip
+from backoffice.referrals.fields import FIELD_LABELS, PART_FIELDS
+
 NOT_CONSENTED = (
     "ご本人が共有に同意していない項目は入力できません：{fields}。"
     "入力を消すか、同意の範囲を確かめてください。"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -11,9 +12,10 @@ from sqlalchemy.orm import Session
 from backoffice.referrals.casework import Task
 from backoffice.referrals.guard import AnonymisedCaseError
 from backoffice.referrals.models import Referral
+from backoffice.referrals.trail import record_case_event
+from backoffice.staff.actor import Actor
 from backoffice.staff.models import StaffRole, StaffUser
 from backoffice.staff.permissions import ROLE_PERMISSIONS
-from core import audit
 from core.db import utcnow
 from core.problems import ProblemsError
 
@@ -70,8 +72,7 @@ def create_task(
     referral: Referral,
     values: TaskValues,
     *,
-    actor: audit.Actor,
-    network: str | None,
+    actor: Actor,
     now: datetime | None = None,
 ) -> Task:
     """Add a task to the case, or raise `TaskError` having stored nothing."""
@@ -89,7 +90,7 @@ def create_task(
     )
     session.add(task)
     session.flush()
-    _audit(session, "referral.task.create", task, actor, network)
+    _audit(session, "referral.task.create", task, actor)
     return task
 
 
@@ -97,8 +98,7 @@ def complete_task(
     session: Session,
     task: Task,
     *,
-    actor: audit.Actor,
-    network: str | None,
+    actor: Actor,
     now: datetime | None = None,
 ) -> bool:
     """Mark the task done; False (and nothing recorded) if it was done already, even by
@@ -117,7 +117,7 @@ def complete_task(
     )
     if done.rowcount == 0:  # type: ignore[attr-defined]
         return False
-    _audit(session, "referral.task.done", task, actor, network)
+    _audit(session, "referral.task.done", task, actor)
     return True
 
 
@@ -126,15 +126,6 @@ def tasks_of(session: Session, referral_id: int) -> list[Task]:
     return list(session.scalars(statement.order_by(Task.done_at.is_not(None), Task.due_at)))
 
 
-def _audit(
-    session: Session, action: str, task: Task, actor: audit.Actor, network: str | None
-) -> None:
-    audit.record(
-        session,
-        action=action,
-        actor=actor,
-        object_type="referral",
-        object_id=task.referral_id,
-        client_network=network,
-        reason=f"task:{task.id}",
-    )
+def _audit(session: Session, action: str, task: Any, actor: Actor) -> None:
+    reason = f"task:{task.id}"
+    record_case_event(session, action, task.referral_id, actor, reason=reason)

@@ -20,27 +20,19 @@ from backoffice.referrals.casework import (
     ProgressNote,
 )
 from backoffice.referrals.models import CONTACT_METHODS, Referral, StatusChange
-from backoffice.referrals.scopes import Viewer
-from backoffice.referrals.workflow import STATUS_LABELS
-from core import audit
+from backoffice.referrals.scopes import sees_all_cases
+from backoffice.referrals.trail import record_case_event
+from backoffice.referrals.vocabulary import (
+    ATTEMPT_METHOD_LABELS,
+    CONTACT_LABELS,
+    EMERGENCY_LABELS,
+    STATUS_LABELS,
+)
+from backoffice.staff.actor import Actor
 from core.db import utcnow
 from core.problems import ProblemsError
 
 NOTE_LIMIT = 4000
-CONTACT_LABELS = {
-    "reached": "話せた",
-    "no_answer": "応答なし",
-    "message_left": "伝言を残した",
-    "wrong_number": "番号違い",
-    "declined": "話すことを断られた",
-}
-METHOD_NAMES = {"phone": "電話", "line": "LINE", "email": "メール"}
-EMERGENCY_LABELS = {
-    "ambulance": "119（救急）",
-    "police": "警察",
-    "hospital": "病院",
-    "other": "その他",
-}
 
 
 class EntryError(ProblemsError):
@@ -58,25 +50,24 @@ class Entry:
 
 
 def add_note(
-    session: Session, referral: Referral, body: str, *, shared: bool, actor: Viewer,
-    network: str | None,
-) -> ProgressNote:  # fmt: skip
+    session: Session, referral: Referral, body: str, *, shared: bool, actor: Actor
+) -> ProgressNote:
     text = body.strip()
     if not text:
         raise EntryError({"body": "記録する内容を入力してください。"})
     if len(text) > NOTE_LIMIT:
         raise EntryError({"body": f"{NOTE_LIMIT}文字以内で入力してください。"})
     note = ProgressNote(
-        referral_id=referral.id, author_id=actor.user_id, body=text, shared_with_liaison=shared
+        referral_id=referral.id, author_id=actor.id, body=text, shared_with_liaison=shared
     )
     session.add(note)
-    _audit(session, "referral.note", referral, actor, network)
+    _audit(session, "referral.note", referral, actor)
     return note
 
 
 def add_contact_attempt(
     session: Session, referral: Referral, *, at: datetime, method: str, result: str,
-    note: str, actor: Viewer, network: str | None,
+    note: str, actor: Actor,
 ) -> ContactAttempt:  # fmt: skip
     problems = {}
     if method not in CONTACT_METHODS or method == "not_stated":
@@ -90,18 +81,18 @@ def add_contact_attempt(
         raise EntryError(problems)
     attempt = ContactAttempt(
         referral_id=referral.id, attempted_at=at, method=method, result=result,
-        note=note.strip() or None, by_id=actor.user_id,
+        note=note.strip() or None, by_id=actor.id,
     )  # fmt: skip
     session.add(attempt)
     if result == "reached" and referral.first_contact_at is None:
         referral.first_contact_at = at
-    _audit(session, "referral.contact", referral, actor, network)
+    _audit(session, "referral.contact", referral, actor)
     return attempt
 
 
 def add_emergency_action(
     session: Session, referral: Referral, *, at: datetime, kind: str, outcome: str,
-    actor: Viewer, network: str | None,
+    actor: Actor,
 ) -> EmergencyAction:  # fmt: skip
     problems = {}
     if kind not in EMERGENCY_KINDS:
@@ -115,32 +106,33 @@ def add_emergency_action(
         raise EntryError(problems)
     action = EmergencyAction(
         referral_id=referral.id, acted_at=at, kind=kind, outcome=outcome.strip(),
-        by_id=actor.user_id,
+        by_id=actor.id,
     )  # fmt: skip
     session.add(action)
-    _audit(session, "referral.emergency", referral, actor, network)
+    _audit(session, "referral.emergency", referral, actor)
     return action
 
 
-def timeline(session: Session, referral: Referral, viewer: Viewer) -> list[Entry]:
+def timeline(session: Session, referral: Referral, actor: Actor) -> list[Entry]:
     """Newest first; for a liaison only status changes and shared notes."""
+    full = sees_all_cases(actor)
     changes = select(StatusChange).where(StatusChange.referral_id == referral.id)
     entries = [
         Entry(c.changed_at, "status", f"状態: {STATUS_LABELS.get(c.to_status, c.to_status)}",
-              (c.reason or "") if viewer.full else "", c.changed_by_id)
+              (c.reason or "") if full else "", c.changed_by_id)
         for c in session.scalars(changes)
     ]  # fmt: skip
     notes = select(ProgressNote).where(ProgressNote.referral_id == referral.id)
-    if not viewer.full:
+    if not full:
         notes = notes.where(ProgressNote.shared_with_liaison.is_(True))
     entries += [
         Entry(n.written_at, "note", "経過の記録", n.body or "", n.author_id, n.shared_with_liaison)
         for n in session.scalars(notes)
     ]
-    if viewer.full:
+    if full:
         entries += [
             Entry(a.attempted_at, "contact",
-                  f"連絡（{METHOD_NAMES.get(a.method, a.method)}）: "
+                  f"連絡（{ATTEMPT_METHOD_LABELS.get(a.method, a.method)}）: "
                   f"{CONTACT_LABELS.get(a.result, a.result)}",
                   a.note or "", a.by_id)
             for a in session.scalars(
@@ -165,11 +157,6 @@ def _moment_problems(name: str, at: datetime, referral: Referral) -> dict[str, s
     return {}
 
 
-def _audit(
-    session: Session, action: str, referral: Referral, actor: Viewer, network: str | None
-) -> None:
+def _audit(session: Session, action: str, referral: Referral, actor: Actor) -> None:
     session.flush()
-    audit.record(
-        session, action=action, actor=actor, object_type="referral", object_id=referral.id,
-        client_network=network,
-    )  # fmt: skip
+    record_case_event(session, action, referral.id, actor)

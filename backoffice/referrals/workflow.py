@@ -16,19 +16,12 @@ from sqlalchemy.orm import Session
 
 from backoffice.referrals.models import OPEN_STATUSES, CaseCounter, Referral, StatusChange
 from backoffice.referrals.tasks import complete_task, tasks_of
-from core import audit
+from backoffice.referrals.trail import record_case_event
+from backoffice.referrals.vocabulary import END_REASONS, OPEN_TASK_CHOICES, STATUS_LABELS
+from backoffice.staff.actor import Actor
 from core.db import utcnow
 from core.timezone import TOKYO
 
-STATUS_LABELS = {
-    "received": "受付",
-    "first_contact": "初回連絡",
-    "arranging": "支援調整中",
-    "supporting": "支援中",
-    "ended": "支援終了",
-    "followed_up": "フォローアップ完了",
-    "unreachable": "連絡不能",
-}
 OPEN = OPEN_STATUSES
 TRANSITIONS: dict[str, frozenset[str]] = {
     "received": frozenset({"first_contact", "unreachable"}),
@@ -39,14 +32,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "followed_up": frozenset({"supporting"}),  # reopen
     "unreachable": frozenset({"first_contact", "ended"}),  # reached after all, or closed
 }
-END_REASONS = {
-    "resolved": "支援により課題が解決・軽減した",
-    "connected": "関係機関の支援に引き継いだ",
-    "declined": "本人が支援を望まなくなった",
-    "moved": "転出した",
-    "unreachable": "連絡がとれない",
-    "other": "その他",
-}
 
 
 class TransitionError(ValueError):
@@ -55,13 +40,6 @@ class TransitionError(ValueError):
 
 class OpenTasksError(TransitionError):
     """Support cannot end while tasks are open, unless staff say what becomes of them."""
-
-
-# What becomes of a case's open tasks when its support ends.
-OPEN_TASK_CHOICES = {
-    "close": "すべて完了にして、支援を終了する",
-    "carry": "フォローアップとして残す（担当者の一覧に残ります）",
-}
 
 
 class ConflictError(RuntimeError):
@@ -87,8 +65,7 @@ def change_status(
     referral: Referral,
     to: str,
     *,
-    actor: audit.Actor,
-    network: str | None,
+    actor: Actor,
     expected_version: int | None,
     reason: str = "",
     end_reason: str = "",
@@ -115,7 +92,7 @@ def change_status(
             raise OpenTasksError(_open_tasks_message(still_open))
         if open_tasks == "close":
             for task in still_open:
-                complete_task(session, task, actor=actor, network=network, now=now)
+                complete_task(session, task, actor=actor, now=now)
         reason = "\n".join(filter(None, [reason.strip(), _tasks_note(open_tasks, still_open)]))
     change = StatusChange(
         from_status=referral.status,
@@ -135,15 +112,8 @@ def change_status(
     elif to in OPEN:
         referral.ended_at, referral.end_reason = None, ""  # reopened
     session.flush()
-    audit.record(
-        session,
-        action="referral.status",
-        actor=actor,
-        object_type="referral",
-        object_id=referral.id,
-        client_network=network,
-        reason=f"{change.from_status}->{to}",
-    )
+    reason = f"{change.from_status}->{to}"
+    record_case_event(session, "referral.status", referral.id, actor, reason=reason)
     return change
 
 

@@ -23,10 +23,10 @@ def register_blueprints(app: Flask) -> None:
     from backoffice.views.dashboard.pages import bp as dashboard
     from backoffice.views.directory import bp as directory_admin
     from backoffice.views.notifications import bp as notifications
-    from backoffice.views.referrals.actions import bp as referral_actions
-    from backoffice.views.referrals.cases import bp as referrals
-    from backoffice.views.referrals.casework import bp as casework
-    from backoffice.views.referrals.records import bp as records
+    from backoffice.views.referrals import actions_bp as referral_actions
+    from backoffice.views.referrals import bp as referrals
+    from backoffice.views.referrals import casework_bp as casework
+    from backoffice.views.referrals import records_bp as records
     from backoffice.views.staff.own_account import bp as account
     from backoffice.views.staff.admin import bp as staff_admin
     from backoffice.views.staff.signin import bp as auth

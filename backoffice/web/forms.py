@@ -38,14 +38,16 @@ class EmptyForm(FlaskForm):
 
 def attach_problems(form: Any, problems: Mapping[str, str], *, fallback: str | None = None) -> None:
     """Show each refused value beside its field. A problem about no field of this form goes
-    beside ``fallback`` (when given), else into the form's own errors."""
+    beside ``fallback`` (when given), else into the form's own errors. A message the field
+    already shows (the form's own check said the same) is not repeated."""
     for name, message in problems.items():
         field = getattr(form, name, None)
         if not isinstance(field, Field) and fallback is not None:
             field = getattr(form, fallback)
         if isinstance(field, Field):
-            field.errors = [*field.errors, message]
-        else:
+            if message not in field.errors:
+                field.errors = [*field.errors, message]
+        elif message not in form.form_errors:
             form.form_errors.append(message)
 
 

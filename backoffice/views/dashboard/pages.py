@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, g, render_template
 from sqlalchemy import select
 
 from backoffice.referrals import escalation
-from backoffice.referrals.workflow import STATUS_LABELS
+from backoffice.referrals.vocabulary import STATUS_LABELS
 from backoffice.staff.models import StaffUser
 from backoffice.staff.permissions import permissions_for, requires
 from core.db import get_session, utcnow

@@ -10,17 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response
+from flask import request
 
 from backoffice.referrals import assignment, timeline
-from backoffice.referrals.consent import (
-    ConsentError,
-    extend_sharing,
-    record_follow_up,
-    withdraw_consent,
-)
-from backoffice.referrals.models import Referral
+from backoffice.referrals.consent import ConsentError, extend_sharing, withdraw_consent
+from backoffice.referrals.followup import FollowUpError, record_follow_up
 from backoffice.referrals.workflow import (
     ConflictError,
     OpenTasksError,
@@ -28,14 +22,7 @@ from backoffice.referrals.workflow import (
     change_status,
 )
 from backoffice.staff.permissions import requires
-from backoffice.views.referrals.cases import (
-    aware,
-    case_context,
-    conflict_page,
-    load_case,
-    sharing_form,
-    viewer,
-)
+from backoffice.views.referrals.case_page import conflict_page, refused, sharing_form
 from backoffice.views.referrals.forms import (
     AssignForm,
     ContactForm,
@@ -47,33 +34,11 @@ from backoffice.views.referrals.forms import (
     VersionForm,
     WithdrawForm,
 )
+from backoffice.views.referrals.pages import actions_bp as bp
+from backoffice.views.referrals.pages import aware, done, load_case
 from backoffice.web.context import current_actor
 from backoffice.web.forms import choices, number
 from core.db import get_session
-
-bp = Blueprint("referral_actions", __name__, url_prefix="/referrals")
-
-
-def _done(referral: Referral, message: str) -> Response:
-    get_session().commit()
-    flash(message)
-    return redirect(url_for("referrals.detail", referral_id=referral.id))
-
-
-def _refused(referral: Referral, form_name: str, form: Any, problems: dict[str, str]):
-    """Show the case again, the form's messages by their fields; nothing stays changed."""
-    db = get_session()
-    db.rollback()
-    for name, message in problems.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*list(field.errors), message]
-        else:
-            flash(message)
-    referral = load_case(referral.id)
-    db.commit()  # the read's audit event
-    context = case_context(db, referral, **{form_name: form})
-    return render_template("backoffice/referrals/detail.html", **context), 400
 
 
 def _version() -> int | None:
@@ -87,11 +52,11 @@ def status(referral_id: int) -> Any:
     form = StatusForm()
     form.status.choices = choices([(request.form.get("status", ""), "")])
     if not form.validate_on_submit():
-        return _refused(referral, "status_form", form, {})
+        return refused(referral, "status_form", form, {})
     try:
         change_status(
-            get_session(), referral, form.status.data, actor=viewer(),
-            network=current_actor().network, expected_version=_version(),
+            get_session(), referral, form.status.data, actor=current_actor(),
+            expected_version=_version(),
             reason=form.reason.data or "", end_reason=form.end_reason.data or "",
             open_tasks=form.open_tasks.data or "",
         )  # fmt: skip
@@ -99,10 +64,10 @@ def status(referral_id: int) -> Any:
         get_session().commit()
         return conflict_page(referral, {"status": form.status.data})
     except OpenTasksError as exc:
-        return _refused(referral, "status_form", form, {"open_tasks": str(exc)})
+        return refused(referral, "status_form", form, {"open_tasks": str(exc)})
     except TransitionError as exc:
-        return _refused(referral, "status_form", form, {"status": str(exc)})
-    return _done(referral, "状態を変更しました。")
+        return refused(referral, "status_form", form, {"status": str(exc)})
+    return done(referral, "状態を変更しました。")
 
 
 @bp.route("/<int:referral_id>/assign", methods=["POST"])
@@ -113,18 +78,18 @@ def assign(referral_id: int) -> Any:
     staff = assignment.case_staff(get_session())
     form.assigned_to.choices = choices([(u.id, u.display_name) for u in staff])
     if not form.validate_on_submit():
-        return _refused(referral, "assign_form", form, {})
+        return refused(referral, "assign_form", form, {})
     try:
         assignment.assign(
-            get_session(), referral, form.assigned_to.data, actor=viewer(),
-            network=current_actor().network, expected_version=_version(),
+            get_session(), referral, form.assigned_to.data, actor=current_actor(),
+            expected_version=_version(),
         )  # fmt: skip
     except ConflictError:
         get_session().commit()
         return conflict_page(referral, {"assigned_to_id": form.assigned_to.data})
     except assignment.AssignmentError as exc:
-        return _refused(referral, "assign_form", form, {"assigned_to": str(exc)})
-    return _done(
+        return refused(referral, "assign_form", form, {"assigned_to": str(exc)})
+    return done(
         referral, "担当者を決めました。担当者が受け取りを確認するまで、一覧に表示されます。"
     )
 
@@ -134,18 +99,18 @@ def assign(referral_id: int) -> Any:
 def acknowledge(referral_id: int) -> Any:
     referral = load_case(referral_id, why="acknowledge")
     if not VersionForm().validate_on_submit():
-        return _refused(referral, "status_form", StatusForm(), {})
+        return refused(referral, "status_form", StatusForm(), {})
     try:
         assignment.acknowledge(
-            get_session(), referral, actor=viewer(), network=current_actor().network,
+            get_session(), referral, actor=current_actor(),
             expected_version=_version(),
         )  # fmt: skip
     except ConflictError:
         get_session().commit()
         return conflict_page(referral, {"acknowledged_at": "受け取り確認"})
     except assignment.AssignmentError as exc:
-        return _refused(referral, "assign_form", AssignForm(), {"assigned_to": str(exc)})
-    return _done(referral, "受け取りを確認しました。")
+        return refused(referral, "assign_form", AssignForm(), {"assigned_to": str(exc)})
+    return done(referral, "受け取りを確認しました。")
 
 
 @bp.route("/<int:referral_id>/members", methods=["POST"])
@@ -156,15 +121,14 @@ def add_member(referral_id: int) -> Any:
     staff = assignment.liaisons(get_session())
     form.staff_user.choices = choices([(u.id, u.display_name) for u in staff])
     if not form.validate_on_submit():
-        return _refused(referral, "member_form", form, {})
+        return refused(referral, "member_form", form, {})
     try:
         assignment.add_member(
-            get_session(), referral, form.staff_user.data, actor=viewer(),
-            network=current_actor().network,
+            get_session(), referral, form.staff_user.data, actor=current_actor(),
         )  # fmt: skip
     except assignment.AssignmentError as exc:
-        return _refused(referral, "member_form", form, {"staff_user": str(exc)})
-    return _done(referral, "つなぎ支援員を追加しました。")
+        return refused(referral, "member_form", form, {"staff_user": str(exc)})
+    return done(referral, "つなぎ支援員を追加しました。")
 
 
 @bp.route("/<int:referral_id>/notes", methods=["POST"])
@@ -173,15 +137,15 @@ def add_note(referral_id: int) -> Any:
     referral = load_case(referral_id, why="note")
     form = NoteForm()
     if not form.validate_on_submit():
-        return _refused(referral, "note_form", form, {})
+        return refused(referral, "note_form", form, {})
     try:
         timeline.add_note(
             get_session(), referral, form.body.data or "", shared=bool(form.shared.data),
-            actor=viewer(), network=current_actor().network,
+            actor=current_actor(),
         )  # fmt: skip
     except timeline.EntryError as exc:
-        return _refused(referral, "note_form", form, exc.problems)
-    return _done(referral, "経過を記録しました。")
+        return refused(referral, "note_form", form, exc.problems)
+    return done(referral, "経過を記録しました。")
 
 
 @bp.route("/<int:referral_id>/contacts", methods=["POST"])
@@ -190,16 +154,15 @@ def add_contact(referral_id: int) -> Any:
     referral = load_case(referral_id, why="contact")
     form = ContactForm()
     if not form.validate_on_submit():
-        return _refused(referral, "contact_form", form, {})
+        return refused(referral, "contact_form", form, {})
     try:
         timeline.add_contact_attempt(
             get_session(), referral, at=aware(form.attempted_at.data), method=form.method.data,
-            result=form.result.data, note=form.note.data or "", actor=viewer(),
-            network=current_actor().network,
+            result=form.result.data, note=form.note.data or "", actor=current_actor(),
         )  # fmt: skip
     except timeline.EntryError as exc:
-        return _refused(referral, "contact_form", form, exc.problems)
-    return _done(referral, "連絡の記録を追加しました。")
+        return refused(referral, "contact_form", form, exc.problems)
+    return done(referral, "連絡の記録を追加しました。")
 
 
 @bp.route("/<int:referral_id>/emergency", methods=["POST"])
@@ -208,15 +171,15 @@ def add_emergency(referral_id: int) -> Any:
     referral = load_case(referral_id, why="emergency")
     form = EmergencyForm()
     if not form.validate_on_submit():
-        return _refused(referral, "emergency_form", form, {})
+        return refused(referral, "emergency_form", form, {})
     try:
         timeline.add_emergency_action(
             get_session(), referral, at=aware(form.acted_at.data), kind=form.kind.data,
-            outcome=form.outcome.data or "", actor=viewer(), network=current_actor().network,
+            outcome=form.outcome.data or "", actor=current_actor(),
         )  # fmt: skip
     except timeline.EntryError as exc:
-        return _refused(referral, "emergency_form", form, exc.problems)
-    return _done(referral, "緊急対応を記録しました。")
+        return refused(referral, "emergency_form", form, exc.problems)
+    return done(referral, "緊急対応を記録しました。")
 
 
 @bp.route("/<int:referral_id>/consent/withdraw", methods=["POST"])
@@ -225,15 +188,14 @@ def withdraw(referral_id: int) -> Any:
     referral = load_case(referral_id, why="consent")
     form = WithdrawForm()
     if not form.validate_on_submit():
-        return _refused(referral, "withdraw_form", form, {})
+        return refused(referral, "withdraw_form", form, {})
     try:
         withdraw_consent(
-            get_session(), referral, note=form.note.data or "", actor=viewer(),
-            network=current_actor().network,
+            get_session(), referral, note=form.note.data or "", actor=current_actor(),
         )  # fmt: skip
     except ConsentError as exc:
-        return _refused(referral, "withdraw_form", form, exc.problems)
-    return _done(referral, "同意の撤回を記録しました。関係機関への情報提供は、これ以降行いません。")
+        return refused(referral, "withdraw_form", form, exc.problems)
+    return done(referral, "同意の撤回を記録しました。関係機関への情報提供は、これ以降行いません。")
 
 
 @bp.route("/<int:referral_id>/consent/extend", methods=["POST"])
@@ -243,15 +205,15 @@ def extend(referral_id: int) -> Any:
     referral = load_case(referral_id, why="consent")
     form = sharing_form(referral, request.form)
     if not form.validate_on_submit():
-        return _refused(referral, "sharing_form", form, {})
+        return refused(referral, "sharing_form", form, {})
     try:
         extend_sharing(
             get_session(), referral, list(form.parts.data or []),
-            confirmed=bool(form.confirmed.data), actor=viewer(), network=current_actor().network,
+            confirmed=bool(form.confirmed.data), actor=current_actor(),
         )  # fmt: skip
     except ConsentError as exc:
-        return _refused(referral, "sharing_form", form, exc.problems)
-    return _done(referral, "共有してよい情報を広げたことを記録しました。")
+        return refused(referral, "sharing_form", form, exc.problems)
+    return done(referral, "共有してよい情報を広げたことを記録しました。")
 
 
 @bp.route("/<int:referral_id>/follow-ups", methods=["POST"])
@@ -260,12 +222,12 @@ def add_follow_up(referral_id: int) -> Any:
     referral = load_case(referral_id, why="follow_up")
     form = FollowUpForm()
     if not form.validate_on_submit():
-        return _refused(referral, "follow_up_form", form, {})
+        return refused(referral, "follow_up_form", form, {})
     try:
         record_follow_up(
             get_session(), referral, held_on=form.held_on.data, result=form.result.data or "",
-            actor=viewer(), network=current_actor().network,
+            actor=current_actor(),
         )  # fmt: skip
-    except ConsentError as exc:
-        return _refused(referral, "follow_up_form", form, exc.problems)
-    return _done(referral, "フォローアップを記録しました。")
+    except FollowUpError as exc:
+        return refused(referral, "follow_up_form", form, exc.problems)
+    return done(referral, "フォローアップを記録しました。")

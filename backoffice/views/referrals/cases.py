@@ -2,110 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_limiter.errors import RateLimitExceeded
-from sqlalchemy import select
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from backoffice.referrals import duplicates
 from backoffice.referrals import intake as intake_service
-from backoffice.referrals.assignment import case_staff, liaisons
-from backoffice.referrals.duplicates import duplicate_notices
-from backoffice.referrals.guard import AnonymisedCaseError
+from backoffice.referrals.assignment import case_staff
+from backoffice.referrals.fields import EDITABLE, PART_LABELS
 from backoffice.referrals.listing import CaseFilter, search_cases
-from backoffice.referrals.models import STATUSES, FollowUp, Referral
-from backoffice.referrals.scopes import Viewer, liaison_fields, open_referral, viewer_for
-from backoffice.referrals.sharing import PART_FIELDS, PART_LABELS, shared_parts, unshared_fields
-from backoffice.referrals.timeline import timeline
-from backoffice.referrals.workflow import STATUS_LABELS, ConflictError, allowed_next, check_version
-from backoffice.staff.models import StaffUser
+from backoffice.referrals.models import STATUSES
+from backoffice.referrals.scopes import sees_all_cases
+from backoffice.referrals.sharing import shared_parts, unshared_fields
+from backoffice.referrals.vocabulary import RISK_LABELS, STATUS_LABELS, TOPIC_LABELS
+from backoffice.referrals.workflow import ConflictError, check_version
 from backoffice.staff.permissions import requires
-from backoffice.views.referrals.casework import panel
-from backoffice.views.referrals.forms import (
-    AGE_LABELS,
-    CONSENT_METHOD_LABELS,
-    GENDER_LABELS,
-    METHOD_LABELS,
-    SOURCE_LABELS,
-    AssignForm,
-    ContactForm,
-    EmergencyForm,
-    ExtendSharingForm,
-    FollowUpForm,
-    IntakeForm,
-    MemberForm,
-    NoteForm,
-    SearchForm,
-    StatusForm,
-    WithdrawForm,
+from backoffice.views.referrals.case_page import case_context, conflict_page
+from backoffice.views.referrals.forms import IntakeForm, SearchForm
+from backoffice.views.referrals.pages import (
+    aware,
+    bp,
+    duplicate_check_limit,
+    load_case,
+    now_local,
+    staff_names,
 )
-from backoffice.views.referrals.records import legal_hold_form
 from backoffice.web.context import current_actor
-from backoffice.web.forms import choices, number
-from backoffice.web.ratelimit import limiter
+from backoffice.web.forms import attach_problems, choices, number
 from core import audit
 from core.db import get_session
-from core.timezone import TOKYO
+from core.pagination import page_number
 from core.web import current_profile
-from directory.topics import TOPICS
 
-bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 TEXT_FIELDS = frozenset(
     name for name, spec in intake_service.Intake.__dataclass_fields__.items() if spec.default == ""
 )
-EDITABLE = (
-    "person_name", "person_kana", "pseudonym", "age_band", "gender", "district", "phone",
-    "line_name", "email", "preferred_method", "preferred_times", "callback_may_identify",
-    "problem_categories", "risk_level", "urgent", "wants", "summary", "assessment",
-)  # fmt: skip
-
-
-def viewer() -> Viewer:
-    return viewer_for(g.staff_user)
-
-
-def load_case(referral_id: int, why: str = "view") -> Referral:
-    """The case in the signed-in user's scope, its read audited; 404 otherwise."""
-    referral = open_referral(
-        get_session(), referral_id, viewer(), network=current_actor().network, why=why
-    )
-    if referral is None:
-        abort(404)
-    return referral
-
-
-def staff_names(db: Session) -> dict[int, str]:
-    return {
-        row.id: row.display_name for row in db.execute(select(StaffUser.id, StaffUser.display_name))
-    }
-
-
-@bp.app_errorhandler(AnonymisedCaseError)
-def closed_case(error: AnonymisedCaseError) -> tuple[str, int]:
-    """Any change to an anonymised case, wherever it came from: refused, nothing written."""
-    get_session().rollback()
-    return render_template("backoffice/referrals/closed.html", message=str(error)), 409
-
-
-@bp.app_errorhandler(StaleDataError)
-def saved_meanwhile(error: StaleDataError) -> tuple[str, int]:
-    """Two saves of one version at the same moment: the later one is refused, not merged."""
-    get_session().rollback()
-    return render_template("backoffice/referrals/stale.html"), 409
 
 
 @bp.route("/")
@@ -115,7 +47,8 @@ def index() -> str:
     form = SearchForm(request.args)
     _search_choices(form, db)
     form.validate()
-    full = viewer().full  # a liaison may not filter by what the consent may hide
+    actor = current_actor()
+    full = sees_all_cases(actor)  # a liaison may not filter by what the consent may hide
     found = CaseFilter(
         case_number=(form.q.data or "")[:20],
         status=form.status.data or "",
@@ -125,10 +58,10 @@ def index() -> str:
         received_from=None if form.received_from.errors else form.received_from.data,
         received_to=None if form.received_to.errors else form.received_to.data,
     )
-    page = search_cases(db, viewer(), found, page=_page())
+    page = search_cases(db, actor, found, page=page_number(request.args.get("page")) or 1)
     audit.record(
-        db, action="referral.list", actor=viewer(), object_type="referral",
-        client_network=current_actor().network, reason=f"page {page.page}, {page.total} cases",
+        db, action="referral.list", actor=actor, object_type="referral",
+        client_network=actor.network, reason=f"page {page.number}, {page.total} cases",
     )  # fmt: skip
     db.commit()
     return render_template(
@@ -138,13 +71,8 @@ def index() -> str:
         names=staff_names(db),
         statuses=STATUS_LABELS,
         page_url=_page_url,
-        who=viewer(),
+        full=full,
     )
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    return number(raw, digits=5) or 1
 
 
 def _page_url(number: int) -> str:
@@ -160,30 +88,7 @@ def _search_choices(form: SearchForm, db: Session) -> None:
         every + [(str(u.id), u.display_name) for u in case_staff(db)]
     )
     form.district.choices = choices(every + [(d, d) for d in current_profile().districts])
-    form.risk.choices = choices([*every, ("high", "高い"), ("medium", "中くらい"), ("low", "低い")])
-
-
-@bp.errorhandler(RateLimitExceeded)
-def too_many_checks(error: RateLimitExceeded) -> tuple[str, int]:
-    """Too many cases stored or edited in a row: refused before the view ran, nothing stored.
-    (Only this blueprint's limit: the sign-in pages keep their own 429 page.)"""
-    return render_template("backoffice/referrals/too_many.html"), 429
-
-
-def _signed_in_user() -> str:
-    """The limit's key: the user (decorated limits are checked when the view is called, after
-    the gate has put the user on ``g``)."""
-    return f"referral-user:{g.staff_user.id}"
-
-
-# Each stored case checks its contact details against every other case (`duplicates`): limited
-# per user, counting only the saves that checked, so that nobody can probe many numbers.
-duplicate_check_limit = limiter.limit(
-    lambda: duplicates.CHECKS_PER_USER,
-    key_func=_signed_in_user,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code == 302,
-)
+    form.risk.choices = choices([*every, *RISK_LABELS.items()])
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -196,7 +101,7 @@ def new() -> Response | str | tuple[str, int]:
     form = IntakeForm()
     _intake_choices(form)
     if request.method == "GET":
-        form.received_at.data = form.consented_at.data = _now_local()
+        form.received_at.data = form.consented_at.data = now_local()
         return render_template("backoffice/referrals/new.html", form=form)
     if not form.validate():
         return render_template("backoffice/referrals/new.html", form=form), 400
@@ -204,13 +109,12 @@ def new() -> Response | str | tuple[str, int]:
         referral = intake_service.create_referral(
             db,
             intake_service.as_intake(_intake_values(form)),
-            creator=viewer(),
+            creator=current_actor(),
             districts=current_profile().districts,
-            network=current_actor().network,
         )
     except intake_service.IntakeError as exc:
         db.rollback()
-        _attach(form, exc.problems)
+        attach_problems(form, exc.problems)
         return render_template("backoffice/referrals/new.html", form=form), 400
     db.commit()
     flash(f"{referral.case_number} として受け付けました。市の専任職員に引き継がれます。")
@@ -220,23 +124,7 @@ def new() -> Response | str | tuple[str, int]:
 def _intake_choices(form: IntakeForm) -> None:
     districts = [(d, d) for d in current_profile().districts]
     form.district.choices = choices([("", "不明・答えたくない"), *districts])
-    form.problem_categories.choices = choices([(t.slug, t.ja) for t in TOPICS])
-
-
-def _now_local() -> datetime:
-    return datetime.now(UTC).astimezone(_tokyo()).replace(tzinfo=None, second=0, microsecond=0)
-
-
-def _tokyo():
-
-    return TOKYO
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """A form's local date-time (Tokyo wall clock) as an aware UTC value."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=_tokyo()).astimezone(UTC)
+    form.problem_categories.choices = choices(TOPIC_LABELS)
 
 
 def _intake_values(form: IntakeForm) -> dict[str, Any]:
@@ -251,89 +139,13 @@ def _intake_values(form: IntakeForm) -> dict[str, Any]:
     return values
 
 
-def _attach(form: Any, problems: dict[str, str]) -> None:
-    for name, message in problems.items():
-        target = getattr(form, name, None)
-        if target is not None:
-            if message not in target.errors:  # the form's own check may have said it already
-                target.errors = [*list(target.errors), message]
-        else:
-            flash(message)
-
-
 @bp.route("/<int:referral_id>")
 @requires("referral.read")
 def detail(referral_id: int) -> str:
     referral = load_case(referral_id)
     db = get_session()
-    get_session().commit()  # the read's audit event
+    db.commit()  # the read's audit event
     return render_template("backoffice/referrals/detail.html", **case_context(db, referral))
-
-
-def case_context(db: Session, referral: Referral, **forms: Any) -> dict[str, Any]:
-    """Everything the case page shows, shaped by what the viewer may see."""
-    who = viewer()
-    allowed = None if who.full else liaison_fields(referral)
-    context: dict[str, Any] = {
-        "referral": referral,
-        "who": who,
-        "may": (lambda field: allowed is None or field in allowed),
-        "names": staff_names(db),
-        "statuses": STATUS_LABELS,
-        "timeline": timeline(db, referral, who),
-        "follow_ups": db.scalars(
-            select(FollowUp).where(FollowUp.referral_id == referral.id).order_by(FollowUp.held_on)
-        ).all(),
-        "section": current_profile().section,
-        "topics": {t.slug: t.ja for t in TOPICS},
-        "labels": {
-            "age": AGE_LABELS,
-            "gender": GENDER_LABELS,
-            "method": METHOD_LABELS,
-            "consent": CONSENT_METHOD_LABELS,
-            "source": SOURCE_LABELS,
-        },
-        "withdraw_form": forms.get("withdraw_form") or WithdrawForm(),
-        "sharing_form": forms.get("sharing_form") or sharing_form(referral),
-        "unshared": unshared_fields(shared_parts(referral.consent)),
-        "part_labels": PART_LABELS,
-        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
-    }
-    if who.full:
-        context.update(_full_context(db, referral, forms))
-    if who.supervisor:
-        context["hold_form"] = legal_hold_form(referral)
-    return context
-
-
-def _full_context(db: Session, referral: Referral, forms: dict[str, Any]) -> dict[str, Any]:
-    status_form = forms.get("status_form") or StatusForm(version=referral.version)
-    following = allowed_next(referral.status)
-    status_form.status.choices = choices([(s, STATUS_LABELS[s]) for s in following])
-    assign_form = forms.get("assign_form") or AssignForm(
-        version=referral.version, assigned_to=referral.assigned_to_id
-    )
-    assign_form.assigned_to.choices = choices([(u.id, u.display_name) for u in case_staff(db)])
-    member_form = forms.get("member_form") or MemberForm()
-    member_form.staff_user.choices = choices([(u.id, u.display_name) for u in liaisons(db)])
-    return {
-        **panel(db, referral),
-        "status_form": status_form,
-        "assign_form": assign_form,
-        "member_form": member_form,
-        "note_form": forms.get("note_form") or NoteForm(),
-        "contact_form": forms.get("contact_form") or ContactForm(),
-        "emergency_form": forms.get("emergency_form") or EmergencyForm(),
-        "duplicates": duplicate_notices(db, referral, viewer()),
-    }
-
-
-def sharing_form(referral: Referral, formdata: Any = None) -> ExtendSharingForm:
-    """The form that extends the consent, offering only the parts not shared yet."""
-    form = ExtendSharingForm(formdata=formdata)
-    missing = [p for p in PART_FIELDS if p not in shared_parts(referral.consent)]
-    form.parts.choices = choices([(p, PART_LABELS[p]) for p in missing])
-    return form
 
 
 @bp.route("/<int:referral_id>/edit", methods=["GET", "POST"])
@@ -355,7 +167,7 @@ def edit(referral_id: int) -> Response | str | tuple[str, int]:
         return render_template("backoffice/referrals/edit.html", **page)
     submitted = _submitted(form, unshared_fields(parts))
     try:
-        check_version(referral, _int(request.form.get("version")))
+        check_version(referral, number(request.form.get("version")))
     except ConflictError:
         db.commit()  # keep the read's audit event
         return conflict_page(referral, submitted)
@@ -367,10 +179,9 @@ def edit(referral_id: int) -> Response | str | tuple[str, int]:
     problems = intake_service.validate_person(submitted, districts=districts, parts=parts)
     if problems or invalid:
         db.commit()  # the read's audit event stays: the page below shows the case's data
-        _attach(form, problems)
+        attach_problems(form, problems)
         return render_template("backoffice/referrals/edit.html", **page), 400
-    intake_service.update_person(db, referral, submitted, actor=viewer(),
-                                 network=current_actor().network)  # fmt: skip
+    intake_service.update_person(db, referral, submitted, actor=current_actor())
     db.commit()
     flash("保存しました。")
     return redirect(url_for(".detail", referral_id=referral.id))
@@ -385,39 +196,3 @@ def _submitted(form: IntakeForm, unshared: dict[str, Any]) -> dict[str, Any]:
         else ((form[name].data or "") if name in TEXT_FIELDS else form[name].data)
         for name in EDITABLE
     }
-
-
-def conflict_page(referral: Referral, submitted: dict[str, Any]) -> tuple[str, int]:
-    """Someone saved the case meanwhile: show what differs; nothing was overwritten."""
-    labels = {name: str(field.label.text) for name, field in IntakeForm()._fields.items()}
-    labels |= {"status": "状態", "assigned_to_id": "担当の職員", "acknowledged_at": "受け取り確認"}
-    names = staff_names(get_session())
-    differences = [
-        (labels.get(name, name), _shown(value, names), _shown(getattr(referral, name), names))
-        for name, value in submitted.items()
-        if (value or None) != (getattr(referral, name) or None)
-    ]
-    return render_template(
-        "backoffice/referrals/conflict.html", referral=referral, differences=differences
-    ), 409
-
-
-def _shown(value: Any, names: dict[int, str]) -> str:
-    """A stored or submitted value as staff read it."""
-    topics = {t.slug: t.ja for t in TOPICS}
-    codes = {**STATUS_LABELS, **AGE_LABELS, **GENDER_LABELS, **METHOD_LABELS, **topics}
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return "はい" if value else "いいえ"
-    if isinstance(value, datetime):
-        return value.astimezone(_tokyo()).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, int):
-        return names.get(value, str(value))
-    if isinstance(value, list | tuple):
-        return "、".join(codes.get(str(v), str(v)) for v in value) or "—"
-    return codes.get(str(value), str(value))
-
-
-def _int(raw: str | None) -> int | None:
-    return number(raw)

@@ -13,68 +13,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import current_app, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from backoffice.referrals import escalation, links, meetings, tasks
-from backoffice.referrals.casework import ReferralLink, SupportMeeting, Task
+from backoffice.referrals.casework import ReferralLink, SupportMeeting
 from backoffice.referrals.models import Referral
-from backoffice.referrals.scopes import Viewer, open_referral, viewer_for
-from backoffice.referrals.workflow import STATUS_LABELS, ConflictError
-from backoffice.staff.models import StaffUser
+from backoffice.referrals.vocabulary import STATUS_LABELS
+from backoffice.referrals.workflow import ConflictError
 from backoffice.staff.permissions import requires
 from backoffice.views.referrals.casework_forms import LinkForm, MeetingForm, TaskForm
+from backoffice.views.referrals.pages import (
+    Page,
+    done,
+    load_case,
+    load_link,
+    load_meeting,
+    load_task,
+    refuse,
+    staff_names,
+)
+from backoffice.views.referrals.pages import casework_bp as bp
 from backoffice.web.context import current_actor
-from backoffice.web.forms import EmptyForm
+from backoffice.web.forms import EmptyForm, attach_problems
 from core.db import get_session, utcnow
 from core.problems import ProblemsError
 
-bp = Blueprint("casework", __name__, url_prefix="/referrals")
-Page = Response | str | tuple[str, int]
 LONG = 200  # rows per list on the supervisor's page
-
-
-def _viewer() -> Viewer:
-    return viewer_for(g.staff_user)
-
-
-def _network() -> str | None:
-    return current_actor().network
-
-
-def _case(referral_id: int, why: str) -> Referral:
-    referral = open_referral(get_session(), referral_id, _viewer(), network=_network(), why=why)
-    if referral is None:
-        abort(404)
-    return referral
-
-
-def _child(model: type[Any], record_id: int, referral: Referral) -> Any:
-    record = get_session().get(model, record_id)
-    if record is None or record.referral_id != referral.id:
-        _refuse(404)
-    return record
-
-
-def _refuse(status: int) -> NoReturn:
-    """Answer with an error, dropping the case's read (nothing of it was shown)."""
-    get_session().rollback()  # also frees the audit chain's lock before the response is sent
-    abort(status)
 
 
 def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
@@ -82,25 +51,6 @@ def _page(template: str, form: FlaskForm, **context: Any) -> tuple[str, int]:
     html = render_template(f"backoffice/casework/{template}", form=form, **context)
     get_session().commit()
     return html, 400 if form.errors else 200
-
-
-def _done(referral: Referral, message: str) -> Response:
-    get_session().commit()
-    flash(message)
-    return redirect(url_for("referrals.detail", referral_id=referral.id))
-
-
-def _attach(form: FlaskForm, problems: dict[str, str]) -> None:
-    for name, message in problems.items():
-        field = form[name]
-        if message not in field.errors:
-            field.errors = [*field.errors, message]
-
-
-def _staff_names(db: Session) -> dict[int, str]:
-    return {
-        row.id: row.display_name for row in db.execute(select(StaffUser.id, StaffUser.display_name))
-    }
 
 
 # ---- support meetings and links: one way to create, edit and refuse a stale save ---------------
@@ -128,7 +78,7 @@ def _link_form(db: Session, link: ReferralLink | None) -> LinkForm:
 class Kind:
     """How one kind of case record is edited through these pages."""
 
-    model: type[Any]
+    load: Callable[[Referral, int], Any]
     why: str  # the reason the read of the case is audited with
     template: str
     saved: str
@@ -143,13 +93,13 @@ class Kind:
 
 
 MEETING = Kind(
-    model=SupportMeeting, why="support_meeting", template="meeting_form.html",
+    load=load_meeting, why="support_meeting", template="meeting_form.html",
     saved="支援会議の記録を保存しました。", edit_endpoint=".edit_meeting", id_name="meeting_id",
     form=_meeting_form, stored=meetings.values_of, describe=meetings.describe,
     create=meetings.create_meeting, update=meetings.update_meeting, error=meetings.MeetingError,
 )  # fmt: skip
 LINK = Kind(
-    model=ReferralLink, why="referral_link", template="link_form.html",
+    load=load_link, why="referral_link", template="link_form.html",
     saved="つなぎ先の記録を保存しました。", edit_endpoint=".edit_link", id_name="link_id",
     form=_link_form, stored=lambda _db, link: links.values_of(link), describe=links.describe,
     create=links.create_link, update=links.update_link, error=links.LinkError,
@@ -157,35 +107,36 @@ LINK = Kind(
 
 
 def _create(kind: Kind, referral_id: int) -> Page:
-    db, referral = get_session(), _case(referral_id, kind.why)
+    db, referral = get_session(), load_case(referral_id, kind.why)
     form = kind.form(db, None)
     if form.validate_on_submit():
         try:
-            kind.create(db, referral, form.values(), actor=_viewer(), network=_network())
+            kind.create(db, referral, form.values(), actor=current_actor())
         except kind.error as error:
-            _attach(form, error.problems)
+            attach_problems(form, error.problems)
         else:
-            return _done(referral, kind.saved)
+            return done(referral, kind.saved)
     return _page(kind.template, form, referral=referral, record=None)
 
 
 def _update(kind: Kind, referral_id: int, record_id: int) -> Page:
-    db, referral = get_session(), _case(referral_id, kind.why)
-    record = _child(kind.model, record_id, referral)
+    db, referral = get_session(), load_case(referral_id, kind.why)
+    record = kind.load(referral, record_id)
     form = kind.form(db, record)
     if not form.is_submitted():
         form.fill(kind.stored(db, record), record.version)
     elif form.validate():
         values, version = form.values(), form.version.data
         try:
-            kind.update(db, referral, record, values, actor=_viewer(), network=_network(),
-                        expected_version=version)  # fmt: skip
+            kind.update(
+                db, referral, record, values, actor=current_actor(), expected_version=version
+            )
         except ConflictError:
             return _conflict(kind, referral_id, record_id, form)
         except kind.error as error:
-            _attach(form, error.problems)
+            attach_problems(form, error.problems)
         else:
-            return _done(referral, kind.saved)
+            return done(referral, kind.saved)
     return _page(kind.template, form, referral=referral, record=record)
 
 
@@ -193,8 +144,8 @@ def _conflict(kind: Kind, referral_id: int, record_id: int, form: Any) -> tuple[
     """The 409 page: the stored values beside the refused ones, field by field."""
     db, mine = get_session(), form.values()
     db.rollback()  # nothing of the refused save is kept
-    referral = _case(referral_id, "conflict")
-    record = _child(kind.model, record_id, referral)
+    referral = load_case(referral_id, "conflict")
+    record = kind.load(referral, record_id)
     current, refused = kind.describe(db, kind.stored(db, record)), kind.describe(db, mine)
     html = render_template(
         "backoffice/casework/conflict.html",
@@ -204,7 +155,7 @@ def _conflict(kind: Kind, referral_id: int, record_id: int, form: Any) -> tuple[
             for n in current
             if current[n] != refused[n]
         ],
-        saved_by=_staff_names(db).get(record.recorded_by_id or 0, ""),
+        saved_by=staff_names(db).get(record.recorded_by_id or 0, ""),
         again=url_for(kind.edit_endpoint, referral_id=referral.id, **{kind.id_name: record.id}),
     )
     db.commit()
@@ -243,14 +194,14 @@ def jdate(day: date) -> str:
 @requires("referral.edit")
 def minutes(referral_id: int, meeting_id: int) -> str:
     """The minutes as a printable page (the print stylesheet drops the frame of the page)."""
-    db, referral = get_session(), _case(referral_id, "minutes")
-    meeting = _child(SupportMeeting, meeting_id, referral)
+    db, referral = get_session(), load_case(referral_id, "minutes")
+    meeting = load_meeting(referral, meeting_id)
     html = render_template(
         "backoffice/casework/minutes.html",
         referral=referral,
         meeting=meeting,
         agencies=meetings.agency_names(db, meeting),
-        recorded_by=_staff_names(db).get(meeting.recorded_by_id or 0, ""),
+        recorded_by=staff_names(db).get(meeting.recorded_by_id or 0, ""),
         printed_at=utcnow(),
         jdate=jdate,
     )
@@ -264,30 +215,30 @@ def minutes(referral_id: int, meeting_id: int) -> str:
 @bp.route("/<int:referral_id>/tasks/new", methods=["GET", "POST"])
 @requires("referral.edit")
 def new_task(referral_id: int) -> Page:
-    db, referral = get_session(), _case(referral_id, "task")
+    db, referral = get_session(), load_case(referral_id, "task")
     form = TaskForm()
     form.assignee_id.choices = [(s.id, s.display_name) for s in tasks.assignable_staff(db)]
     if request.method == "GET":
-        form.assignee_id.data = g.staff_user.id
+        form.assignee_id.data = current_actor().id
     if form.validate_on_submit():
         try:
-            tasks.create_task(db, referral, form.values(), actor=_viewer(), network=_network())
+            tasks.create_task(db, referral, form.values(), actor=current_actor())
         except tasks.TaskError as error:
-            _attach(form, error.problems)
+            attach_problems(form, error.problems)
         else:
-            return _done(referral, "タスクを追加しました。")
+            return done(referral, "タスクを追加しました。")
     return _page("task_form.html", form, referral=referral)
 
 
 @bp.route("/<int:referral_id>/tasks/<int:task_id>/done", methods=["POST"])
 @requires("referral.edit")
 def task_done(referral_id: int, task_id: int) -> Response:
-    db, referral = get_session(), _case(referral_id, "task")
-    task = _child(Task, task_id, referral)
+    db, referral = get_session(), load_case(referral_id, "task")
+    task = load_task(referral, task_id)
     if not EmptyForm().validate_on_submit():
-        _refuse(400)
-    done = tasks.complete_task(db, task, actor=_viewer(), network=_network())
-    return _done(referral, "タスクを完了にしました。" if done else "このタスクは完了済みです。")
+        refuse(400)
+    completed = tasks.complete_task(db, task, actor=current_actor())
+    return done(referral, "タスクを完了にしました。" if completed else "このタスクは完了済みです。")
 
 
 # ---- supervision ------------------------------------------------------------------------------
@@ -304,23 +255,7 @@ def supervision() -> str:
         urgent=escalation.capped(escalation.urgent_not_contacted(db, now, hours=hours), LONG),
         unacknowledged=escalation.capped(escalation.unacknowledged(db, now), LONG),
         overdue=escalation.capped(escalation.overdue_tasks(db, now), LONG),
-        names=_staff_names(db),
+        names=staff_names(db),
         statuses=STATUS_LABELS,
         hours=hours,
     )
-
-
-def panel(db: Session, referral: Referral) -> dict[str, Any]:
-    """What ``backoffice/casework/_panel.html`` shows on a case page, for its view to pass on."""
-    return {
-        "casework_meetings": meetings.meetings_of(db, referral.id),
-        "casework_links": [
-            (link, links.target_name(db, link.service_id, link.agency_name))
-            for link in links.links_of(db, referral.id)
-        ],
-        "casework_tasks": tasks.tasks_of(db, referral.id),
-        "casework_names": _staff_names(db),
-        "casework_form": EmptyForm(),
-        "casework_now": utcnow(),
-        "link_statuses": links.LINK_STATUS_LABELS,
-    }

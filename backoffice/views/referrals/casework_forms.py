@@ -12,10 +12,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
-from backoffice.referrals.escalation import TOKYO
-from backoffice.referrals.links import LINK_STATUS_LABELS, NAME_LIMIT, LinkValues
+from backoffice.referrals.links import NAME_LIMIT, LinkValues
 from backoffice.referrals.meetings import TEXT_LIMIT, MeetingValues
 from backoffice.referrals.tasks import TITLE_LIMIT, TaskValues
+from backoffice.referrals.vocabulary import LINK_STATUS_LABELS
 from backoffice.web.forms import (
     BlankableDateField,
     BlankableDateTimeField,
@@ -25,6 +25,7 @@ from backoffice.web.forms import (
     at_most,
     filled,
 )
+from core.timezone import TOKYO
 
 CONSENT_CONFIRMED = "同意の記録にない機関について、本人の同意を得た（同意の記録に加えます）"
 

@@ -1,7 +1,9 @@
-"""Forms for referrals. They only parse; the rules live in `backoffice.referrals`."""
+"""Forms for referrals: the case, its actions, its export and legal hold. They only parse; the
+rules live in `backoffice.referrals`."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -9,14 +11,29 @@ from wtforms import (
     DateTimeLocalField,
     HiddenField,
     IntegerField,
+    RadioField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from backoffice.referrals.casework import CONTACT_RESULTS
-from backoffice.referrals.timeline import CONTACT_LABELS, EMERGENCY_LABELS
-from backoffice.referrals.workflow import END_REASONS, OPEN_TASK_CHOICES
+from backoffice.referrals import records, retention
+from backoffice.referrals.models import Referral
+from backoffice.referrals.vocabulary import (
+    AGE_LABELS,
+    ATTEMPT_METHOD_LABELS,
+    CONSENT_METHOD_LABELS,
+    CONSENTED_BY_LABELS,
+    CONTACT_LABELS,
+    EMERGENCY_LABELS,
+    END_REASONS,
+    GENDER_LABELS,
+    METHOD_LABELS,
+    OPEN_TASK_CHOICES,
+    RISK_LABELS,
+    SOURCE_LABELS,
+)
 from backoffice.web.forms import (
     DATE_MESSAGE,
     DATETIME_FORMAT,
@@ -27,25 +44,6 @@ from backoffice.web.forms import (
     choices,
     plausible,
 )
-
-SOURCE_LABELS = {"line": "LINE", "chat": "チャット", "phone": "電話", "other": "その他"}
-RISK_LABELS = {"high": "高い", "medium": "中くらい", "low": "低い"}
-AGE_LABELS = {
-    "not_stated": "不明・答えたくない", "under_20": "20歳未満", "20s": "20代", "30s": "30代",
-    "40s": "40代", "50s": "50代", "60s": "60代", "70_plus": "70歳以上",
-}  # fmt: skip
-GENDER_LABELS = {
-    "not_stated": "答えない・不明",
-    "female": "女性",
-    "male": "男性",
-    "other": "その他",
-}
-METHOD_LABELS = {"not_stated": "希望なし", "phone": "電話", "line": "LINE", "email": "メール"}
-CONSENT_METHOD_LABELS = {
-    "line": "LINEで", "chat": "チャットで", "phone": "電話で", "in_person": "対面で",
-    "other": "その他",
-}  # fmt: skip
-CONSENTED_BY_LABELS = {"self": "本人", "guardian": "保護者・代理人"}
 
 
 class IntakeForm(FlaskForm):
@@ -137,9 +135,8 @@ class ContactForm(FlaskForm):
         invalid_value_message=DATETIME_MESSAGE,
         validators=[InputRequired("日時を入力してください。"), plausible],
     )
-    method = Select("方法", choices=choices([(k, v) for k, v in METHOD_LABELS.items()
-                                      if k != "not_stated"]))  # fmt: skip
-    result = Select("結果", choices=choices([(k, CONTACT_LABELS[k]) for k in CONTACT_RESULTS]))
+    method = Select("方法", choices=choices(ATTEMPT_METHOD_LABELS))
+    result = Select("結果", choices=choices(CONTACT_LABELS))
     note = TextAreaField("メモ（任意）", validators=[at_most(4000)])
 
 
@@ -191,4 +188,49 @@ class SearchForm(FlaskForm):
     )
     page = IntegerField(
         invalid_value_message="ページは数字で指定してください。", validators=[Optional()]
+    )
+
+
+# ---- case records: export and legal hold ------------------------------------------------------
+
+HOLD_PREFIX = "legal_hold"
+REASON_HINT = _l("記録に残ります。氏名など個人を特定できる情報は書かないでください。")
+
+
+class ExportForm(FlaskForm):
+    reason = TextAreaField(
+        _l("書き出す理由（開示請求への対応、他の自治体への移管など）"),
+        validators=[
+            DataRequired(_l("書き出す理由を入力してください。")),
+            Length(max=records.REASON_LIMIT),
+        ],
+    )
+    file_format = RadioField(
+        _l("形式"),
+        choices=[
+            SelectChoice("pdf", _l("PDF（印刷・開示用）")),
+            SelectChoice("json", _l("JSON（移管用）")),
+        ],
+        default="pdf",
+        validators=[DataRequired(_l("形式を選んでください。"))],
+    )
+
+
+class LegalHoldForm(FlaskForm):
+    """Prefixed, so it can sit on a page beside another form with a reason field."""
+
+    state = HiddenField(validators=[AnyOf(["1", "0"])])  # the state asked for, not a toggle
+    reason = TextAreaField(
+        _l("理由"),
+        validators=[
+            DataRequired(_l("理由を入力してください。")),
+            Length(max=retention.REASON_LIMIT),
+        ],
+    )
+
+
+def legal_hold_form(referral: Referral) -> LegalHoldForm:
+    """The form that flips the case's hold, for the case page (see records/_legal_hold.html)."""
+    return LegalHoldForm(
+        prefix=HOLD_PREFIX, formdata=None, state="0" if referral.legal_hold else "1"
     )

@@ -5,76 +5,25 @@ audit trail keeps.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import HiddenField, RadioField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length
 
 from backoffice.referrals import records, retention
 from backoffice.referrals.models import Referral
-from backoffice.referrals.scopes import open_referral, viewer_for
 from backoffice.staff.permissions import requires
+from backoffice.views.referrals.forms import (
+    HOLD_PREFIX,
+    REASON_HINT,
+    ExportForm,
+    LegalHoldForm,
+    legal_hold_form,
+)
+from backoffice.views.referrals.pages import load_whole_case
+from backoffice.views.referrals.pages import records_bp as bp
 from backoffice.web.context import current_actor
 from cards.fonts import FontMissing
 from core.db import get_session
-
-bp = Blueprint("records", __name__, url_prefix="/referrals")
-HOLD_PREFIX = "legal_hold"
-REASON_HINT = _l("記録に残ります。氏名など個人を特定できる情報は書かないでください。")
-
-
-class ExportForm(FlaskForm):
-    reason = TextAreaField(
-        _l("書き出す理由（開示請求への対応、他の自治体への移管など）"),
-        validators=[
-            DataRequired(_l("書き出す理由を入力してください。")),
-            Length(max=records.REASON_LIMIT),
-        ],
-    )
-    file_format = RadioField(
-        _l("形式"),
-        choices=[
-            SelectChoice("pdf", _l("PDF（印刷・開示用）")),
-            SelectChoice("json", _l("JSON（移管用）")),
-        ],
-        default="pdf",
-        validators=[DataRequired(_l("形式を選んでください。"))],
-    )
-
-
-class LegalHoldForm(FlaskForm):
-    """Prefixed, so it can sit on a page beside another form with a reason field."""
-
-    state = HiddenField(validators=[AnyOf(["1", "0"])])  # the state asked for, not a toggle
-    reason = TextAreaField(
-        _l("理由"),
-        validators=[
-            DataRequired(_l("理由を入力してください。")),
-            Length(max=retention.REASON_LIMIT),
-        ],
-    )
-
-
-def legal_hold_form(referral: Referral) -> LegalHoldForm:
-    """The form that flips the case's hold, for the case page (see records/_legal_hold.html)."""
-    return LegalHoldForm(
-        prefix=HOLD_PREFIX, formdata=None, state="0" if referral.legal_hold else "1"
-    )
-
-
-def _case(referral_id: int, why: str) -> Referral:
-    """The case, its read audited; 404 outside the viewer's scope, or for anyone who would see
-    only part of it (the export is the whole case)."""
-    actor = current_actor()
-    viewer = viewer_for(actor.user)
-    referral = open_referral(get_session(), referral_id, viewer, network=actor.network, why=why)
-    if referral is None or not viewer.full:
-        abort(404)
-    return referral
 
 
 def _back(referral: Referral) -> str:
@@ -88,14 +37,13 @@ def _back(referral: Referral) -> str:
 def export(referral_id: int) -> Response | tuple[str, int]:
     db = get_session()
     form = ExportForm()
-    referral = _case(referral_id, "export" if request.method == "POST" else "export form")
+    referral = load_whole_case(referral_id, "export" if request.method == "POST" else "export form")
     db.commit()  # the audited read; no write stays open while the file is built
     if form.validate_on_submit():
-        actor = current_actor()
         try:
             exported = records.export_case(
-                db, referral, form.file_format.data or "", actor=actor.user,
-                network=actor.network, reason=form.reason.data or "",
+                db, referral, form.file_format.data or "", actor=current_actor(),
+                reason=form.reason.data or "",
                 font_path=current_app.config["TSUNAGU_SETTINGS"].card_font_path,
             )  # fmt: skip
         except (records.RecordsError, FontMissing) as error:
@@ -123,16 +71,15 @@ def export(referral_id: int) -> Response | tuple[str, int]:
 @requires("referral.supervise")
 def legal_hold(referral_id: int) -> Response:
     db = get_session()
-    referral = _case(referral_id, "legal hold")
+    referral = load_whole_case(referral_id, "legal hold")
     form = LegalHoldForm(prefix=HOLD_PREFIX)
     if not form.validate():
         db.commit()
         flash(_("法的保全を変更する理由を入力してください。"))
         return redirect(_back(referral))
-    actor = current_actor()
     try:
         changed = retention.set_legal_hold(
-            db, referral, form.state.data == "1", actor=actor.user, network=actor.network,
+            db, referral, form.state.data == "1", actor=current_actor(),
             reason=form.reason.data or "",
         )  # fmt: skip
     except records.RecordsError as error:  # refused before anything changed
