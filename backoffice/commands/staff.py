@@ -6,6 +6,8 @@ operator may approve roles that wait for a second administrator (``role_grants.p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -28,11 +30,14 @@ staff_group = AppGroup(
 SHELL = Actor(None, "server shell")
 
 
-def _user(session: Session, login: str) -> StaffUser:
-    user = accounts.find_by_login(session, login)
-    if user is None:
-        raise click.ClickException(f"no staff account with the login {login!r}")
-    return user
+@contextmanager
+def _account(login: str) -> Iterator[tuple[Session, StaffUser]]:
+    """The account ``login`` names, in a transaction committed when the command's work is done."""
+    with Session(get_engine()) as session, session.begin():
+        user = accounts.find_by_login(session, login)
+        if user is None:
+            raise click.ClickException(f"no staff account with the login {login!r}")
+        yield session, user
 
 
 @staff_group.command("create")
@@ -105,8 +110,7 @@ def approve_command(login: str, roles: tuple[str, ...]) -> None:
 
     For a back office with a single administrator; each approval is audited.
     """
-    with Session(get_engine()) as session, session.begin():
-        user = _user(session, login)
+    with _account(login) as (session, user):
         waiting = [row.role for row in user.pending_roles if not roles or row.role in roles]
         if not waiting:
             raise click.ClickException(f"{login} has no role waiting for approval")
@@ -120,8 +124,7 @@ def approve_command(login: str, roles: tuple[str, ...]) -> None:
 @with_appcontext
 def disable_command(login: str) -> None:
     """Disable an account and end its sessions at once."""
-    with Session(get_engine()) as session, session.begin():
-        user = _user(session, login)
+    with _account(login) as (session, user):
         accounts.set_active(session, user, False, actor=SHELL)
         ended = end_sessions(session, user.id, reason="account disabled")
     click.echo(f"disabled {login}; ended {ended} sessions")
@@ -132,8 +135,8 @@ def disable_command(login: str) -> None:
 @with_appcontext
 def enable_command(login: str) -> None:
     """Enable a disabled account again."""
-    with Session(get_engine()) as session, session.begin():
-        accounts.set_active(session, _user(session, login), True, actor=SHELL)
+    with _account(login) as (session, user):
+        accounts.set_active(session, user, True, actor=SHELL)
     click.echo(f"enabled {login}")
 
 
@@ -142,8 +145,7 @@ def enable_command(login: str) -> None:
 @with_appcontext
 def reset_2fa_command(login: str) -> None:
     """Remove a lost second factor; the person enrols a new one at their next sign-in."""
-    with Session(get_engine()) as session, session.begin():
-        user = _user(session, login)
+    with _account(login) as (session, user):
         credentials.reset_second_factor(session, user, actor=SHELL, now=utcnow())
         end_sessions(session, user.id, reason="second factor reset")
     click.echo(f"second factor removed for {login}; they enrol again at next sign-in")

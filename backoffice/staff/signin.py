@@ -82,12 +82,8 @@ def verify_second_factor(
     session: Session, user: StaffUser, code: str, *, policy: Policy, actor: Actor, now: datetime
 ) -> Outcome:
     """Accept a current TOTP code (never one already used) or an unused recovery code."""
-    attempt = lockout.count_user_attempt(session, user.id, policy.clock, now)
-    if attempt is not Attempt.ALLOWED:
-        _refused(session, "auth.mfa.failure", attempt, actor, user, policy)
-        session.commit()
+    if not _counted(session, user, "auth.mfa.failure", policy=policy, actor=actor, now=now):
         return Outcome.LOCKED
-    session.commit()
     step = totp.matching_step(
         _stored(session, user, "totp_secret", actor), code, now, user.totp_last_step
     )
@@ -107,17 +103,25 @@ def confirm_password(
 
     Counted on the same clock as sign-in, so a taken-over session cannot guess it either.
     """
-    attempt = lockout.count_user_attempt(session, user.id, policy.clock, now)
-    if attempt is not Attempt.ALLOWED:
-        _refused(session, "auth.password.confirm", attempt, actor, user, policy)
-        session.commit()
+    if not _counted(session, user, "auth.password.confirm", policy=policy, actor=actor, now=now):
         return Outcome.LOCKED
-    session.commit()
     if not _password_matches(session, user, password, policy, actor):
         audit_account(session, "auth.password.confirm", actor, user, outcome="failure")
         return Outcome.INVALID
     lockout.give_back(session, user.id)
     return Outcome.OK
+
+
+def _counted(
+    session: Session, user: StaffUser, action: str, *, policy: Policy, actor: Actor, now: datetime
+) -> bool:
+    """Count an attempt on a known account and commit the count; False (refused and audited as
+    ``action``) when the account is locked."""
+    attempt = lockout.count_user_attempt(session, user.id, policy.clock, now)
+    if attempt is not Attempt.ALLOWED:
+        _refused(session, action, attempt, actor, user, policy)
+    session.commit()
+    return attempt is Attempt.ALLOWED
 
 
 def _password_matches(

@@ -15,13 +15,14 @@ from backoffice.views.cards.pages import (
     as_actor,
     bp,
     card_font,
+    chosen_design,
+    design_choices,
     design_of,
     load_batch,
     scan_url,
 )
 from backoffice.web.forms import EmptyForm, attach_problems
 from cards import batches as batch_service
-from cards.designs import all_designs, get_design
 from cards.files import FILES, render
 from cards.models import CardBatch
 from cards.printshop import NOTE as PRINT_SHOP_NOTE
@@ -51,15 +52,12 @@ def _mark_printed(db: Session, found: CardBatch, kind: str) -> Response | None:
 def new_batch() -> Response | str | tuple[str, int]:
     db = get_session()
     form = BatchForm()
-    form.design.choices = [(d.name, d.name) for d in all_designs(db)]
+    form.design.choices = design_choices()
     if form.validate_on_submit():
-        saved = get_design(db, form.design.data)
-        if saved is None:
-            abort(400)
         try:
             batch = batch_service.create_batch(
                 db,
-                design=saved,
+                design=chosen_design(form.design.data),
                 purpose=form.purpose.data,
                 quantity=form.quantity.data,
                 note=form.note.data or "",

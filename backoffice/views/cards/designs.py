@@ -19,7 +19,9 @@ from backoffice.views.cards.pages import (
     as_actor,
     bp,
     card_font,
+    chosen_design,
     default_design,
+    design_choices,
     design_of,
     load_design,
     scan_url,
@@ -28,10 +30,8 @@ from cards import batches as batch_service
 from cards.design import CardDesign, validate_design
 from cards.designs import (
     DesignError,
-    all_designs,
     copy_design,
     fit_problems,
-    get_design,
     save_design,
     stored_fields,
 )
@@ -51,11 +51,9 @@ def new_design() -> Response | str | tuple[str, int]:
     """A second design (for a school, an event...), starting as a copy of an existing one."""
     db = get_session()
     form = NewDesignForm()
-    form.source.choices = [(d.name, d.name) for d in all_designs(db)]
+    form.source.choices = design_choices()
     if form.validate_on_submit():
-        source = get_design(db, form.source.data)
-        if source is None:
-            abort(400)
+        source = chosen_design(form.source.data)
         try:
             copy = copy_design(db, source, form.name.data, **as_actor())
         except DesignError as exc:

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app
 from backoffice.web.context import current_actor
 from cards import batches as batch_service
 from cards.design import CardDesign
-from cards.designs import card_design, get_design, profile_design
+from cards.designs import all_designs, card_design, get_design, profile_design
 from cards.models import CardBatch, SavedDesign
 from core.db import get_session
 from core.web import current_profile
@@ -31,6 +31,19 @@ def load_batch(batch_id: int) -> CardBatch:
     if batch is None:
         abort(404)
     return batch
+
+
+def design_choices() -> list[tuple[str, str]]:
+    """Every stored design, for a form's list."""
+    return [(d.name, d.name) for d in all_designs(get_session())]
+
+
+def chosen_design(name: str | None) -> SavedDesign:
+    """The design a form's list sent; 400 if none has that name (the list offers only them)."""
+    saved = get_design(get_session(), name or "")
+    if saved is None:
+        abort(400)
+    return saved
 
 
 def as_actor() -> dict[str, Any]:
