@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, Response, g, render_template, request, url_for
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from backoffice.staff.permissions import requires
 from backoffice.web.context import current_actor
@@ -16,12 +15,11 @@ from core import audit
 from core.audit import AuditEvent
 from core.csvsafe import neutralise
 from core.db import get_session
+from core.pagination import page_number, paginate
 from core.timezone import TOKYO
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 PER_PAGE = 50
-# Eight digits: far beyond any trail, and the offset it gives stays in range on every database.
-PAGE_PATTERN = re.compile(r"[0-9]{1,8}")
 # The days a filter may name: no event is older, and later ones would overflow once in UTC.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 EXPORT_LIMIT = 50_000
@@ -81,15 +79,6 @@ def _day(text: str) -> tuple[date | None, str]:
     return day, ""
 
 
-def _page_number(text: str | None) -> int | None:
-    """The page asked for: a whole number from 1, of at most eight digits; None otherwise."""
-    if text is None or text == "":
-        return 1
-    if not PAGE_PATTERN.fullmatch(text) or int(text) < 1:
-        return None
-    return int(text)
-
-
 @bp.route("/")
 @requires("audit.read")
 def index() -> tuple[str, int]:
@@ -99,25 +88,22 @@ def index() -> tuple[str, int]:
 
 
 def _list_page(filters: dict[str, str], query: Select, problems: list[str]) -> tuple[str, int]:
-    db = get_session()
-    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    page = _page_number(request.args.get("page"))
-    if page is None or page > pages:
-        problems = [*problems, f"ページは 1 から {pages} までの番号で指定してください。"]
-        page = 1
-    events = db.scalars(
-        query.order_by(AuditEvent.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
+    db, newest_first = get_session(), query.order_by(AuditEvent.id.desc())
+    number = page_number(request.args.get("page"))
+    page = paginate(db, newest_first, number or 1, PER_PAGE)
+    if number is None or number > page.pages:  # said, and the first page shown
+        problems = [*problems, f"ページは 1 から {page.pages} までの番号で指定してください。"]
+        if page.number != 1:
+            page = paginate(db, newest_first, 1, PER_PAGE)
     export_url = url_for(".export", **{k: v for k, v in filters.items() if v})
     return render_template(
         "backoffice/audit.html",
-        events=events,
+        events=page.items,
         filters=filters,
         problems=problems,
-        page=page,
-        pages=pages,
-        total=total,
+        page=page.number,
+        pages=page.pages,
+        total=page.total,
         export_url=export_url,
         tokyo=TOKYO,
     ), 400 if problems else 200
