@@ -10,8 +10,9 @@ result page loads no ORM objects. Stored as JSON: times and dates as ISO strings
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -19,7 +20,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.hours import HoursSpec
 from directory.models import ContactChannel, Organization, Schedule, Service, channel_href
+
+log = logging.getLogger(__name__)
 
 # The service's own fields a card keeps.
 FIELDS = (
@@ -92,6 +96,16 @@ class ServiceCard:
     organization: OrganizationCard
     channels: tuple[ChannelCard, ...]
     schedules: tuple[ScheduleCard, ...]
+    # Its hours, read once with the card (which `card_from_json` keeps), not at every check.
+    hours_spec: HoursSpec = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            spec = HoursSpec.from_service(self)
+        except ValueError as error:  # as `directory.hours.open_at` reads them
+            log.warning("hours of service %s shown as unknown: %s", self.id, error)
+            spec = HoursSpec()
+        object.__setattr__(self, "hours_spec", spec)
 
 
 def build_cards(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -26,6 +26,11 @@ _TIER = text(
     f"SELECT s.service_id, s.card, {_STATUS} AS status FROM service_search_fts(:match) AS f"  # noqa: S608
     " JOIN service_search AS s ON s.doc_id = f.rowid ORDER BY f.rowid LIMIT :limit"
 ).columns(**_CARD_TYPES)
+_TIER_TAGS = text(
+    f"SELECT s.service_id, s.card, {_STATUS} AS status, s.tags"  # noqa: S608
+    " FROM service_search_fts(:match) AS f JOIN service_search AS s ON s.doc_id = f.rowid"
+    " ORDER BY f.rowid LIMIT :limit"
+).columns(**_CARD_TYPES)
 _COUNT = text("SELECT count(*) FROM service_search_fts(:match)")
 _EXISTS = text("SELECT 1 FROM service_search_fts(:match) LIMIT 1")
 
@@ -74,17 +79,13 @@ class FtsRunner:
 
     def tier_rows(self, tier: int, limit: int, hours: tuple[str, ...]) -> list[tuple[str, bool]]:
         """The first ``limit`` of a tier in index order, each with whether it has one of the
-        ``hours`` tags (`results.night_ids`): the row's `tags`, the same tags FTS5 indexes."""
-        tagged = " OR ".join(f"instr(s.tags, :h{i}) > 0" for i in range(len(hours))) or "0"
-        statement = text(
-            f"SELECT s.service_id, s.card, {_STATUS} AS status, {tagged} AS tagged"  # noqa: S608
-            " FROM service_search_fts(:match) AS f JOIN service_search AS s"
-            " ON s.doc_id = f.rowid ORDER BY f.rowid LIMIT :limit"
-        ).columns(**_CARD_TYPES)
-        params: dict[str, str | int] = {"match": self.tiers[tier], "limit": limit}
-        params |= {f"h{i}": f" {hour} " for i, hour in enumerate(hours)}
-        rows = self.session.execute(statement, params).all()
-        return list(zip(self._ids(rows), (bool(row.tagged) for row in rows), strict=True))
+        ``hours`` tags (`results.night_ids`): the row's `tags`, the same tags FTS5 indexes,
+        looked at here (SQLite's `instr` would count the characters of each)."""
+        params = {"match": self.tiers[tier], "limit": limit}
+        rows = self.session.execute(_TIER_TAGS, params).all()
+        marks = [f" {hour} " for hour in hours]
+        tagged = [any(mark in row.tags for mark in marks) for row in rows]
+        return list(zip(self._ids(rows), tagged, strict=True))
 
     def first_of(
         self, tier: int, limit: int, hours: tuple[str, ...], candidates: bool

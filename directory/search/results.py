@@ -14,10 +14,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import groupby
 
 from sqlalchemy.orm import Session
 
-from directory.hours import open_at
 from directory.search.cards import ServiceCard
 from directory.search.loading import load_services
 from directory.search.plan import TOKYO, Plan, build_plan, query_keys
@@ -59,9 +59,9 @@ def search_services(session: Session, query: SearchQuery, *, now: datetime) -> S
         if query.open_now:
             items, total, exact = _open_now_page(session, runner, now, number, per_page)
         else:
-            offset = (number - 1) * per_page
-            ids, total = _ranked_page(session, runner, plan, now, per_page, offset)
-            items, exact = load_services(session, ids, runner.found), True
+            offset, cards = (number - 1) * per_page, _Cards(session, runner)
+            ids, total = _ranked_page(runner, plan, cards, now, per_page, offset)
+            items, exact = cards(ids), True
         relaxed = []
         if total == 0 and query.filters:
             relaxed = _relaxed(session, runner_for, query, synonyms, now)
@@ -77,12 +77,12 @@ def search_services(session: Session, query: SearchQuery, *, now: datetime) -> S
 
 
 def _ranked_page(
-    session: Session, runner: Runner, plan: Plan, now: datetime, limit: int, offset: int
+    runner: Runner, plan: Plan, cards: _Cards, now: datetime, limit: int, offset: int
 ) -> tuple[list[str], int]:
     """A page of ids and the total: open now first within each relevance tier."""
     if not plan.tiered:
-        return night_scored(runner, _open_check(session, runner, now), limit, offset)
-    ids = night_ids(runner, _open_check(session, runner, now), _hour_tags(now), limit, offset)
+        return night_scored(runner, _open_check(cards, now), limit, offset)
+    ids = night_ids(runner, _open_check(cards, now), _hour_tags(now), limit, offset)
     if len(ids) < limit and (ids or offset == 0):
         return ids, offset + len(ids)
     return ids, runner.count()
@@ -107,7 +107,7 @@ def night_ids(
     wanted, ranked = offset + limit, []
     for tier in range(runner.tier_count()):
         need = wanted - len(ranked)
-        rows = _TierRows(runner, tier, hours, min(need + 10, NIGHT_CHECKED))
+        rows = _TierRows(runner, tier, hours, min((need + 10) * 3 // 2, NIGHT_CHECKED))
         opened, closed = [], []
         while len(opened) < need and len(opened) + len(closed) < NIGHT_CHECKED:
             checked = len(opened) + len(closed)
@@ -178,20 +178,58 @@ def night_scored(
 
     The first `NIGHT_SCORED` matches (score, then index order) are read once and reordered
     within each score; further pages keep the database's order, which is the same set of ids
-    beyond those, so paging never repeats or skips a service.
+    beyond those, so paging never repeats or skips a service. A score's matches are checked
+    only until the page is full.
     """
     if offset + limit > NIGHT_SCORED:
         return page(runner, limit, offset)
     ids = runner.ids(NIGHT_SCORED, 0)
-    open_ids, place = is_open(ids), {service_id: n for n, service_id in enumerate(ids)}
-    ordered = sorted(ids, key=lambda i: (-runner.scores[i], i not in open_ids, place[i]))
+    place = {service_id: n for n, service_id in enumerate(ids)}
+    wanted, ordered = offset + limit, []
+    ranked = sorted(ids, key=lambda i: (-runner.scores[i], place[i]))
+    for _, equal in groupby(ranked, key=lambda i: runner.scores[i]):
+        ordered += _open_first(list(equal), is_open, wanted - len(ordered))
+        if len(ordered) >= wanted:
+            break
     total = len(ids) if len(ids) < NIGHT_SCORED else runner.count()
-    return ordered[offset : offset + limit], total
+    return ordered[offset:wanted], total
 
 
-def _open_check(session: Session, runner: Runner, now: datetime) -> Callable[[list[str]], set[str]]:
+def _open_first(ids: list[str], is_open: Callable[[list[str]], set[str]], need: int) -> list[str]:
+    """``ids`` with the open ones first, each part in order, as far as the first ``need`` go:
+    checked in order only until ``need`` open ones are found."""
+    opened: list[str] = []
+    checked = 0
+    while len(opened) < need and checked < len(ids):
+        batch = ids[checked : checked + need - len(opened)]
+        open_ids = is_open(batch)
+        opened += [i for i in batch if i in open_ids]
+        checked += len(batch)
+    first = set(opened)
+    return opened + [i for i in ids[:checked] if i not in first] + ids[checked:]
+
+
+class _Cards:
+    """The cards of one search's services, each loaded once: to check it, then to show it."""
+
+    def __init__(self, session: Session, runner: Runner) -> None:
+        self.session, self.runner = session, runner
+        self.loaded: dict[str, ServiceCard | None] = {}  # None: not published, or not indexed
+
+    def __call__(self, ids: list[str]) -> list[ServiceCard]:
+        """The cards of ``ids`` that `load_services` gives, in that order."""
+        missing = [i for i in dict.fromkeys(ids) if i not in self.loaded]
+        if missing:
+            found = {c.id: c for c in load_services(self.session, missing, self.runner.found)}
+            self.loaded |= {i: found.get(i) for i in missing}
+        return [card for i in ids if (card := self.loaded[i]) is not None]
+
+
+def _open_check(cards: _Cards, now: datetime) -> Callable[[list[str]], set[str]]:
+    """Which of some ids are open at ``now`` (`directory.hours.open_at`, from their cards)."""
+
     def is_open(ids: list[str]) -> set[str]:
-        return {card.id for card in load_services(session, ids, runner.found) if open_at(card, now)}
+        return {card.id for card in cards(ids) if card.hours_spec.is_open(now)}
 
     return is_open
 
@@ -217,7 +255,7 @@ def _open_now_page(
         batch = wanted - len(found) + 10
         ids = runner.ids(batch, checked)
         cards = load_services(session, ids, runner.found)
-        found += [service for service in cards if open_at(service, now)]
+        found += [service for service in cards if service.hours_spec.is_open(now)]
         checked += len(ids)
         if len(ids) < batch:  # every candidate checked
             return found[wanted - per_page : wanted], len(found), True
