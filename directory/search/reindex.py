@@ -11,12 +11,15 @@ from sqlalchemy.orm import Session
 from directory.models import Service
 from directory.search.cards import build_cards
 from directory.search.documents import service_documents
-from directory.search.fts_tables import drop_fts_triggers, ensure_fts
+from directory.search.fts_tables import drop_fts_triggers, ensure_fts, optimize_fts
 from directory.search.index import ServiceSearchText, doc_id_for
 from directory.search.rows import index_row
 from directory.search.synonyms import group_keys
 
 BATCH = 500
+# From this many rows written at once (a full reindex, an import), SQLite's FTS5 segments are
+# merged afterwards (`fts_tables.optimize_fts`); a staff edit of a few services leaves them be.
+OPTIMIZE_FROM = 1000
 
 
 def reindex(session: Session, services: Iterable[Service | str] | None = None) -> int:
@@ -52,6 +55,8 @@ def reindex(session: Session, services: Iterable[Service | str] | None = None) -
         written += len(rows)
     if sqlite:
         ensure_fts(session.connection())
+        if written >= OPTIMIZE_FROM:
+            optimize_fts(session.connection())
     return written
 
 
