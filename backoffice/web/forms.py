@@ -96,28 +96,28 @@ def choices(pairs: Any) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in items]
 
 
-class BlankableDateField(DateField):
+class Blankable(Field):
+    """A field left empty reads as None; anything else is read by the field it is mixed into."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class BlankableDateField(Blankable, DateField):
     """A date that may be left empty (None); anything else must be a real date."""
 
     def __init__(self, label: str, **kwargs: Any) -> None:
         super().__init__(label, invalid_value_message=DATE_MESSAGE, **kwargs)
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
+class BlankableDateTimeField(Blankable, DateTimeLocalField):
+    """A date and time that may be left empty (None); anything else must be a real one."""
 
-class BlankableDateTimeField(DateTimeLocalField):
     def __init__(self, label: str, **kwargs: Any) -> None:
         super().__init__(label, invalid_value_message=DATETIME_MESSAGE, **kwargs)
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
 
 
 def filled(message: str) -> Callable[[Any, Field], None]:
