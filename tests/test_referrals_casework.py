@@ -615,7 +615,7 @@ def test_the_dashboard_lists_the_coordinators_work(
     html = client.get("/").get_data(as_text=True)
 
     assert "自分が担当している案件（対応中）（1件）" in html
-    assert "受付の確認がされていない案件（2件）" in html
+    assert "受け取り確認がされていない案件（2件）" in html
     assert "期限を過ぎた自分のタスク（1件）" in html
     assert "緊急なのに連絡がとれていない案件（1件）" in html
     assert f'href="/referrals/{urgent}"' in html and f'href="/referrals/{mine}"' in html
@@ -631,7 +631,7 @@ def test_the_dashboard_shows_twenty_of_a_long_list_and_the_count(
 
     html = coordinator[0].get("/").get_data(as_text=True)
 
-    assert "受付の確認がされていない案件（21件）" in html
+    assert "受け取り確認がされていない案件（21件）" in html
     assert "ほかに1件あります（古いものから20件を表示）" in html
 
 
@@ -641,4 +641,4 @@ def test_a_liaisons_dashboard_has_no_case_work_lists(app: Flask, demo: Session) 
 
     html = client.get("/").get_data(as_text=True)
 
-    assert "受付の確認がされていない案件" not in html
+    assert "受け取り確認がされていない案件" not in html

@@ -34,13 +34,15 @@ TIME, DATE, STAFF = "time", "date", "staff"
 
 Spec = tuple[tuple[str, str, Any], ...]  # (attribute, label, how to show the value)
 CASE: Spec = (
-    ("case_number", "案件番号", None), ("status", "状況", STATUS_LABELS),
+    ("case_number", "案件番号", None), ("status", "状態", STATUS_LABELS),
     ("received_at", "受付日時", TIME), ("source_channel", "相談の経路", SOURCE_LABELS),
-    ("created_by_id", "登録した職員", STAFF), ("assigned_to_id", "担当職員", STAFF),
-    ("assigned_at", "担当を決めた日時", TIME), ("acknowledged_at", "受理した日時", TIME),
-    ("acknowledged_by_id", "受理した職員", STAFF), ("first_contact_at", "初回連絡の日時", TIME),
+    ("created_by_id", "登録した職員", STAFF), ("assigned_to_id", "担当者", STAFF),
+    ("assigned_at", "担当者を決めた日時", TIME), ("acknowledged_at", "受け取り確認の日時", TIME),
+    ("acknowledged_by_id", "受け取りを確認した職員", STAFF),
+    ("first_contact_at", "初回連絡の日時", TIME),
     ("ended_at", "支援終了の日時", TIME), ("end_reason", "支援終了の理由", END_REASONS),
-    ("end_note", "支援終了のメモ", None), ("legal_hold", "法的保全（匿名化の停止）", None),
+    ("end_note", "支援終了のメモ", None), ("closing_summary", "支援終了時のまとめ", None),
+    ("follow_up_due_on", "フォローアップの予定日", DATE), ("legal_hold", "法的保全（匿名化の停止）", None),
     ("anonymised_at", "匿名化した日時", TIME),
 )  # fmt: skip
 PERSON: Spec = (
@@ -55,7 +57,7 @@ PERSON: Spec = (
 INTAKE: Spec = (
     ("risk_level", "リスクの程度", RISK_LABELS), ("urgent", "緊急", None),
     ("problem_categories", "相談の内容（分野）", TOPIC_LABELS), ("wants", "本人の希望", None),
-    ("summary", "相談の概要", None), ("assessment", "支援員の見立て", None),
+    ("summary", "相談の概要", None), ("assessment", "つなぎ支援員の見立て", None),
 )  # fmt: skip
 CONSENT: Spec = (
     ("consented_by", "同意した人", CONSENTED_BY_LABELS), ("consented_at", "同意を得た日時", TIME),
@@ -72,8 +74,10 @@ STATUS_CHANGE: Spec = (
     ("to_status", "変更後", STATUS_LABELS), ("changed_by_id", "変更した職員", STAFF),
     ("reason", "理由", None),
 )  # fmt: skip
-NOTE: Spec = (("written_at", "日時", TIME), ("author_id", "記録した職員", STAFF),
-              ("body", "内容", None), ("shared_with_liaison", "支援員と共有", None))  # fmt: skip
+NOTE: Spec = (
+    ("written_at", "日時", TIME), ("author_id", "記録した職員", STAFF), ("body", "内容", None),
+    ("shared_with_liaison", "つなぎ支援員と共有", None),
+)  # fmt: skip
 CONTACT: Spec = (
     ("attempted_at", "日時", TIME), ("by_id", "連絡した職員", STAFF),
     ("method", "方法", METHOD_LABELS), ("result", "結果", CONTACT_LABELS), ("note", "メモ", None),
@@ -87,11 +91,11 @@ MEETING: Spec = (
 )  # fmt: skip
 LINK: Spec = (
     ("linked_on", "つないだ日", DATE), ("service_id", "支援機関一覧のサービス", "service"),
-    ("agency_name", "機関名", None), ("status", "状況", LINK_STATUS_LABELS),
+    ("agency_name", "機関名", None), ("status", "状態", LINK_STATUS_LABELS),
     ("outcome", "結果", None), ("recorded_by_id", "記録した職員", STAFF),
 )  # fmt: skip
 TASK: Spec = (
-    ("title", "内容", None), ("due_at", "期限", TIME), ("assignee_id", "担当職員", STAFF),
+    ("title", "内容", None), ("due_at", "期限", TIME), ("assignee_id", "担当者", STAFF),
     ("done_at", "完了した日時", TIME), ("created_by_id", "作成した職員", STAFF),
 )  # fmt: skip
 FOLLOW_UP: Spec = (("held_on", "実施日", DATE), ("result", "結果", None),
@@ -99,12 +103,12 @@ FOLLOW_UP: Spec = (("held_on", "実施日", DATE), ("result", "結果", None),
 # The rows of a case, section by section: key, title, model, spec, the column to order by.
 LISTS: tuple[tuple[str, str, Any, Spec, str], ...] = (
     ("members", "追加された職員", ReferralMember, MEMBER, "added_at"),
-    ("status_history", "状況の履歴", StatusChange, STATUS_CHANGE, "changed_at"),
+    ("status_history", "状態の履歴", StatusChange, STATUS_CHANGE, "changed_at"),
     ("note", "経過記録", ProgressNote, NOTE, "written_at"),
     ("contact", "連絡", ContactAttempt, CONTACT, "attempted_at"),
     ("emergency", "緊急対応", EmergencyAction, EMERGENCY, "acted_at"),
     ("support_meetings", "支援会議", SupportMeeting, MEETING, "held_on"),
-    ("links", "関係機関へのつなぎ", ReferralLink, LINK, "linked_on"),
+    ("links", "つなぎ先", ReferralLink, LINK, "linked_on"),
     ("tasks", "タスク", Task, TASK, "due_at"),
     ("follow_ups", "フォローアップ", FollowUp, FOLLOW_UP, "held_on"),
 )
