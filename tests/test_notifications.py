@@ -26,6 +26,7 @@ from backoffice.staff.models import StaffUser
 from core.audit import AuditEvent
 from core.config import Settings
 from core.db import get_engine, utcnow
+from core.timezone import in_tokyo
 from directory.topics import TOPICS
 from tests.referrals import PERSON_NAME, make_referral
 from tests.staff import Staff, csrf_token, make_staff, sign_in
@@ -167,7 +168,11 @@ def world(app: Flask) -> World:
         session.execute(
             update(Referral)
             .where(Referral.id == ended_case)
-            .values(status="ended", ended_at=utcnow() - timedelta(days=31))
+            .values(
+                status="ended",
+                ended_at=utcnow() - timedelta(days=31),
+                follow_up_due_on=in_tokyo(utcnow()).date() - timedelta(days=1),
+            )
         )
         session.add(ReferralMember(referral_id=ended_case, staff_user_id=staff["other_liaison"].id))
         for case in (new_case, urgent_case, ended_case):
@@ -255,6 +260,27 @@ def test_a_follow_up_recorded_after_the_end_of_support_is_not_due(app: Flask, wo
     send(app)
 
     assert not {kind for _, kind, _ in told(app)} & {"follow_up_due"}
+
+
+def test_a_follow_up_falls_due_on_the_date_set_when_support_ended(app: Flask, world: World) -> None:
+    today = in_tokyo(utcnow()).date()
+    with Session(get_engine(app)) as session, session.begin():
+        session.execute(
+            update(Referral)
+            .where(Referral.id == world.ended_case)
+            .values(follow_up_due_on=today + timedelta(days=1))
+        )
+
+    send(app)
+    assert not {kind for _, kind, _ in told(app)} & {"follow_up_due"}
+
+    with Session(get_engine(app)) as session, session.begin():
+        session.execute(
+            update(Referral).where(Referral.id == world.ended_case).values(follow_up_due_on=today)
+        )
+    send(app)
+    due_rows = [n for n in rows(app) if n.kind == "follow_up_due"]
+    assert {n.occasion for n in due_rows} == {today.isoformat()}
 
 
 def test_a_liaison_is_told_only_of_cases_they_may_open(app: Flask, world: World) -> None:

@@ -6,8 +6,9 @@
   included.
 - An urgent case not contacted in time (`escalation.urgent_not_contacted`): its assignee (the
   dedicated staff when nobody is assigned) and the supervisors (``referral.supervise``).
-- A follow-up due: support ended ``FOLLOW_UP_AFTER`` ago and no follow-up recorded since; the
-  liaison who handed the case over and the case's members who may record follow-ups.
+- A follow-up due: the case's follow-up date (``follow_up_due_on``, set when support ended) has
+  come in Tokyo and no follow-up was recorded since support ended; the liaison who handed the
+  case over and the case's members who may record follow-ups.
 
 Inactive accounts get nothing, and nobody is told about a case they may not open
 (`scopes.visible_to`). Everything is read at ``now``, passed in, so the rules hold at any date.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import exists, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,10 +37,6 @@ from backoffice.referrals.scopes import sees_all_cases, visible_to
 from backoffice.staff.actor import Actor
 from backoffice.staff.models import StaffUser
 from core.timezone import in_tokyo
-
-# When the NPO's follow-up falls due once support has ended; until a follow-up date is set per
-# case, the same for every case.
-FOLLOW_UP_AFTER = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -102,31 +99,30 @@ def occasions(session: Session, now: datetime, *, hours: int) -> Iterator[Occasi
             URGENT_NOT_CONTACTED, referral.id, referral.case_number, stamp(deadline.due_at),
             recipients,
         )  # fmt: skip
-    for referral_id, case_number, ended_at, liaisons in follow_ups_due(session, now):
+    for referral_id, case_number, due_on, liaisons in follow_ups_due(session, now):
         followers = [staff.by_id.get(i) for i in liaisons]
         followers = [a for a in followers if a is not None and a.may("referral.follow_up")]
-        occasion = in_tokyo(ended_at + FOLLOW_UP_AFTER).date().isoformat()
+        occasion = due_on.isoformat()
         recipients = staff.who_may_open(followers, referral_id)
         yield Occasion(FOLLOW_UP_DUE, referral_id, case_number, occasion, recipients)
 
 
-def follow_ups_due(
-    session: Session, now: datetime
-) -> Iterator[tuple[int, str, datetime, list[int]]]:
-    """Ended cases whose follow-up is due and not recorded since support ended: id, case
-    number, end of support, and the liaison who handed the case over with the case's members."""
+def follow_ups_due(session: Session, now: datetime) -> Iterator[tuple[int, str, date, list[int]]]:
+    """Ended cases whose follow-up date has come (in Tokyo) with no follow-up recorded since
+    support ended: id, case number, the follow-up date, and the liaison who handed the case over
+    with the case's members."""
     recorded = exists().where(
         FollowUp.referral_id == Referral.id, FollowUp.recorded_at >= Referral.ended_at
     )
     statement = (
-        select(Referral.id, Referral.case_number, Referral.ended_at, Referral.created_by_id)
+        select(Referral.id, Referral.case_number, Referral.follow_up_due_on, Referral.created_by_id)
         .where(
             Referral.status == "ended",
             Referral.ended_at.is_not(None),
-            Referral.ended_at <= now - FOLLOW_UP_AFTER,
+            Referral.follow_up_due_on <= in_tokyo(now).date(),
             ~recorded,
         )
-        .order_by(Referral.ended_at, Referral.id)
+        .order_by(Referral.follow_up_due_on, Referral.ended_at, Referral.id)
     )
     rows = session.execute(statement).all()
     members: dict[int, list[int]] = {}
@@ -139,7 +135,10 @@ def follow_ups_due(
         for referral_id, user_id in pairs:
             members.setdefault(referral_id, []).append(user_id)
     for row in rows:
-        yield row.id, row.case_number, row.ended_at, [row.created_by_id, *members.get(row.id, [])]
+        yield (
+            row.id, row.case_number, row.follow_up_due_on,
+            [row.created_by_id, *members.get(row.id, [])],
+        )  # fmt: skip
 
 
 def collect(session: Session, now: datetime, *, hours: int) -> list[Notification]:

@@ -34,6 +34,8 @@ def assign(
     session: Session, referral: Referral, staff_id: int, *, actor: Actor,
     expected_version: int | None,
 ) -> None:  # fmt: skip
+    """Give the case to ``staff_id``. Taking it oneself is also the acknowledgement: nobody
+    else has to confirm that the assignee has it (both are audited)."""
     check_version(referral, expected_version)
     if staff_id not in {u.id for u in case_staff(session)}:
         raise AssignmentError("担当者を一覧から選んでください。")
@@ -42,6 +44,10 @@ def assign(
         referral.assigned_at = utcnow()
         referral.acknowledged_at = referral.acknowledged_by_id = None  # the new one confirms
     _audit(session, "referral.assign", referral, actor, reason=f"to:{staff_id}")
+    if staff_id == actor.id and referral.acknowledged_at is None:
+        referral.acknowledged_at = utcnow()
+        referral.acknowledged_by_id = actor.id
+        _audit(session, "referral.acknowledge", referral, actor)
 
 
 def acknowledge(

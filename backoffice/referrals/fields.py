@@ -27,9 +27,12 @@ PART_FIELDS: dict[str, dict[str, Any]] = {
 # What the handoff itself needs: part of the consent to hand off, not of a box. A liaison sees
 # the field of the problem with the summary, the risk and urgency with the assessment.
 HANDOFF_FIELDS = ("problem_categories", "risk_level", "urgent")
+# What the end of support says of the person (why it ended, what help was arranged, the agencies
+# linked): the liaison sees it with the summary. Without it they see that support ended, and when.
+CLOSING_FIELDS = ("end_reason", "closing_summary", "linked_agencies")
 SEEN_WITH = {
     "share_basic": (),
-    "share_summary": ("problem_categories",),
+    "share_summary": ("problem_categories", *CLOSING_FIELDS),
     "share_assessment": ("risk_level", "urgent"),
 }
 FIELD_LABELS = {

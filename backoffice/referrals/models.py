@@ -134,6 +134,11 @@ class Referral(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     end_reason: Mapped[str] = mapped_column(String(32), default="")
     end_note: Mapped[str | None] = encrypted_column("referral.end_note")
+    # What help was arranged, written when support ends; the liaison reads it when the consent
+    # covers the summary (`fields.CLOSING_PART`).
+    closing_summary: Mapped[str | None] = encrypted_column("referral.closing_summary")
+    # When the NPO's follow-up falls due; set when support ends (`workflow.FOLLOW_UP_AFTER`).
+    follow_up_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     # Records.
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -215,6 +220,7 @@ class StatusChange(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     reason: Mapped[str | None] = encrypted_column("referral_status_change.reason")
+    end_reason: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
     referral: Mapped[Referral] = relationship(back_populates="status_changes")
 

@@ -7,6 +7,7 @@ and why, and writes an audit event.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -20,9 +21,12 @@ from backoffice.referrals.trail import record_case_event
 from backoffice.referrals.vocabulary import END_REASONS, OPEN_TASK_CHOICES, STATUS_LABELS
 from backoffice.staff.actor import Actor
 from core.db import utcnow
-from core.timezone import TOKYO
+from core.timezone import TOKYO, in_tokyo
 
 OPEN = OPEN_STATUSES
+# When the NPO's follow-up falls due unless staff choose another day at the end of support.
+FOLLOW_UP_AFTER = timedelta(days=30)
+SUMMARY_LIMIT = 2000
 TRANSITIONS: dict[str, frozenset[str]] = {
     "received": frozenset({"first_contact", "unreachable"}),
     "first_contact": frozenset({"arranging", "supporting", "ended", "unreachable"}),
@@ -40,6 +44,14 @@ class TransitionError(ValueError):
 
 class OpenTasksError(TransitionError):
     """Support cannot end while tasks are open, unless staff say what becomes of them."""
+
+
+class EndingError(TransitionError):
+    """What the end of support records is refused as it stands (``field`` names which part)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ConflictError(RuntimeError):
@@ -70,11 +82,16 @@ def change_status(
     reason: str = "",
     end_reason: str = "",
     open_tasks: str = "",
+    closing_summary: str = "",
+    follow_up_due_on: date | None = None,
 ) -> StatusChange:
     """Move the case to ``to``; `TransitionError` or `ConflictError` leave it unchanged.
 
-    Ending support with tasks still open needs ``open_tasks``: "close" marks them all done,
-    "carry" leaves them open as the follow-up's (they stay on their assignees' lists)."""
+    Ending support records why (``end_reason``, required), what help was arranged
+    (``closing_summary``) and when the follow-up falls due (``follow_up_due_on``, by default
+    `FOLLOW_UP_AFTER` from today in Tokyo). With tasks still open it needs ``open_tasks``:
+    "close" marks them all done, "carry" leaves them open as the follow-up's (they stay on their
+    assignees' lists)."""
     check_version(referral, expected_version)
     if to not in STATUS_LABELS:  # a code typed into the address: never show it back
         raise TransitionError("変更後の状態を一覧から選んでください。")
@@ -84,8 +101,10 @@ def change_status(
             f"「{STATUS_LABELS.get(to, to)}」には変更できません。"
         )
     if to == "ended" and end_reason not in END_REASONS:
-        raise TransitionError("支援終了の理由を選んでください。")
+        raise EndingError("end_reason", "終了の理由を選んでください。")
     now = utcnow()
+    if to == "ended":
+        _check_ending(closing_summary, follow_up_due_on, in_tokyo(now).date())
     still_open = [t for t in tasks_of(session, referral.id) if t.done_at is None]
     if to == "ended" and still_open:
         if open_tasks not in OPEN_TASK_CHOICES:
@@ -100,6 +119,7 @@ def change_status(
         changed_at=now,
         changed_by_id=actor.id,
         reason=reason.strip() or None,
+        end_reason=end_reason if to == "ended" else "",
     )
     referral.status_changes.append(change)
     referral.status = to
@@ -107,14 +127,28 @@ def change_status(
         referral.first_contact_at = now
     if to == "ended":
         referral.ended_at, referral.end_reason = now, end_reason
+        referral.closing_summary = closing_summary.strip() or None
+        referral.follow_up_due_on = follow_up_due_on or in_tokyo(now).date() + FOLLOW_UP_AFTER
     elif to == "unreachable":  # closed too: the retention period runs from here
         referral.ended_at, referral.end_reason = now, "unreachable"
     elif to in OPEN:
         referral.ended_at, referral.end_reason = None, ""  # reopened
+        referral.follow_up_due_on = None  # set again when support ends again
     session.flush()
     reason = f"{change.from_status}->{to}"
     record_case_event(session, "referral.status", referral.id, actor, reason=reason)
     return change
+
+
+def _check_ending(summary: str, due: date | None, today: date) -> None:
+    if len(summary.strip()) > SUMMARY_LIMIT:
+        raise EndingError(
+            "closing_summary", f"支援のまとめは{SUMMARY_LIMIT}文字以内で入力してください。"
+        )
+    if due is not None and due < today:
+        raise EndingError(
+            "follow_up_due_on", "フォローアップ期日に過去の日付は入力できません。"
+        )
 
 
 def _open_tasks_message(tasks: list[Any]) -> str:

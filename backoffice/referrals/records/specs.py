@@ -40,9 +40,10 @@ CASE: Spec = (
     ("assigned_at", "担当者を決めた日時", TIME), ("acknowledged_at", "受け取り確認の日時", TIME),
     ("acknowledged_by_id", "受け取りを確認した職員", STAFF),
     ("first_contact_at", "初回連絡の日時", TIME),
-    ("ended_at", "支援終了の日時", TIME), ("end_reason", "支援終了の理由", END_REASONS),
+    ("ended_at", "支援終了の日時", TIME), ("end_reason", "終了の理由", END_REASONS),
     ("end_note", "支援終了のメモ", None), ("closing_summary", "支援終了時のまとめ", None),
-    ("follow_up_due_on", "フォローアップの予定日", DATE), ("legal_hold", "法的保全（匿名化の停止）", None),
+    ("follow_up_due_on", "フォローアップ期日", DATE),
+    ("legal_hold", "法的保全（匿名化の停止）", None),
     ("anonymised_at", "匿名化した日時", TIME),
 )  # fmt: skip
 PERSON: Spec = (

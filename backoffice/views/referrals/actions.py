@@ -15,8 +15,10 @@ from flask import request
 from backoffice.referrals import assignment, timeline
 from backoffice.referrals.consent import ConsentError, extend_sharing, withdraw_consent
 from backoffice.referrals.followup import FollowUpError, record_follow_up
+from backoffice.referrals.vocabulary import STATUS_LABELS
 from backoffice.referrals.workflow import (
     ConflictError,
+    EndingError,
     OpenTasksError,
     TransitionError,
     change_status,
@@ -27,6 +29,7 @@ from backoffice.views.referrals.forms import (
     AssignForm,
     ContactForm,
     EmergencyForm,
+    EndForm,
     FollowUpForm,
     MemberForm,
     NoteForm,
@@ -48,26 +51,39 @@ def _version() -> int | None:
 @bp.route("/<int:referral_id>/status", methods=["POST"])
 @requires("referral.edit")
 def status(referral_id: int) -> Any:
+    """A status change; ``status=ended`` comes from the end-of-support form, with its reason,
+    the summary of the help arranged and the follow-up date."""
     referral = load_case(referral_id, why="status")
-    form = StatusForm()
-    form.status.choices = choices([(request.form.get("status", ""), "")])
+    ending = request.form.get("status") == "ended"
+    form: Any = EndForm() if ending else StatusForm()
+    name = "end_form" if ending else "status_form"
+    if not ending:
+        form.status.choices = choices([(request.form.get("status", ""), "")])
     if not form.validate_on_submit():
-        return refused(referral, "status_form", form, {})
+        return refused(referral, name, form, {})
+    extra = (
+        {
+            "end_reason": form.end_reason.data or "", "open_tasks": form.open_tasks.data or "",
+            "closing_summary": form.closing_summary.data or "",
+            "follow_up_due_on": form.follow_up_due_on.data,
+        }
+        if ending else {}
+    )  # fmt: skip
     try:
         change_status(
             get_session(), referral, form.status.data, actor=current_actor(),
-            expected_version=_version(),
-            reason=form.reason.data or "", end_reason=form.end_reason.data or "",
-            open_tasks=form.open_tasks.data or "",
+            expected_version=_version(), reason=form.reason.data or "", **extra,
         )  # fmt: skip
     except ConflictError:
         get_session().commit()
         return conflict_page(referral, {"status": form.status.data})
     except OpenTasksError as exc:
-        return refused(referral, "status_form", form, {"open_tasks": str(exc)})
+        return refused(referral, name, form, {"open_tasks": str(exc)})
+    except EndingError as exc:
+        return refused(referral, name, form, {exc.field: str(exc)})
     except TransitionError as exc:
-        return refused(referral, "status_form", form, {"status": str(exc)})
-    return done(referral, "状態を変更しました。")
+        return refused(referral, name, form, {"status": str(exc)})
+    return done(referral, "支援を終了しました。" if ending else "状態を変更しました。")
 
 
 @bp.route("/<int:referral_id>/assign", methods=["POST"])
@@ -89,6 +105,8 @@ def assign(referral_id: int) -> Any:
         return conflict_page(referral, {"assigned_to_id": form.assigned_to.data})
     except assignment.AssignmentError as exc:
         return refused(referral, "assign_form", form, {"assigned_to": str(exc)})
+    if referral.assigned_to_id == current_actor().id:
+        return done(referral, "この事例を担当し、受け取りを確認しました。")
     return done(
         referral, "担当者を決めました。担当者が受け取りを確認するまで、一覧に表示されます。"
     )
@@ -155,13 +173,25 @@ def add_contact(referral_id: int) -> Any:
     form = ContactForm()
     if not form.validate_on_submit():
         return refused(referral, "contact_form", form, {})
+    before = referral.status
     try:
-        timeline.add_contact_attempt(
+        timeline.record_contact(
             get_session(), referral, at=aware(form.attempted_at.data), method=form.method.data,
             result=form.result.data, note=form.note.data or "", actor=current_actor(),
+            to_first_contact=bool(form.to_first_contact.data),
+            to_unreachable=bool(form.to_unreachable.data), expected_version=form.version.data,
         )  # fmt: skip
+    except ConflictError:  # refused before anything was added
+        get_session().commit()
+        wanted = "unreachable" if form.to_unreachable.data else "first_contact"
+        return conflict_page(referral, {"status": wanted})
     except timeline.EntryError as exc:
         return refused(referral, "contact_form", form, exc.problems)
+    if referral.status != before:
+        return done(
+            referral,
+            f"連絡の記録を追加し、状態を「{STATUS_LABELS[referral.status]}」にしました。",
+        )
     return done(referral, "連絡の記録を追加しました。")
 
 

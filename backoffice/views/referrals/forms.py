@@ -38,12 +38,25 @@ from backoffice.web.forms import (
     DATE_MESSAGE,
     DATETIME_FORMAT,
     DATETIME_MESSAGE,
+    BlankableDateField,
     Checkboxes,
     Select,
+    VersionField,
     at_most,
     choices,
     plausible,
 )
+
+# The first entry of a list whose choice is a judgement (the risk, who takes the case, what a
+# contact gave): nothing is chosen for the user.
+CHOOSE = ("", "選んでください")
+
+
+def staff_id(value: object) -> int | None:
+    """A staff member's id from a list, or None for the prompt (a WTForms ``coerce``)."""
+    if value is None or value == "":
+        return None
+    return int(str(value))
 
 
 class IntakeForm(FlaskForm):
@@ -70,7 +83,7 @@ class IntakeForm(FlaskForm):
     callback_may_identify = BooleanField("電話をかけたとき、市の職員であると名乗ってよい")
     # Intake and assessment.
     problem_categories = Checkboxes("相談の内容（分野）")
-    risk_level = Select("リスクの程度", choices=choices(RISK_LABELS))
+    risk_level = Select("リスクの程度", choices=choices([CHOOSE, *RISK_LABELS.items()]))
     urgent = BooleanField("緊急（すぐに連絡が必要）")
     wants = TextAreaField("本人が望んでいること", validators=[at_most(4000)])
     summary = TextAreaField("相談の概要", validators=[at_most(4000)])
@@ -102,21 +115,37 @@ class VersionForm(FlaskForm):
 
 class StatusForm(VersionForm):
     status = Select("新しい状態")
-    end_reason = Select(
-        "支援終了の理由",
-        choices=choices([("", "（終了のときに選ぶ）"), *END_REASONS.items()]),
-        validate_choice=False,  # the workflow checks it, with its own message
-    )
-    open_tasks = Select(
-        "未完了のタスク（支援終了のとき）",
-        choices=choices([("", "（未完了のタスクがあるときに選ぶ）"), *OPEN_TASK_CHOICES.items()]),
-        validate_choice=False,  # the workflow checks it, with its own message
-    )
     reason = TextAreaField("変更の理由・補足（任意）", validators=[at_most(2000)])
 
 
+class EndForm(VersionForm):
+    """The end of support: why, what help was arranged, when the follow-up falls due. Posted to
+    the status change with ``status=ended``."""
+
+    status = HiddenField(default="ended")
+    end_reason = Select(
+        "終了の理由",
+        choices=choices([CHOOSE, *END_REASONS.items()]),
+        validate_choice=False,  # the workflow checks it, with its own message
+    )
+    closing_summary = TextAreaField(
+        "支援のまとめ（つないだ先と、どんな支援が決まったか）", validators=[at_most(2000)]
+    )
+    follow_up_due_on = BlankableDateField("フォローアップ期日", validators=[plausible])
+    open_tasks = Select(
+        "未完了のタスク",
+        choices=choices([CHOOSE, *OPEN_TASK_CHOICES.items()]),
+        validate_choice=False,  # the workflow checks it, with its own message
+    )
+    reason = TextAreaField("補足（任意）", validators=[at_most(2000)])
+
+
 class AssignForm(VersionForm):
-    assigned_to = Select("担当する専任職員", coerce=int)
+    assigned_to = Select(
+        "担当する専任職員",
+        coerce=staff_id,
+        validators=[InputRequired("担当する専任職員を一覧から選んでください。")],
+    )
 
 
 class MemberForm(FlaskForm):
@@ -136,8 +165,12 @@ class ContactForm(FlaskForm):
         validators=[InputRequired("日時を入力してください。"), plausible],
     )
     method = Select("方法", choices=choices(ATTEMPT_METHOD_LABELS))
-    result = Select("結果", choices=choices(CONTACT_LABELS))
+    result = Select("結果", choices=choices([CHOOSE, *CONTACT_LABELS.items()]))
     note = TextAreaField("メモ（任意）", validators=[at_most(4000)])
+    # Offered beside the attempt (`timeline.contact_offers`): the first ticked, the second not.
+    to_first_contact = BooleanField("あわせて状態を『初回連絡』にする", default=True)
+    to_unreachable = BooleanField("あわせて状態を『連絡不能』にする")
+    version = VersionField()
 
 
 class EmergencyForm(FlaskForm):
