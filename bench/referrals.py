@@ -56,6 +56,8 @@ PAGES = {
     "/referrals/": "case list, page 1",
     "/referrals/?page=50": "case list, page 50",
     "/referrals/?status=supporting&district=峰山町&risk=high": "filtered search",
+    "/referrals/?sort=due": "case list by due date",
+    "/referrals/?view=mine": "my work (by due date)",
     "/": "dashboard",
 }
 

@@ -461,7 +461,7 @@ def test_the_case_list_filters_and_pages(backoffice_app: Flask, session: Session
     ("query", "message"),
     [
         ("status=bogus", "状態を一覧から選んでください。"),
-        ("assigned_to=someone", "担当を一覧から選んでください。"),
+        ("assigned_to=someone", "担当者を一覧から選んでください。"),
         ("district=火星町", "地区を一覧から選んでください。"),
         ("risk=extreme", "リスクを一覧から選んでください。"),
         ("received_from=yesterday", DATE_MESSAGE),
@@ -483,7 +483,10 @@ def test_an_odd_search_in_the_address_gets_the_list_and_a_japanese_message(
 
 
 def test_the_search_form_refuses_odd_values_in_its_own_japanese(backoffice_app: Flask) -> None:
-    odd = "status=x&assigned_to=x&district=x&risk=x&received_from=x&received_to=x&page=x"
+    odd = (
+        "status=x&assigned_to=x&district=x&risk=x&received_from=x&received_to=x&page=x"
+        "&due=x&sort=x&view=x"
+    )
     with backoffice_app.test_request_context(f"/referrals/?{odd}&q={'9' * 21}"):
         form = SearchForm(request.args)
         for name in ("status", "assigned_to", "district", "risk"):
@@ -493,8 +496,11 @@ def test_the_search_form_refuses_odd_values_in_its_own_japanese(backoffice_app: 
     assert form.errors == {
         "q": ["20文字以内で入力してください。"],
         "status": ["状態を一覧から選んでください。"],
-        "assigned_to": ["担当を一覧から選んでください。"],
+        "assigned_to": ["担当者を一覧から選んでください。"],
         "district": ["地区を一覧から選んでください。"],
+        "due": ["次の期限を一覧から選んでください。"],
+        "sort": ["並べ順を一覧から選んでください。"],
+        "view": ["一覧の種類が正しくありません。"],
         "risk": ["リスクを一覧から選んでください。"],
         "received_from": [DATE_MESSAGE],
         "received_to": [DATE_MESSAGE],

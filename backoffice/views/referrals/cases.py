@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from backoffice.referrals import intake as intake_service
 from backoffice.referrals.assignment import case_staff
 from backoffice.referrals.fields import EDITABLE, PART_LABELS
-from backoffice.referrals.listing import CaseFilter, search_cases
+from backoffice.referrals.listing import DUE_WINDOWS, SORTS, CaseFilter, search_cases
 from backoffice.referrals.models import STATUSES
 from backoffice.referrals.scopes import sees_all_cases
 from backoffice.referrals.sharing import shared_parts, unshared_fields
-from backoffice.referrals.vocabulary import RISK_LABELS, STATUS_LABELS, TOPIC_LABELS
+from backoffice.referrals.vocabulary import (
+    DUE_KIND_LABELS,
+    RISK_LABELS,
+    STATUS_LABELS,
+    TOPIC_LABELS,
+)
 from backoffice.referrals.workflow import ConflictError, check_version
 from backoffice.staff.permissions import requires
 from backoffice.views.referrals.case_page import case_context, conflict_page
@@ -31,7 +36,7 @@ from backoffice.views.referrals.pages import (
 from backoffice.web.context import current_actor
 from backoffice.web.forms import attach_problems, choices, number
 from core import audit
-from core.db import get_session
+from core.db import get_session, utcnow
 from core.pagination import page_number
 from core.web import current_profile
 
@@ -49,6 +54,10 @@ def index() -> str:
     form.validate()
     actor = current_actor()
     full = sees_all_cases(actor)  # a liaison may not filter by what the consent may hide
+    mine = form.view.data == "mine"
+    # "My work" is ordered by what falls due first, unless another order is asked for.
+    sort = form.sort.data if form.sort.data in SORTS else ("due" if mine and full else "received")
+    form.sort.data = sort
     found = CaseFilter(
         case_number=(form.q.data or "")[:20],
         status=form.status.data or "",
@@ -57,8 +66,18 @@ def index() -> str:
         risk=(form.risk.data or "") if full else "",
         received_from=None if form.received_from.errors else form.received_from.data,
         received_to=None if form.received_to.errors else form.received_to.data,
+        mine=mine,
+        due=(form.due.data or "") if full and form.due.data in DUE_WINDOWS else "",
+        sort=sort if full else "received",
     )
-    page = search_cases(db, actor, found, page=page_number(request.args.get("page")) or 1)
+    page = search_cases(
+        db,
+        actor,
+        found,
+        now=utcnow(),
+        hours=current_app.config["TSUNAGU_SETTINGS"].urgent_contact_hours,
+        page=page_number(request.args.get("page")) or 1,
+    )
     audit.record(
         db, action="referral.list", actor=actor, object_type="referral",
         client_network=actor.network, reason=f"page {page.number}, {page.total} cases",
@@ -70,14 +89,17 @@ def index() -> str:
         page=page,
         names=staff_names(db),
         statuses=STATUS_LABELS,
+        due_kinds=DUE_KIND_LABELS,
         page_url=_page_url,
         full=full,
+        mine=mine,
     )
 
 
 def _page_url(number: int) -> str:
-    args = request.args.to_dict()
-    args["page"] = str(number)
+    """This list's address on page ``number``, with every filter kept."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(number)]
     return url_for(".index", **args)
 
 

@@ -208,9 +208,9 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search changes nothing
 
-    q = StringField("事例番号", validators=[Optional(), at_most(20)])
+    q = StringField("案件番号", validators=[Optional(), at_most(20)])
     status = Select("状態", validators=[Optional()])
-    assigned_to = Select("担当", validators=[Optional()])
+    assigned_to = Select("担当者", validators=[Optional()])
     district = Select("地区", validators=[Optional()])
     risk = Select("リスク", validators=[Optional()])
     received_from = DateField(
@@ -218,6 +218,27 @@ class SearchForm(FlaskForm):
     )
     received_to = DateField(
         "受付日（まで）", invalid_value_message=DATE_MESSAGE, validators=[Optional(), plausible]
+    )
+    due = Select(
+        "次の期限",
+        choices=[
+            SelectChoice("", "すべて"),
+            SelectChoice("overdue", "期限を過ぎている"),
+            SelectChoice("today", "今日まで（過ぎたものを含む）"),
+            SelectChoice("week", "7日以内（過ぎたものを含む）"),
+        ],
+        validators=[Optional()],
+    )
+    sort = Select(
+        "並べ順",
+        choices=[
+            SelectChoice("received", "受付が新しい順"),
+            SelectChoice("due", "次の期限が近い順"),
+        ],
+        validators=[Optional()],
+    )
+    view = HiddenField(  # the "my work" list
+        validators=[Optional(), AnyOf(["mine"], message="一覧の種類が正しくありません。")]
     )
     page = IntegerField(
         invalid_value_message="ページは数字で指定してください。", validators=[Optional()]
