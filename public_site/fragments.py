@@ -77,6 +77,43 @@ def cached_card(
     )
 
 
+def cached_fragment(
+    name: str, *parts: Any, sources: tuple[Any, ...] = (), clock: bool = False, caller: Any
+) -> Markup:
+    """The HTML of a template's ``{% call cached_fragment(...) %}`` block, kept.
+
+    A block the same for many pages (the filters, the 「いますぐ話したい」 block, the help strip,
+    the footer) is kept under its ``name``, its ``parts`` (every value the block reads that is
+    neither the content version nor the language; lists are kept as tuples), the language and
+    where the site is mounted (its links), and, with ``clock``, the minute. ``sources``: the
+    objects the block shows (the profile, the block's lines), which this process keeps per
+    content version and minute: a copy kept from other ones (the profile file, the lines last
+    read, when the database failed) is never served; the block is rendered again instead.
+    An error page renders every block.
+    """
+    if g.get("error_page"):
+        return caller()
+    key = (name, current_language(), request.script_root, *map(_hashable, parts))
+    kept = remember(
+        "html",
+        key,
+        lambda: (sources, caller()),
+        minute=minute_of(request_now()) if clock else "",
+        valid=lambda value: _same(value[0], sources),
+    )
+    return kept[1]
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(map(_hashable, value))
+    return value
+
+
+def _same(kept: tuple[Any, ...], sources: tuple[Any, ...]) -> bool:
+    return len(kept) == len(sources) and all(a is b for a, b in zip(kept, sources, strict=True))
+
+
 def found_services(query: SearchQuery, moment: datetime) -> SearchResult:
     """The search's result, kept for the minute: the same search made again this minute (with
     another tracking parameter, the parameters in another order, in the other language) is
@@ -150,4 +187,5 @@ def quick_gettext(translated: dict[tuple[str, str, bool], Markup]) -> Callable[.
 
 def init_fragments(app: Flask) -> None:
     app.add_template_global(cached_card)
+    app.add_template_global(cached_fragment)
     app.jinja_env.globals["_"] = quick_gettext({})

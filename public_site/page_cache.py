@@ -46,7 +46,7 @@ from werkzeug.wrappers import Response
 from core.config import Settings
 from public_site.localization import current_language
 from public_site.now import minute_of, request_now
-from public_site.render_cache import content_version, disable
+from public_site.render_cache import LRU, content_version, disable
 
 log = logging.getLogger(__name__)
 EXTENSION = "tsunagu.page_cache"
@@ -75,11 +75,30 @@ class BytesOnly(BaseSerializer):
         return value if isinstance(value, bytes) else None
 
 
+class LocalPages:
+    """This process's pages: at most ``size``, the least recently used dropped first, each
+    until its timeout. Not Flask-Caching's SimpleCache, which, once full, walks and sorts every
+    entry on each store: a flood of searches no one made before stores a page per request."""
+
+    def __init__(self, size: int) -> None:
+        self._pages = LRU(size)
+
+    def get(self, key: str) -> bytes | None:
+        found = self._pages.get(key)
+        if found is None:
+            return None
+        expires, entry = found
+        return entry if time.time() < expires else None
+
+    def set(self, key: str, entry: bytes, timeout: int) -> None:
+        self._pages.set(key, (time.time() + timeout, entry))
+
+
 @dataclass
 class PageCache:
     """``local``: this process's pages; ``shared``: every process's (Redis), behind it."""
 
-    local: Cache
+    local: LocalPages
     shared: Cache | None = None
     paused_until: float = float("-inf")
 
@@ -177,9 +196,7 @@ def init_page_cache(app: Flask, settings: Settings) -> None:
         disable(app)  # nothing kept: every page rendered in full
         return
     common = {"CACHE_DEFAULT_TIMEOUT": 60, "CACHE_SERIALIZER": BytesOnly}
-    local = Cache(
-        app, config=common | {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": LOCAL_ENTRIES}
-    )
+    local = LocalPages(LOCAL_ENTRIES)
     shared = None
     if settings.cache_url != "simple":
         # Short timeouts: a slow Redis must not hold up help that could be rendered instead.

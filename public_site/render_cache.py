@@ -40,8 +40,9 @@ VERSION_SECONDS = 1.0  # how long a process trusts the content version it last r
 # Entries per store. A card is about 1.5 KiB of HTML: 4,096 of them (every service of a large
 # directory, in both languages) stay under 8 MiB. A search result holds a page of cards (shared
 # with the search's own card cache) and a few numbers. The other stores hold a few small values
-# a minute (the block's lines, the filters) or one flag per recent search text.
-SIZES = {"card": 4096, "search": 1024, "data": 256, "words": 2048}
+# a minute (the block's lines, the filters) or one flag per recent search text; "html", the
+# parts of a page the same for many searches (`fragments.cached_fragment`), a few KiB each.
+SIZES = {"card": 4096, "search": 1024, "data": 256, "words": 2048, "html": 512}
 MISSING = object()
 T = TypeVar("T")
 
@@ -134,17 +135,25 @@ def content_version() -> int | None:
     return g.content_version
 
 
-def remember(kind: str, key: Hashable, compute: Callable[[], T], *, minute: str = "") -> T:
+def remember(
+    kind: str,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    minute: str = "",
+    valid: Callable[[T], bool] | None = None,
+) -> T:
     """``compute()``, kept in the ``kind`` store under ``key``, the content version and
     ``minute`` (empty: the value does not change with the clock); computed afresh when the
-    version cannot be read or caching is off."""
+    version cannot be read or caching is off, and, with ``valid``, when the kept value is not
+    valid for this request (then the new one is kept instead)."""
     cache = render_cache()
     version = content_version() if cache.enabled else None
     if version is None:
         return compute()
     store, full_key = cache.stores[kind], (version, minute, key)
     value = store.get(full_key, MISSING)
-    if value is MISSING:
+    if value is MISSING or (valid is not None and not valid(value)):
         value = compute()
         store.set(full_key, value)
     return value
