@@ -148,7 +148,7 @@ def record_contact(
         if result == REACHED:
             raise EntryError({"to_unreachable": "「話せた」ときは、連絡不能にはできません。"})
         if not offers.unreachable:
-            raise EntryError({"to_unreachable": "この事例は、いま連絡不能にはできません。"})
+            raise EntryError({"to_unreachable": "この案件は、いま連絡不能にはできません。"})
         moving = "unreachable"
     elif to_first_contact and result == REACHED and offers.first_contact:
         moving = "first_contact"

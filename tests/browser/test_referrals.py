@@ -5,7 +5,7 @@ follow-up; then the audit chain verifies and the database holds no name in plain
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,10 +19,6 @@ from tests.browser.test_backoffice import sign_in
 
 pytestmark = pytest.mark.browser
 NAME = "由良 つぐみ"
-
-
-def tokyo(moment: datetime) -> str:
-    return (moment + timedelta(hours=9)).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_liaison_to_coordinator_to_follow_up(
@@ -45,7 +41,7 @@ def test_liaison_to_coordinator_to_follow_up(
     page.get_by_label("緊急（すぐに連絡が必要）").check()
     page.locator("#summary").fill("仕事を失い、返済の見通しが立たない。")
     page.get_by_role("button", name="登録して市に引き継ぐ").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("事例 R-")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("案件 R-")
     case_url = page.url
     case_number = re.search(r"R-\d{4}-\d{4}", page.content()).group(0)  # type: ignore[union-attr]
     liaison = page
@@ -57,21 +53,16 @@ def test_liaison_to_coordinator_to_follow_up(
     sign_in(page, live, "coordinator")
     page.goto(case_url)
     assert axe_violations(page, axe_source) == []
-    assign = page.locator("form[action$='/assign']")
-    assign.get_by_label("担当する専任職員").select_option(index=0)
-    me = assign.get_by_label("担当する専任職員").evaluate(
-        "el => [...el.options].map(o => o.text).pop()"
-    )
-    assign.get_by_label("担当する専任職員").select_option(label=me)
-    assign.get_by_role("button", name="担当者を決める").click()
-    page.get_by_role("button", name="この事例を受け取ったことを確認する").click()
-    expect(page.get_by_text("受け取りを確認しました。")).to_be_visible()
+    expect(page.get_by_label("担当する専任職員")).to_have_value("")  # nobody is chosen for them
+    page.get_by_role("button", name="自分が担当する（受け取り確認も記録します）").click()
+    # Taking the case oneself is its acknowledgement.
+    expect(page.get_by_text("この案件を担当し、受け取りを確認しました。")).to_be_visible()
 
     contact = page.locator("form[action$='/contacts']")
-    contact.get_by_label("日時").fill(tokyo(datetime.now(UTC) - timedelta(minutes=5)))
+    expect(contact.get_by_label("日時")).not_to_have_value("")  # now, unless changed
     contact.get_by_label("結果").select_option("reached")
     contact.get_by_role("button", name="連絡を記録する").click()
-    _status(page, "初回連絡")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("初回連絡")
 
     page.get_by_role("link", name="支援会議を記録する").click()
     page.get_by_label("開催日").fill(datetime.now(UTC).date().isoformat())
@@ -83,20 +74,19 @@ def test_liaison_to_coordinator_to_follow_up(
     page.get_by_role("button", name="保存する").click()
     expect(page).to_have_url(case_url)
     expect(page.get_by_role("link", name="印刷用の議事録")).to_be_visible()
-    page.get_by_role("link", name="つなぎ先を記録する").click()
-    page.get_by_label("一覧にない機関の名前").fill("家計改善支援窓口")
-    page.get_by_label("日付").fill(datetime.now(UTC).date().isoformat())
-    page.get_by_label("状況").select_option("connected")
-    page.get_by_label(re.compile("同意の記録にない機関について")).check()
-    page.get_by_role("button", name="保存する").click()
+    link = page.locator("form[action$='/links/new']")
+    link.get_by_label("一覧にない機関の名前").fill("家計改善支援窓口")
+    link.get_by_label("日付").fill(datetime.now(UTC).date().isoformat())
+    link.get_by_label("状況").select_option("connected")
+    link.get_by_label(re.compile("同意の記録にない機関について")).check()
+    link.get_by_role("button", name="つなぎ先を記録する").click()
     expect(page).to_have_url(case_url)
     expect(page.locator("li", has_text="家計改善支援窓口")).to_be_visible()
     for status in ("支援調整中", "支援中"):
         _status(page, status)
-    form = page.locator("form[action$='/status']")
-    form.get_by_label("新しい状態").select_option(label="支援終了")
-    form.get_by_label("支援終了の理由").select_option("connected")
-    form.get_by_role("button", name="状態を変更する").click()
+    form = page.locator("form[action$='/status']", has=page.get_by_label("終了の理由"))
+    form.get_by_label("終了の理由").select_option("connected")
+    form.get_by_role("button", name="支援を終了する").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("支援終了")
 
     # Another liaison does not even see the case in their list.
@@ -122,7 +112,7 @@ def test_liaison_to_coordinator_to_follow_up(
 
 
 def _status(page: Page, label: str) -> None:
-    form = page.locator("form[action$='/status']")
+    form = page.locator("form[action$='/status']", has=page.get_by_label("新しい状態"))
     form.get_by_label("新しい状態").select_option(label=label)
     form.get_by_role("button", name="状態を変更する").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(label)

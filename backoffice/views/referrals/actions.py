@@ -106,7 +106,7 @@ def assign(referral_id: int) -> Any:
     except assignment.AssignmentError as exc:
         return refused(referral, "assign_form", form, {"assigned_to": str(exc)})
     if referral.assigned_to_id == current_actor().id:
-        return done(referral, "この事例を担当し、受け取りを確認しました。")
+        return done(referral, "この案件を担当し、受け取りを確認しました。")
     return done(
         referral, "担当者を決めました。担当者が受け取りを確認するまで、一覧に表示されます。"
     )
