@@ -202,7 +202,7 @@ def timeline(session: Session, referral: Referral, actor: Actor) -> list[Entry]:
     if not full:
         notes = notes.where(ProgressNote.shared_with_liaison.is_(True))
     entries += [
-        Entry(n.written_at, "note", "経過の記録", n.body or "", n.author_id, n.shared_with_liaison)
+        Entry(n.written_at, "note", "経過記録", n.body or "", n.author_id, n.shared_with_liaison)
         for n in session.scalars(notes)
     ]
     if full:

@@ -153,8 +153,8 @@ class MemberForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    body = TextAreaField("経過の記録", validators=[at_most(4000)])
-    shared = BooleanField("つなぎ支援員（NPO）にも見せる")
+    body = TextAreaField("経過記録", validators=[at_most(4000)])
+    shared = BooleanField("つなぎ支援員と共有する（NPOのつなぎ支援員も読めます）")
 
 
 class ContactForm(FlaskForm):
