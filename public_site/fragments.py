@@ -105,9 +105,8 @@ def cached_fragment(
 
 
 def _hashable(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return tuple(map(_hashable, value))
-    return value
+    """A list as a tuple (a template's lists: topics, languages, districts)."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _same(kept: tuple[Any, ...], sources: tuple[Any, ...]) -> bool:
