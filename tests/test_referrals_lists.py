@@ -4,7 +4,7 @@ filtering by it, the "my work" list, and page links that keep every filter."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask
@@ -12,11 +12,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.casework import Task
-from backoffice.referrals.listing import next_due
+from backoffice.referrals.listing import CaseFilter, next_due, search_cases
 from backoffice.referrals.models import Referral, ReferralMember
+from backoffice.staff.actor import Actor
 from core.db import get_engine
+from core.timezone import TOKYO
 from tests.referrals import make_referral
-from tests.staff import make_staff, sign_in
+from tests.staff import load_user, make_staff, sign_in
 
 NOW = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)  # a Wednesday
 
@@ -182,3 +184,70 @@ def test_page_links_keep_every_filter(backoffice_app: Flask, session: Session) -
     assert not set(_numbers(first)) & set(_numbers(second))
     back = re.findall(r'<nav class="pager".*?</nav>', second, flags=re.S)[0]
     assert "sort=due" in back and "district=" in back and "page=1" in back
+
+
+def test_every_page_by_due_date_follows_one_order_without_gaps_or_repeats(
+    backoffice_app: Flask, session: Session
+) -> None:
+    """Small pages over cases of every kind give, page after page, exactly the order worked
+    out case by case: due first (by next due), then those waiting for nothing, newest first."""
+    liaison = make_staff(backoffice_app, "liaison")
+    coordinator = make_staff(backoffice_app, "coordinator")
+    now = datetime.now(UTC)
+    done = {"acknowledged_at": now, "first_contact_at": now, "status": "supporting"}
+    ids = []
+    for number in range(24):
+        referral_id = make_referral(backoffice_app, liaison.id)
+        ids.append(referral_id)
+        received = now - timedelta(hours=number * 7 + 1)
+        if number % 3 == 0:  # waiting for acknowledgement; some with a task too
+            _set(backoffice_app, referral_id, received_at=received, urgent=number % 2 == 0)
+            if number % 6 == 0:
+                _task(backoffice_app, referral_id, now + timedelta(hours=number - 10))
+        elif number % 3 == 1:  # tasks only
+            _set(backoffice_app, referral_id, received_at=received, **done)
+            _task(backoffice_app, referral_id, now + timedelta(hours=(number * 5) % 17 - 8))
+            _task(backoffice_app, referral_id, now + timedelta(days=3))
+        else:  # waiting for nothing
+            _set(backoffice_app, referral_id, received_at=received, **done)
+    actor = Actor.of(load_user(backoffice_app, coordinator.id))
+    hours = backoffice_app.config["TSUNAGU_SETTINGS"].urgent_contact_hours
+    with backoffice_app.app_context(), Session(get_engine(backoffice_app)) as db:
+        cases = db.scalars(select(Referral).where(Referral.id.in_(ids))).all()
+        task_due = {
+            i: min(d for r, d in db.execute(select(Task.referral_id, Task.due_at)) if r == i)
+            for i in set(db.scalars(select(Task.referral_id)))
+        }
+        dues = {
+            r.id: next_due(
+                received_at=r.received_at, urgent=r.urgent, is_open=True,
+                acknowledged=r.acknowledged_at is not None,
+                contacted=r.first_contact_at is not None,
+                task_due=task_due.get(r.id), now=now, hours=hours,
+            )
+            for r in cases
+        }  # fmt: skip
+        waiting = sorted((d.at, i) for i, d in dues.items() if d is not None)
+        idle = sorted(((r.received_at, r.id) for r in cases if dues[r.id] is None), reverse=True)
+        expected = [i for _, i in waiting] + [i for _, i in idle]
+        for window, sort in (("", "due"), ("week", "due"), ("week", "received")):
+            found = CaseFilter(sort=sort, due=window)
+            shown, number = [], 1
+            while True:
+                page = search_cases(db, actor, found, now=now, hours=hours, page=number, per_page=5)
+                shown += [item.referral.id for item in page.items]
+                if number >= page.pages:
+                    break
+                number += 1
+            if not window:
+                assert shown == expected and page.total == 24
+            else:
+                today = now.astimezone(TOKYO).date()
+                end = datetime.combine(today + timedelta(days=7), time(), TOKYO)
+                due_soon = [i for at, i in waiting if at < end]
+                if sort == "due":
+                    assert shown == due_soon
+                else:
+                    received = {r.id: r.received_at for r in cases}
+                    assert shown == sorted(due_soon, key=lambda i: received[i], reverse=True)
+                assert page.total == len(due_soon) > 0

@@ -1,5 +1,5 @@
 """Case lists: search by case number, status, staff, district, risk, dates and the next due date,
-a page at a time; "my work" is the open cases one holds, registered or was added to.
+a page at a time; "my work" is the open cases one holds (a liaison: registered) or was added to.
 
 Only plain columns are filtered (encrypted ones cannot be), every filter uses an index, and the
 actor's scope is part of the query, so a liaison's list never holds another's case.
@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union
 from sqlalchemy.orm import Session, load_only
 
 from backoffice.referrals.casework import Task
@@ -30,6 +31,7 @@ from core.pagination import Page, paginate
 from core.timezone import TOKYO
 
 PER_PAGE = 50
+MAX_READ = PER_PAGE  # cases with tasks read with their count, for a list by due date
 SORTS = ("received", "due")  # newest received first; soonest next due first
 DUE_WINDOWS = ("overdue", "today", "week")  # past due; due by the end of today; within 7 days
 DUE_KINDS = ("acknowledge", "contact", "task")
@@ -47,7 +49,7 @@ class CaseFilter:
     risk: str = ""
     received_from: date | None = None
     received_to: date | None = None
-    mine: bool = False  # open cases the actor holds, registered or was added to
+    mine: bool = False  # open cases the actor holds (a liaison: registered) or was added to
     due: str = ""  # one of DUE_WINDOWS, or any
     sort: str = "received"  # one of SORTS
 
@@ -120,11 +122,11 @@ def _conditions(found: CaseFilter, actor: Actor) -> list[ColumnElement[bool]]:
 
 
 def mine(actor: Actor) -> ColumnElement[bool]:
-    """The cases ``actor`` holds, registered or was added to."""
-    member = exists().where(
-        ReferralMember.referral_id == Referral.id, ReferralMember.staff_user_id == actor.id
-    )
-    return or_(Referral.assigned_to_id == actor.id, Referral.created_by_id == actor.id, member)
+    """The cases ``actor`` was added to, and those they hold (the municipality's staff) or
+    registered (a liaison); each part is found by its own index."""
+    added = select(ReferralMember.referral_id).where(ReferralMember.staff_user_id == actor.id)
+    own = Referral.assigned_to_id if sees_all_cases(actor) else Referral.created_by_id
+    return Referral.id.in_(union(select(Referral.id).where(own == actor.id, IS_OPEN), added))
 
 
 def next_due(
@@ -152,44 +154,53 @@ def next_due(
     return Due(at, kind, at <= now)
 
 
-def _open_tasks() -> Subquery:
-    return (
-        select(Task.referral_id, func.min(Task.due_at).label("due"))
-        .where(Task.done_at.is_(None))
-        .group_by(Task.referral_id)
-        .subquery()
-    )
-
-
 def _dues_of(
     session: Session, referrals: list[Referral], now: datetime, hours: int
 ) -> dict[int, Due]:
     """The next due date of each case on one page."""
-    ids = [r.id for r in referrals]
-    if not ids:
-        return {}
-    task_due = dict(
-        session.execute(
-            select(Task.referral_id, func.min(Task.due_at))
-            .where(Task.referral_id.in_(ids), Task.done_at.is_(None))
-            .group_by(Task.referral_id)
-        ).all()
-    )
+    task_due = _task_dues(session, [r.id for r in referrals])
     dues = {}
     for referral in referrals:
-        due = next_due(
-            received_at=referral.received_at,
-            urgent=referral.urgent,
-            is_open=referral.status in OPEN,
-            acknowledged=referral.acknowledged_at is not None,
-            contacted=referral.first_contact_at is not None,
-            task_due=task_due.get(referral.id),
-            now=now,
-            hours=hours,
-        )
+        due = _due_of(referral, task_due.get(referral.id), now, hours)
         if due is not None:
             dues[referral.id] = due
     return dues
+
+
+def _due_of(row: Any, task_due: datetime | None, now: datetime, hours: int) -> Due | None:
+    """``next_due`` of a case row (a `Referral`, or a row with the same columns)."""
+    return next_due(
+        received_at=row.received_at,
+        urgent=row.urgent,
+        is_open=row.status in OPEN,
+        acknowledged=row.acknowledged_at is not None,
+        contacted=row.first_contact_at is not None,
+        task_due=task_due,
+        now=now,
+        hours=hours,
+    )
+
+
+def _task_dues(session: Session, ids: list[int]) -> dict[int, datetime]:
+    """The earliest due time of each case's tasks not done, for the cases ``ids``."""
+    dues: dict[int, datetime] = {}
+    for first in range(0, len(ids), 500):
+        rows = session.execute(
+            select(Task.referral_id, func.min(Task.due_at))
+            .where(Task.referral_id.in_(ids[first : first + 500]), Task.done_at.is_(None))
+            .group_by(Task.referral_id)
+        )
+        dues.update((referral_id, due) for referral_id, due in rows)
+    return dues
+
+
+# A case waiting for its acknowledgement or, when urgent, its first contact: few at any time
+# (the partial indexes of open cases find them), and their due times need the business calendar.
+WAITING = or_(
+    and_(IS_OPEN, Referral.acknowledged_at.is_(None)),
+    and_(IS_OPEN, Referral.urgent.is_(True), Referral.first_contact_at.is_(None)),
+)
+OPEN_TASK = exists().where(Task.referral_id == Referral.id, Task.done_at.is_(None))
 
 
 def _by_due(
@@ -202,72 +213,87 @@ def _by_due(
     page: int,
     per_page: int,
 ) -> Page[ListedCase]:
-    tasks = _open_tasks()
-    waits = or_(
-        and_(IS_OPEN, Referral.acknowledged_at.is_(None)),
-        and_(IS_OPEN, Referral.urgent.is_(True), Referral.first_contact_at.is_(None)),
-        tasks.c.due.is_not(None),
+    """The cases waiting for something, ordered by due date (or newest first), then, without a
+    due filter, the others newest first.
+
+    The waiting cases come in two parts. Those waiting for acknowledgement or contact are read
+    whole and their due times worked out here. Those with tasks not done are ordered by the
+    database on their earliest task, and only as many are read as the page needs: a case not
+    among the first n by task cannot be among the first n by next due, since each of those n
+    is due no later than its task."""
+    end = _window_end(found.due, now)
+    by_received = found.sort != "due"
+    waiting_rows = session.execute(select(*_ROW).where(*conditions, WAITING)).all()
+    task_due = _task_dues(session, [row.id for row in waiting_rows])
+    chosen: dict[int, tuple[Due, Any]] = {}
+    for row in waiting_rows:
+        due = _due_of(row, task_due.get(row.id), now, hours)
+        if due is not None and (end is None or due.at < end):
+            chosen[row.id] = (due, row)
+    tasks = (
+        select(Task.referral_id, func.min(Task.due_at).label("due"))
+        .where(Task.done_at.is_(None))
+        .group_by(Task.referral_id)
+        .subquery()
     )
-    rows = session.execute(
-        select(
-            Referral.id,
-            Referral.received_at,
-            Referral.urgent,
-            Referral.status,
-            Referral.acknowledged_at.is_not(None).label("acknowledged"),
-            Referral.first_contact_at.is_not(None).label("contacted"),
-            tasks.c.due,
-        )
-        .outerjoin(tasks, tasks.c.referral_id == Referral.id)
-        .where(*conditions, waits)
-    ).all()
-    limit = _window_end(found.due, now)
-    due_cases = []
-    for row in rows:
-        due = next_due(
-            received_at=row.received_at,
-            urgent=row.urgent,
-            is_open=row.status in OPEN,
-            acknowledged=bool(row.acknowledged),
-            contacted=bool(row.contacted),
-            task_due=row.due,
-            now=now,
-            hours=hours,
-        )
-        if due is not None and (limit is None or due.at < limit):
-            due_cases.append((due, row))
-    if found.sort == "due":
-        due_cases.sort(key=lambda pair: (pair[0].at, pair[1].id))
+    earliest = tasks.c.due
+    with_tasks = (
+        select(*_ROW, earliest.label("task_due"))
+        .join(tasks, tasks.c.referral_id == Referral.id)
+        .where(*conditions)
+    )
+    if end is not None:
+        with_tasks = with_tasks.where(earliest < end)
+    if by_received:
+        with_tasks = with_tasks.order_by(Referral.received_at.desc(), Referral.id.desc())
     else:
-        due_cases.sort(key=lambda pair: (pair[1].received_at, pair[1].id), reverse=True)
-    # Without a due filter, the cases waiting for nothing follow, newest first.
+        with_tasks = with_tasks.order_by(earliest, Referral.id)
+    # The page is not known before the total, and the total needs this list's count: the count
+    # comes with the first rows (one pass over the tasks); a later page reads as many as it needs.
+    counted_rows = session.execute(
+        with_tasks.add_columns(func.count().over().label("counted")).limit(MAX_READ)
+    ).all()
+    counted = counted_rows[0].counted if counted_rows else 0
+    also_waiting = sum(1 for i in task_due if end is None or task_due[i] < end)
+    total_due = len(chosen) + counted - also_waiting
     rest_total = 0
-    rest = select(Referral.id).outerjoin(tasks, tasks.c.referral_id == Referral.id)
-    rest = rest.where(*conditions, ~waits)
-    if not found.due:
-        rest_total = session.scalar(select(func.count()).select_from(rest.subquery())) or 0
-    total = len(due_cases) + rest_total
-    last = max(1, -(-total // per_page))
-    number = min(max(page, 1), last)
+    if end is None:
+        everything = session.scalar(select(func.count(Referral.id)).where(*conditions)) or 0
+        rest_total = everything - total_due
+    total = total_due + rest_total
+    number = min(max(page, 1), max(1, -(-total // per_page)))
     start = (number - 1) * per_page
-    chosen = due_cases[start : start + per_page]
-    ids = [row.id for _, row in chosen]
-    dues = {row.id: due for due, row in chosen}
-    if len(chosen) < per_page and rest_total:
-        offset = max(0, start - len(due_cases))
-        ids += session.scalars(
-            rest.order_by(Referral.received_at.desc(), Referral.id.desc())
-            .offset(offset)
-            .limit(per_page - len(chosen))
-        ).all()
-    loaded = {
-        r.id: r
-        for r in session.scalars(
-            select(Referral).where(Referral.id.in_(ids)).options(load_only(*SHOWN))
+    needed = start + per_page
+    rows = counted_rows if needed <= MAX_READ else session.execute(with_tasks.limit(needed)).all()
+    for row in rows[:needed]:
+        if row.id not in chosen:
+            chosen[row.id] = (Due(row.task_due, "task", row.task_due <= now), row)
+    if by_received:
+        key = lambda pair: (-pair[1].received_at.timestamp(), -pair[1].id)  # noqa: E731
+    else:
+        key = lambda pair: (pair[0].at, pair[1].id)  # noqa: E731
+    listed = sorted(chosen.values(), key=key)[start:needed]
+    ids = [row.id for _, row in listed]
+    dues = {row.id: due for due, row in listed}
+    if len(ids) < per_page and rest_total:
+        rest = (
+            select(Referral.id)
+            .where(*conditions, ~WAITING, ~OPEN_TASK)
+            .order_by(Referral.received_at.desc(), Referral.id.desc())
+            .offset(max(0, start - total_due))
+            .limit(per_page - len(ids))
         )
-    } if ids else {}  # fmt: skip
+        ids += session.scalars(rest).all()
+    loaded = {}
+    if ids:
+        statement = select(Referral).where(Referral.id.in_(ids)).options(load_only(*SHOWN))
+        loaded = {r.id: r for r in session.scalars(statement)}
     items = [ListedCase(loaded[i], dues.get(i)) for i in ids]
     return Page(items, total, number, per_page)
+
+
+_ROW = (Referral.id, Referral.received_at, Referral.urgent, Referral.status,
+        Referral.acknowledged_at, Referral.first_contact_at)  # fmt: skip
 
 
 def _window_end(window: str, now: datetime) -> datetime | None:
