@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
     from backoffice.views.dashboard.pages import bp as dashboard
     from backoffice.views.directory import bp as directory_admin
     from backoffice.views.notifications import bp as notifications
+    from backoffice.views.outreach import bp as outreach
     from backoffice.views.referrals import actions_bp as referral_actions
     from backoffice.views.referrals import bp as referrals
     from backoffice.views.referrals import casework_bp as casework
@@ -44,5 +45,6 @@ def register_blueprints(app: Flask) -> None:
         casework,
         records,
         notifications,
+        outreach,
     ):
         app.register_blueprint(blueprint)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import backoffice.notifications.models
+import backoffice.outreach.models
 import backoffice.referrals.casework
 import backoffice.referrals.models
 import backoffice.staff.models  # noqa: F401

@@ -9,6 +9,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from backoffice.outreach.visits import batch_outreach
+from backoffice.outreach.vocabulary import HANDOUT_KIND_LABELS
 from backoffice.staff.permissions import requires
 from backoffice.views.cards.forms import PURPOSE_LABELS, BatchForm, PrintForm
 from backoffice.views.cards.pages import (
@@ -90,6 +92,9 @@ def batch(batch_id: int) -> str:
         sample_reason=sample_reason(scan_url(found.code)),
         print_shop_note=PRINT_SHOP_NOTE,
         figures=_figures(db, found) if shows_figures(found, minimum) else None,
+        # Printed, handed out (by kind of outreach) and scanned: per batch, never per person.
+        outreach=batch_outreach(db, found, minimum_batch=minimum),
+        handout_kinds=HANDOUT_KIND_LABELS,
         minimum_batch=minimum,
         purposes=PURPOSE_LABELS,
         print_form=PrintForm(),

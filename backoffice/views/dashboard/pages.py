@@ -11,12 +11,14 @@ from flask import Blueprint, current_app, g, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backoffice.outreach import visits
 from backoffice.referrals import escalation, liaison_desk
 from backoffice.referrals.vocabulary import STATUS_LABELS
 from backoffice.staff.models import StaffUser
 from backoffice.staff.permissions import permissions_for, requires
 from backoffice.web.context import current_actor
 from core.db import get_session, utcnow
+from core.timezone import tokyo_today
 
 bp = Blueprint("dashboard", __name__)
 
@@ -45,6 +47,8 @@ def index() -> str:
         statuses=STATUS_LABELS,
         hours=hours,
         supervision="referral.supervise" in granted,
+        # プッシュ型支援: planned visits past their business-day deadline (numbers and dates).
+        outreach=visits.overdue_contacts(db, tokyo_today()) if "outreach.read" in granted else None,
     )
 
 

@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from backoffice.outreach import referral_link
 from backoffice.referrals import intake as intake_service
 from backoffice.referrals.assignment import case_staff
 from backoffice.referrals.fields import EDITABLE, PART_LABELS
@@ -122,11 +123,23 @@ def new() -> Response | str | tuple[str, int]:
     db = get_session()
     form = IntakeForm()
     _intake_choices(form)
+    # ?outreach=<id>: an outreach subject who agreed to help, its record filling the form in
+    # (the consent is still asked here); the address keeps it for the POST.
+    subject = None
+    if "outreach" in request.args:
+        wanted = number(request.args.get("outreach")) or 0
+        subject = referral_link.convertible(db, wanted, current_actor())
+    page = {"form": form, "from_subject": subject}
     if request.method == "GET":
         form.received_at.data = form.consented_at.data = now_local()
-        return render_template("backoffice/referrals/new.html", form=form)
+        if subject is not None:
+            for name, value in referral_link.prefill(subject).items():
+                form[name].data = value
+            form.source_channel.data = "other"
+        db.commit()  # the subject's audited read
+        return render_template("backoffice/referrals/new.html", **page)
     if not form.validate():
-        return render_template("backoffice/referrals/new.html", form=form), 400
+        return render_template("backoffice/referrals/new.html", **page), 400
     try:
         referral = intake_service.create_referral(
             db,
@@ -137,7 +150,9 @@ def new() -> Response | str | tuple[str, int]:
     except intake_service.IntakeError as exc:
         db.rollback()
         attach_problems(form, exc.problems)
-        return render_template("backoffice/referrals/new.html", form=form), 400
+        return render_template("backoffice/referrals/new.html", **page), 400
+    if subject is not None:  # both records point at each other, in the same transaction
+        referral_link.link(db, subject, referral, actor=current_actor())
     db.commit()
     flash(f"{referral.case_number} として受け付けました。市の専任職員に引き継がれます。")
     return redirect(url_for(".detail", referral_id=referral.id))
@@ -167,7 +182,10 @@ def detail(referral_id: int) -> str:
     referral = load_case(referral_id)
     db = get_session()
     db.commit()  # the read's audit event
-    return render_template("backoffice/referrals/detail.html", **case_context(db, referral))
+    source = referral_link.source_subject(db, referral.id, current_actor())
+    return render_template(
+        "backoffice/referrals/detail.html", **case_context(db, referral), outreach_source=source
+    )
 
 
 @bp.route("/<int:referral_id>/edit", methods=["GET", "POST"])
