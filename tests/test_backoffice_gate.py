@@ -20,6 +20,7 @@ from backoffice.web.gate import OPEN_ENDPOINTS
 from cards.batches import standing_batch
 from directory.models import Service
 from tests.helpers import build_url, get_urls
+from tests.outreach import make_subject
 from tests.referrals import make_casework
 from tests.staff import csrf_token, make_staff, sign_in, signed_in_client
 
@@ -76,6 +77,7 @@ def test_role_matrix_on_every_endpoint(backoffice_app: Flask, demo: Session, rol
     case, meeting, link = make_casework(backoffice_app, demo, staff.id)
     known = {
         "referral_id": case,
+        "subject_id": make_subject(backoffice_app, staff.id),
         "meeting_id": meeting,
         "link_id": link,
         "service_id": service.id,
