@@ -101,8 +101,9 @@ def night_ids(
     ones first, then the rest of them, then the rows without the tags; each part in index order.
     Only the first `NIGHT_CHECKED` rows with the tags are checked (`open_at`, from the cards
     read with the ids); beyond them a tier keeps index order, so a page is the same whichever
-    page came before. A tier is read only as far as the page needs, with and without the tags
-    in one query (`_TierRows`), and its rows are checked only until the page is full.
+    page came before. A tier is read only as far as the page needs (where the database reads
+    a tier in index order, with and without the tags in one query: `_TierRows`), and its rows
+    are checked only until the page is full.
     """
     wanted, ranked = offset + limit, []
     for tier in range(runner.tier_count()):
