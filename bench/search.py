@@ -1,7 +1,9 @@
 """Directory search speed: 1,000 varied queries over 10,000 and then 100,000 synthetic services.
 
 Run with ``python -m bench.search``. SQLite always (a temporary file); PostgreSQL too when
-``BENCH_DATABASE_URL`` names a server, where a temporary database is created and dropped.
+``BENCH_DATABASE_URL`` names a server, where a temporary database is created and dropped. The
+services are indexed by `reindex`, as an import indexes them (on SQLite, FTS5's segments are
+merged at the end: `directory.search.fts_tables.optimize_fts`).
 Queries run in-process through `search_services`, so the figures are the search itself
 (synonyms, SQL, loading the page's services), not HTTP. Between queries, a bare lookup of one
 service by id in its own session gives the machine's pace at that moment: on a shared machine,

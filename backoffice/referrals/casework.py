@@ -1,15 +1,15 @@
 """What the dedicated staff record on a case: the timeline (progress notes, contact attempts,
 emergency actions), support meetings, links to agencies, and tasks with due dates.
 
-Free text is encrypted. A progress note stays internal to the municipality unless marked shared,
-and only then does the NPO's liaison see it.
+Free text is encrypted. A progress note, and a support meeting's minutes, stay internal to the
+municipality unless marked shared, and only then does the NPO's liaison see them.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backoffice.referrals.models import encrypted_column
@@ -80,9 +80,28 @@ class SupportMeeting(Base):
     decisions: Mapped[str | None] = encrypted_column("referral_support_meeting.decisions")
     next_meeting_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     recorded_by_id: Mapped[int | None] = _staff_id()
+    # The municipality marked the minutes (date, agencies, agenda, decisions) for the NPO: the
+    # case's liaisons and the liaisons who took part may read them. Nothing else of the case.
+    shared_with_liaison: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class MeetingParticipant(Base):
+    """A liaison of the NPO who took part in a support meeting (ids only, nothing personal)."""
+
+    __tablename__ = "referral_meeting_participant"
+    __table_args__ = (UniqueConstraint("meeting_id", "staff_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("referral_support_meeting.id", ondelete="CASCADE")
+    )
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ReferralLink(Base):

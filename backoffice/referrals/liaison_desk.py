@@ -1,5 +1,6 @@
 """The NPO liaison's side of つなぎ支援 at a glance: their cases still in support with status and
-dates, the follow-ups due (the date set when support ended) and what the city shared with them.
+dates, the follow-ups due (the date set when support ended) and what the city shared with them
+(notes, and the minutes of support meetings of their cases or that they took part in).
 
 Only the liaison's own cases are read (`scopes.visible_to`: created by them or added to). The
 lists hold case numbers, statuses, dates and staff names: no personal field and no note's text
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, load_only
 
 from backoffice.referrals.casework import ProgressNote
 from backoffice.referrals.escalation import IS_OPEN, Capped
+from backoffice.referrals.meetings import shared_minutes_for
 from backoffice.referrals.models import FollowUp, Referral
 from backoffice.referrals.scopes import visible_to
 from backoffice.staff.actor import Actor
@@ -54,6 +56,7 @@ class LiaisonDesk:
     cases: Capped  # still in support, newest first
     follow_ups: Capped  # support ended, no follow-up recorded since, soonest due first
     shared_notes: Capped  # newest first
+    shared_minutes: Capped  # support meetings' minutes, the latest meetings first
 
 
 def desk(session: Session, actor: Actor, now: datetime) -> LiaisonDesk:
@@ -65,6 +68,7 @@ def desk(session: Session, actor: Actor, now: datetime) -> LiaisonDesk:
             else Capped([], 0)
         ),
         shared_notes=shared_notes(session, actor),
+        shared_minutes=Capped(*shared_minutes_for(session, actor, limit=SHARED_LIMIT)),
     )
 
 

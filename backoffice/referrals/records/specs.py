@@ -88,7 +88,7 @@ EMERGENCY: Spec = (("acted_at", "日時", TIME), ("by_id", "対応した職員",
 MEETING: Spec = (
     ("held_on", "開催日", DATE), ("agencies", "参加機関", None), ("agenda", "議題", None),
     ("decisions", "決定事項", None), ("next_meeting_on", "次回の予定", DATE),
-    ("recorded_by_id", "記録した職員", STAFF),
+    ("recorded_by_id", "記録した職員", STAFF), ("shared_with_liaison", "つなぎ支援員と共有", None),
 )  # fmt: skip
 LINK: Spec = (
     ("linked_on", "つないだ日", DATE), ("service_id", "支援機関一覧のサービス", "service"),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask import current_app, render_template, request, url_for
@@ -27,6 +26,7 @@ from backoffice.referrals.vocabulary import STATUS_LABELS
 from backoffice.referrals.workflow import ConflictError
 from backoffice.staff.permissions import requires
 from backoffice.views.referrals.casework_forms import LinkForm, MeetingForm, TaskForm
+from backoffice.views.referrals.minutes import minutes_page, sharing_form
 from backoffice.views.referrals.pages import (
     Page,
     done,
@@ -186,25 +186,14 @@ def edit_link(referral_id: int, link_id: int) -> Page:
     return _update(LINK, referral_id, link_id)
 
 
-def jdate(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日（{'月火水木金土日'[day.weekday()]}）"
-
-
 @bp.route("/<int:referral_id>/meetings/<int:meeting_id>/minutes")
 @requires("referral.edit")
 def minutes(referral_id: int, meeting_id: int) -> str:
-    """The minutes as a printable page (the print stylesheet drops the frame of the page)."""
+    """The minutes as a printable page (the print stylesheet drops the frame of the page), with
+    the form that shares them with the NPO."""
     db, referral = get_session(), load_case(referral_id, "minutes")
     meeting = load_meeting(referral, meeting_id)
-    html = render_template(
-        "backoffice/casework/minutes.html",
-        referral=referral,
-        meeting=meeting,
-        agencies=meetings.agency_names(db, meeting),
-        recorded_by=staff_names(db).get(meeting.recorded_by_id or 0, ""),
-        printed_at=utcnow(),
-        jdate=jdate,
-    )
+    html = minutes_page(db, referral, meeting, sharing_form(db, meeting, submitted=False))
     db.commit()
     return html
 
