@@ -1,7 +1,7 @@
 """outreach (プッシュ型支援): subjects, their status history, contacts, cards handed out
 
 Revision ID: 0030
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-10
 
 `outreach_subject` is a person a related agency told the city about: coarse columns for
@@ -20,7 +20,7 @@ from alembic import op
 import core.db
 
 revision: str = "0030"
-down_revision: str | None = "0025"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
