@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from backoffice.commands.cards import cards_group, setup_cards
 from backoffice.commands.directory import directory_group, setup_search
 from backoffice.commands.notify import notify_group
+from backoffice.commands.outreach import outreach_group
 from backoffice.commands.records import records_group, setup_consent
 from backoffice.commands.staff import staff_group
 from backoffice.staff import totp
@@ -31,7 +32,7 @@ def init_cli(app: Flask) -> None:
     group.add_command(demo_command)
     group.add_command(demo_code_command)
     groups = (group, staff_group, audit_group, build_keys_group(), db_group, directory_group)
-    for command in (*groups, cards_group, records_group, notify_group):
+    for command in (*groups, cards_group, records_group, outreach_group, notify_group):
         app.cli.add_command(command)
     app.extensions.setdefault(SETUP_STEPS, []).extend(
         (setup_cards, setup_search, setup_crisis_terms, setup_consent)
