@@ -224,8 +224,8 @@ class SearchForm(FlaskForm):
         choices=[
             SelectChoice("", "すべて"),
             SelectChoice("overdue", "期限を過ぎている"),
-            SelectChoice("today", "今日まで（過ぎたものを含む）"),
-            SelectChoice("week", "7日以内（過ぎたものを含む）"),
+            SelectChoice("today", "今日まで"),
+            SelectChoice("week", "7日以内"),
         ],
         validators=[Optional()],
     )
