@@ -24,6 +24,11 @@ URL_SCHEMES = ("https://", "http://")
 # Figures about fewer than this many (cards in a batch, later people in a statistic) are not
 # shown: with so few, a count could tell about one person. `[statistics] minimum_batch`.
 DEFAULT_MINIMUM_BATCH = 10
+# The training every staff member attends each fiscal year (April to March), and the largest
+# material file a training record takes: `[training]`.
+DEFAULT_TRAINING_KINDS = ("研修",)
+DEFAULT_TRAINING_PER_YEAR = 1
+DEFAULT_MATERIAL_MAX_MB = 10
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,9 @@ class Profile:
     districts: tuple[str, ...] = ()
     emergency_numbers: tuple[EmergencyNumber, ...] = field(default_factory=tuple)
     statistics_minimum_batch: int = DEFAULT_MINIMUM_BATCH
+    training_required_kinds: tuple[str, ...] = DEFAULT_TRAINING_KINDS
+    training_required_per_fiscal_year: int = DEFAULT_TRAINING_PER_YEAR
+    training_material_max_mb: int = DEFAULT_MATERIAL_MAX_MB
 
     @property
     def dedicated_window_configured(self) -> bool:
@@ -110,6 +118,7 @@ def profile_from_mapping(raw: dict[str, Any]) -> Profile:
     minimum_batch = raw.get("statistics", {}).get("minimum_batch", DEFAULT_MINIMUM_BATCH)
     if isinstance(minimum_batch, bool) or not isinstance(minimum_batch, int) or minimum_batch < 1:
         raise ProfileError("statistics.minimum_batch must be a whole number of 1 or more")
+    training = _training_section(raw.get("training", {}))
     return Profile(
         slug=str(raw["slug"]),
         name=str(raw["name"]),
@@ -133,12 +142,35 @@ def profile_from_mapping(raw: dict[str, Any]) -> Profile:
         districts=tuple(str(d) for d in raw.get("districts", [])),
         emergency_numbers=emergency,
         statistics_minimum_batch=minimum_batch,
+        **training,
     )
+
+
+def _whole(value: Any, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def _training_section(section: dict[str, Any]) -> dict[str, Any]:
+    kinds = section.get("required_kinds", list(DEFAULT_TRAINING_KINDS))
+    if not isinstance(kinds, list) or not all(isinstance(k, str) and k for k in kinds):
+        raise ProfileError('training.required_kinds must be a list of kinds, e.g. ["研修"]')
+    per_year = section.get("required_per_fiscal_year", DEFAULT_TRAINING_PER_YEAR)
+    if not _whole(per_year, 0):
+        raise ProfileError("training.required_per_fiscal_year must be a whole number of 0 or more")
+    max_mb = section.get("material_max_mb", DEFAULT_MATERIAL_MAX_MB)
+    if not _whole(max_mb, 1) or max_mb > 100:
+        raise ProfileError("training.material_max_mb must be a whole number from 1 to 100")
+    return {
+        "training_required_kinds": tuple(kinds),
+        "training_required_per_fiscal_year": per_year,
+        "training_material_max_mb": max_mb,
+    }
 
 
 def profile_to_mapping(profile: Profile) -> dict[str, Any]:
     data = asdict(profile)
     data["districts"] = list(profile.districts)
+    data["training_required_kinds"] = list(profile.training_required_kinds)
     data["emergency_numbers"] = [asdict(e) for e in profile.emergency_numbers]
     return data
 
@@ -146,6 +178,8 @@ def profile_to_mapping(profile: Profile) -> dict[str, Any]:
 def _profile_from_stored(data: dict[str, Any]) -> Profile:
     values = dict(data)
     values["districts"] = tuple(values.get("districts", ()))
+    if "training_required_kinds" in values:
+        values["training_required_kinds"] = tuple(values["training_required_kinds"])
     values["emergency_numbers"] = tuple(
         EmergencyNumber(**item) for item in values.get("emergency_numbers", ())
     )

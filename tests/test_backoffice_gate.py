@@ -23,6 +23,7 @@ from tests.helpers import build_url, get_urls
 from tests.outreach import make_subject
 from tests.referrals import make_casework
 from tests.staff import csrf_token, make_staff, sign_in, signed_in_client
+from tests.training import make_training_with_material
 
 
 def test_every_address_redirects_to_sign_in_when_signed_out(
@@ -75,7 +76,11 @@ def test_role_matrix_on_every_endpoint(backoffice_app: Flask, demo: Session, rol
     batch = standing_batch(demo)
     assert batch is not None
     case, meeting, link = make_casework(backoffice_app, demo, staff.id)
+    training, material = make_training_with_material(backoffice_app, staff.id)
     known = {
+        "training_id": training,
+        "material_id": material,
+        "staff_id": staff.id,
         "referral_id": case,
         "subject_id": make_subject(backoffice_app, staff.id),
         "meeting_id": meeting,

@@ -29,6 +29,10 @@ PERMISSIONS = frozenset(
         "outreach.read",
         "outreach.edit",
         "meeting.edit",
+        "training.read",
+        "training.read_all",
+        "training.edit",
+        "training.roster",
         "stats.read",
         "directory.edit",
         "cards.design",
@@ -48,6 +52,11 @@ COORDINATOR = frozenset(
         "outreach.read",
         "outreach.edit",
         "meeting.edit",
+        # 研修・情報交換会: every meeting, each staff member's history, the required-training list.
+        "training.read",
+        "training.read_all",
+        "training.edit",
+        "training.roster",
         "stats.read",
         "cards.print",  # cards are handed out on home visits
     }
@@ -61,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "settings.manage",
             "audit.read",
             "audit.export",
+            "training.roster",  # who has not attended the year's required training
         }
     ),
     "coordinator": COORDINATOR,
@@ -73,6 +83,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "referral.create",
             "referral.read",
             "referral.follow_up",
+            # The meetings the NPO organises or attends, or they took part in (training.scopes).
+            "training.read",
+            "training.edit",
         }
     ),
     "analyst": frozenset({"dashboard.view", "account.manage_own", "stats.read"}),

@@ -8,7 +8,8 @@ import backoffice.notifications.models
 import backoffice.outreach.models
 import backoffice.referrals.casework
 import backoffice.referrals.models
-import backoffice.staff.models  # noqa: F401
+import backoffice.staff.models
+import backoffice.training.models  # noqa: F401
 import cards.models  # noqa: F401
 import core.audit
 import core.profile  # noqa: F401

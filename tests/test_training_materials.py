@@ -1,0 +1,181 @@
+"""Materials of a training record: PDFs only, checked by content, kept outside the web root and
+handed back only as an audited download to staff who may see the record."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backoffice.training.materials import MB, display_name, problem_with
+from backoffice.training.models import TrainingMaterial
+from core.audit import AuditEvent
+from core.db import get_engine
+from core.web import STATIC_FOLDER
+from tests.staff import csrf_token, make_staff, sign_in
+from tests.training import make_training, pdf_bytes, pdf_with_javascript
+
+
+def client_for(app: Flask, *roles: str) -> tuple[FlaskClient, int]:
+    staff = make_staff(app, *roles)
+    client = app.test_client()
+    assert sign_in(client, staff).status_code == 302
+    return client, staff.id
+
+
+def upload(client: FlaskClient, record: int, data: bytes, filename: str = "資料.pdf"):
+    token = csrf_token(client, f"/training/{record}")
+    return client.post(
+        f"/training/{record}/materials",
+        data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def stored(app: Flask) -> list[TrainingMaterial]:
+    with Session(get_engine(app)) as session:
+        return list(session.scalars(select(TrainingMaterial)))
+
+
+def folder(app: Flask) -> Path:
+    return Path(app.config["TSUNAGU_SETTINGS"].instance_path) / "training-materials"
+
+
+@pytest.fixture
+def coordinator(backoffice_app: Flask) -> tuple[FlaskClient, int]:
+    return client_for(backoffice_app, "coordinator")
+
+
+def test_a_pdf_is_kept_outside_the_web_root_by_a_random_name(
+    backoffice_app: Flask, coordinator: tuple[FlaskClient, int]
+) -> None:
+    client, staff = coordinator
+    record = make_training(backoffice_app, staff)
+    data = pdf_bytes()
+    assert len(pypdfium2.PdfDocument(data)) == 1  # a real PDF, as a reader opens it
+    assert upload(client, record, data, "../../static/passwd.pdf").status_code == 302
+    (material,) = stored(backoffice_app)
+    assert material.filename == "passwd.pdf"
+    path = folder(backoffice_app) / material.stored_name
+    assert path.read_bytes() == data and len(material.stored_name) == 32
+    assert list(folder(backoffice_app).iterdir()) == [path]
+    assert STATIC_FOLDER not in path.resolve().parents
+    assert not list(STATIC_FOLDER.rglob("passwd.pdf"))
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"<!doctype html><script>alert(1)</script>", "notes.pdf", "PDF ファイルではありません"),
+        (None, "slides.pdf", "PDF ファイルではありません"),  # a zip
+        (b"%PDF-1.7\n<html>no trailer</html>", "broken.pdf", "PDF ファイルとして読めません"),
+        (pdf_with_javascript(), "script.pdf", "動作するもの"),
+        (pdf_with_javascript(hidden=True), "hidden.pdf", "動作するもの"),
+        (b"", "empty.pdf", "ファイルが空です"),
+    ],
+)
+def test_hostile_files_are_refused(
+    backoffice_app: Flask,
+    coordinator: tuple[FlaskClient, int],
+    data: bytes | None,
+    filename: str,
+    message: str,
+) -> None:
+    if data is None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("a.pdf", pdf_bytes())
+        data = buffer.getvalue()
+    client, staff = coordinator
+    record = make_training(backoffice_app, staff)
+    response = upload(client, record, data, filename)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert stored(backoffice_app) == []
+    assert not folder(backoffice_app).exists() or not list(folder(backoffice_app).iterdir())
+
+
+def test_oversize_files_are_refused(
+    backoffice_app: Flask, coordinator: tuple[FlaskClient, int]
+) -> None:
+    client, staff = coordinator
+    record = make_training(backoffice_app, staff)
+    just_over = pdf_bytes() + b" " * (10 * MB)
+    response = upload(client, record, just_over)
+    assert response.status_code == 400
+    assert "10 MB 以下の PDF" in response.get_data(as_text=True)
+    far_over = b"%PDF-" + b" " * (12 * MB)
+    assert upload(client, record, far_over).status_code == 413
+    assert stored(backoffice_app) == []
+
+
+def test_other_pages_keep_the_apps_body_limit(
+    backoffice_app: Flask, coordinator: tuple[FlaskClient, int]
+) -> None:
+    client, _ = coordinator
+    token = csrf_token(client, "/training/new")
+    big = {"csrf_token": token, "notes": "x" * (4 * MB)}
+    assert client.post("/training/new", data=big).status_code == 413
+
+
+def test_download_is_an_audited_attachment_for_allowed_staff_only(
+    backoffice_app: Flask, coordinator: tuple[FlaskClient, int]
+) -> None:
+    client, staff = coordinator
+    liaison_client, liaison = client_for(backoffice_app, "liaison")
+    other_client, _ = client_for(backoffice_app, "liaison")
+    analyst_client, _ = client_for(backoffice_app, "analyst")
+    record = make_training(backoffice_app, staff, organiser="city", participants=[liaison])
+    data = pdf_bytes()
+    assert upload(client, record, data, "会議資料.pdf").status_code == 302
+    (material,) = stored(backoffice_app)
+    url = f"/training/{record}/materials/{material.id}"
+    response = liaison_client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.data == data
+    assert other_client.get(url).status_code == 404  # a city meeting they did not attend
+    assert analyst_client.get(url).status_code == 403
+    assert client.get(f"/training/{record}/materials/{material.id + 1}").status_code == 404
+    with Session(get_engine(backoffice_app)) as session:
+        downloads = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "training.material_download")
+        ).all()
+    assert [(e.actor_id, e.object_id) for e in downloads] == [(liaison, str(material.id))]
+
+
+def test_removed_material_leaves_no_file(
+    backoffice_app: Flask, coordinator: tuple[FlaskClient, int]
+) -> None:
+    client, staff = coordinator
+    record = make_training(backoffice_app, staff)
+    assert upload(client, record, pdf_bytes()).status_code == 302
+    (material,) = stored(backoffice_app)
+    token = csrf_token(client, f"/training/{record}")
+    url = f"/training/{record}/materials/{material.id}/remove"
+    assert client.post(url, data={"csrf_token": token}).status_code == 302
+    assert stored(backoffice_app) == []
+    assert list(folder(backoffice_app).iterdir()) == []
+
+
+def test_display_names_are_never_paths() -> None:
+    assert display_name("..\\..\\windows\\evil.PDF") == "evil.PDF"
+    assert display_name("/etc/passwd") == "passwd.pdf"
+    assert display_name("..") == "資料.pdf"
+    assert display_name("a\x00b\u202e.pdf") == "ab.pdf"
+    assert len(display_name("あ" * 500 + ".pdf")) == 150
+
+
+def test_checks_need_no_reader() -> None:
+    assert problem_with(pdf_bytes(), max_bytes=MB) is None
+    assert problem_with(pdf_bytes(), max_bytes=10) is not None
