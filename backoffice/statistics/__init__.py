@@ -1,0 +1,6 @@
+"""Statistics (統計に関する事務): the figures both partners keep, computed in SQL, safe to publish.
+
+No Flask here. `tables.Table` is the one shape every figure takes; the figures modules build
+tables for a `periods.Period`; `suppression` makes a set of tables safe to publish; the exports
+write tables to CSV, XLSX and the annual report.
+"""
