@@ -108,8 +108,8 @@ fmt: $(STAMP)
 test: $(STAMP) translations browser fonts lint
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest $(PYTEST_ARGS)
 
-# Search and referrals are measured on PostgreSQL too: on BENCH_DATABASE_URL if set, else on the
-# local server if one answers (each run makes a temporary database there and drops it).
+# Search, referrals and outreach are measured on PostgreSQL too: on BENCH_DATABASE_URL if set,
+# else on the local server if one answers (each run makes a temporary database there, dropped).
 LOCAL_PG := postgresql+psycopg://postgres@127.0.0.1:5432/test
 # The public pages are loaded by wrk (32 connections); installed here where we can, else the
 # bench falls back to its Python client with fewer clients.
@@ -126,7 +126,7 @@ bench: $(STAMP) translations fonts
 	export BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(pg_isready -h 127.0.0.1 -p 5432 -q \
 		2>/dev/null && echo $(LOCAL_PG))}"; \
 		$(BIN)/python -m bench.search && $(BIN)/python -m bench.cards && \
-		$(BIN)/python -m bench.referrals
+		$(BIN)/python -m bench.referrals && $(BIN)/python -m bench.outreach
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
