@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from backoffice.commands.cards import cards_group, setup_cards
+from backoffice.commands.demo_cases import demo_cases_command
 from backoffice.commands.directory import directory_group, setup_search
 from backoffice.commands.notify import notify_group
 from backoffice.commands.outreach import outreach_group
@@ -31,6 +32,7 @@ def init_cli(app: Flask) -> None:
     group = build_tsunagu_group()
     group.add_command(demo_command)
     group.add_command(demo_code_command)
+    group.add_command(demo_cases_command)
     groups = (group, staff_group, audit_group, build_keys_group(), db_group, directory_group)
     for command in (*groups, cards_group, records_group, outreach_group, notify_group):
         app.cli.add_command(command)
