@@ -24,6 +24,8 @@ URL_SCHEMES = ("https://", "http://")
 # Figures about fewer than this many (cards in a batch, later people in a statistic) are not
 # shown: with so few, a count could tell about one person. `[statistics] minimum_batch`.
 DEFAULT_MINIMUM_BATCH = 10
+# In published statistics, counts below this are suppressed: `[statistics] publication_threshold`.
+DEFAULT_PUBLICATION_THRESHOLD = 5
 # The training every staff member attends each fiscal year (April to March), and the largest
 # material file a training record takes: `[training]`.
 DEFAULT_TRAINING_KINDS = ("研修",)
@@ -62,6 +64,7 @@ class Profile:
     districts: tuple[str, ...] = ()
     emergency_numbers: tuple[EmergencyNumber, ...] = field(default_factory=tuple)
     statistics_minimum_batch: int = DEFAULT_MINIMUM_BATCH
+    statistics_publication_threshold: int = DEFAULT_PUBLICATION_THRESHOLD
     training_required_kinds: tuple[str, ...] = DEFAULT_TRAINING_KINDS
     training_required_per_fiscal_year: int = DEFAULT_TRAINING_PER_YEAR
     training_material_max_mb: int = DEFAULT_MATERIAL_MAX_MB
@@ -118,6 +121,11 @@ def profile_from_mapping(raw: dict[str, Any]) -> Profile:
     minimum_batch = raw.get("statistics", {}).get("minimum_batch", DEFAULT_MINIMUM_BATCH)
     if isinstance(minimum_batch, bool) or not isinstance(minimum_batch, int) or minimum_batch < 1:
         raise ProfileError("statistics.minimum_batch must be a whole number of 1 or more")
+    threshold = raw.get("statistics", {}).get(
+        "publication_threshold", DEFAULT_PUBLICATION_THRESHOLD
+    )
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 2:
+        raise ProfileError("statistics.publication_threshold must be a whole number of 2 or more")
     training = _training_section(raw.get("training", {}))
     return Profile(
         slug=str(raw["slug"]),
@@ -142,6 +150,7 @@ def profile_from_mapping(raw: dict[str, Any]) -> Profile:
         districts=tuple(str(d) for d in raw.get("districts", [])),
         emergency_numbers=emergency,
         statistics_minimum_batch=minimum_batch,
+        statistics_publication_threshold=threshold,
         **training,
     )
 

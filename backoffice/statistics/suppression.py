@@ -1,0 +1,340 @@
+"""Publication mode: the tables of one export made safe to leave the office.
+
+Primary suppression. Every number below the profile's ``[statistics] publication_threshold``
+(5 by default) is hidden (None, shown as 「*」): cells and totals alike, since a district's total
+of 2 tells about two people as much as a cell does.
+
+Zeros are shown. A zero tells about nobody, and hiding zeros would hide most of a small
+municipality's tables for no protection. For the same reason a zero is never hidden as a
+complement: a reader may know a zero is structural (a category that cannot occur), so a hidden
+zero would protect nothing; the protection below relies on every hidden number being at least 1.
+
+Secondary suppression. An attacker knows every published number, that each row and column of a
+table adds up to its total and the totals to the grand total, and that counts are never
+negative. Across the tables of one export, a number may also be published in another table: the
+numbers of two tables that describe the same group (the same labels: a cell by its row and
+column labels, a total by its line's label, the grand totals with each other, a one-column
+table's cells as totals of their row) and have the same value are treated as one number, hidden
+in every table or in none. This over-approximates what could be shared (a shared margin always
+has the same labels and value), so it errs toward hiding more. A total that is not the sum of
+its line (e.g. people counted once across several categories) gives no equation.
+
+With those equations, a hidden number is recoverable when it is the same in every solution,
+i.e. its unit vector lies in the row space of the equations restricted to the hidden numbers.
+While some hidden number is recoverable, one more published, nonzero number that shares an
+equation with it is hidden: the smallest, cells before totals, ties by position. Since every
+hidden number is at least 1, a hidden number that is not determined by the equations can move by
+a little both ways while all others stay non-negative: its range is never a single value. The
+elimination is exact (fractions), deterministic and pure Python.
+
+Coarsening. Age bands are merged into wider bands before suppression (20歳未満, 20〜39歳,
+40〜59歳, 60歳以上, 不明・答えたくない), and the table's notes say so, as the report must.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from backoffice.referrals.vocabulary import AGE_LABELS
+from backoffice.statistics.tables import Table
+
+DEFAULT_THRESHOLD = 5
+RULE = (
+    "{threshold}未満の数（0を除く）は「*」としています。"
+    "ほかの数や合計から計算で分からないよう、ほかの数や合計も「*」にしている場合があります。"
+)
+SUPPRESSED_NOTE = (
+    "公表用に一部の数を「*」としています（{threshold}未満の数と、そこから計算できる数）。"
+)
+# Publication age bands: each wider band and the bands of AGE_LABELS it takes.
+PUBLICATION_AGE_BANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (AGE_LABELS["under_20"], (AGE_LABELS["under_20"],)),
+    ("20〜39歳", (AGE_LABELS["20s"], AGE_LABELS["30s"])),
+    ("40〜59歳", (AGE_LABELS["40s"], AGE_LABELS["50s"])),
+    ("60歳以上", (AGE_LABELS["60s"], AGE_LABELS["70_plus"])),
+    (AGE_LABELS["not_stated"], (AGE_LABELS["not_stated"],)),
+)
+AGE_NOTE = "年齢層は公表用に20歳刻み（20歳未満、20〜39歳、40〜59歳、60歳以上）にまとめています。"
+
+Position = tuple[int, str, int, int]  # table, kind ("c" cell, "r"/"k" row/column total, "g"), i, j
+
+
+def rule_text(threshold: int) -> str:
+    """The suppression rule as the cover sheet and the report state it."""
+    return RULE.format(threshold=threshold)
+
+
+def for_publication(tables: Sequence[Table], threshold: int = DEFAULT_THRESHOLD) -> list[Table]:
+    """The tables of one export as published: age bands coarsened, small numbers suppressed."""
+    if threshold < 2:
+        raise ValueError("the publication threshold must be 2 or more (1 would hide nothing)")
+    return suppress([coarsen_age_bands(table) for table in tables], threshold)
+
+
+# --- coarsening ----------------------------------------------------------------------------
+
+
+def coarsen_age_bands(table: Table) -> Table:
+    """The table with its age-band rows (or columns) merged into the publication bands."""
+    groups = _age_groups(table.rows)
+    if groups is not None:
+        return merge_rows(table, groups, AGE_NOTE)
+    groups = _age_groups(table.columns)
+    if groups is not None:
+        return _transpose(merge_rows(_transpose(table), groups, AGE_NOTE))
+    return table
+
+
+def _age_groups(labels: tuple[str, ...]) -> list[tuple[str, list[int]]] | None:
+    """Which labels go into which wider band, or None when the labels are not age bands."""
+    fine = {band for _, bands in PUBLICATION_AGE_BANDS for band in bands}
+    if len(labels) < 2 or not set(labels) <= fine or len(set(labels)) != len(labels):
+        return None
+    groups = []
+    for wide, bands in PUBLICATION_AGE_BANDS:
+        members = [i for i, label in enumerate(labels) if label in bands]
+        if members:
+            groups.append((wide if len(members) > 1 else labels[members[0]], members))
+    if len(groups) == len(labels):
+        return None  # nothing to merge
+    return groups
+
+
+def merge_rows(table: Table, groups: list[tuple[str, list[int]]], note: str) -> Table:
+    """Rows merged by group (a partition of the rows), each new row the sum of its members.
+
+    Column totals and the grand total stay: merging rows moves nobody out of a column.
+    """
+    cells = tuple(
+        tuple(_sum(table.cells[i][j] for i in members) for j in range(len(table.columns)))
+        for _, members in groups
+    )
+    row_totals = (
+        tuple(_sum(table.row_totals[i] for i in members) for _, members in groups)
+        if table.row_totals
+        else ()
+    )
+    return Table(
+        table.key, table.title, tuple(label for label, _ in groups), table.columns, cells,
+        row_totals, table.column_totals, table.grand_total, table.unit, (*table.notes, note),
+    )  # fmt: skip
+
+
+def _sum(values: object) -> int | None:
+    values = list(values)  # type: ignore[call-overload]
+    return None if any(v is None for v in values) else sum(values)
+
+
+def _transpose(table: Table) -> Table:
+    cells = tuple(zip(*table.cells, strict=True)) if table.cells else ()
+    return Table(
+        table.key, table.title, table.columns, table.rows, cells, table.column_totals,
+        table.row_totals, table.grand_total, table.unit, table.notes,
+    )  # fmt: skip
+
+
+# --- suppression ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Export:
+    """The numbers of one export as classes (one per distinct number) and their equations."""
+
+    values: list[int] = field(default_factory=list)  # per class
+    first: list[Position] = field(default_factory=list)  # per class: where it first appears
+    total_only: list[bool] = field(default_factory=list)  # per class: no cell among its places
+    where: dict[Position, int] = field(default_factory=dict)  # place -> class
+    equations: list[dict[int, int]] = field(default_factory=list)  # class -> coefficient
+
+    def add(self, position: Position, value: int, signature: frozenset[str], seen: dict) -> int:
+        key = (signature, value)
+        number = seen.get(key)
+        if number is None:
+            number = seen[key] = len(self.values)
+            self.values.append(value)
+            self.first.append(position)
+            self.total_only.append(True)
+        if position[1] == "c":
+            self.total_only[number] = False
+        self.where[position] = number
+        return number
+
+    def equation(self, parts: list[tuple[int, int]]) -> None:
+        coefficients: dict[int, int] = {}
+        for number, coefficient in parts:
+            coefficients[number] = coefficients.get(number, 0) + coefficient
+        coefficients = {n: c for n, c in coefficients.items() if c}
+        if coefficients:
+            self.equations.append(coefficients)
+
+
+def suppress(tables: Sequence[Table], threshold: int = DEFAULT_THRESHOLD) -> list[Table]:
+    """Primary and secondary suppression over the tables of one export (see the module)."""
+    export = _build(tables)
+    hidden = {n for n, value in enumerate(export.values) if 0 < value < threshold}
+    while True:
+        exposed = recoverable(export.equations, hidden)
+        if not exposed:
+            break
+        hidden.add(_complement(export, hidden, exposed))
+    return [_apply(export, t, table, hidden, threshold) for t, table in enumerate(tables)]
+
+
+def _signature(table: Table, kind: str, i: int, j: int) -> frozenset[str]:
+    if kind == "g":
+        return frozenset()
+    one_column, one_row = len(table.columns) == 1, len(table.rows) == 1
+    if kind == "r" or (kind == "c" and one_column):
+        return frozenset({table.rows[i]})
+    if kind == "k" or (kind == "c" and one_row):
+        return frozenset({table.columns[j]})
+    return frozenset({table.rows[i], table.columns[j]})
+
+
+def _build(tables: Sequence[Table]) -> _Export:
+    export, seen = _Export(), {}
+    for t, table in enumerate(tables):
+        if any(v is None for row in table.cells for v in row):
+            raise ValueError(f"{table.key}: already suppressed")
+        here: dict[Position, int] = {}
+        places = [(("c", i, j), v) for i, row in enumerate(table.cells) for j, v in enumerate(row)]
+        places += [(("r", i, 0), v) for i, v in enumerate(table.row_totals)]
+        places += [(("k", 0, j), v) for j, v in enumerate(table.column_totals)]
+        if table.grand_total is not None:
+            places.append((("g", 0, 0), table.grand_total))
+        for (kind, i, j), value in places:
+            if value is None:
+                raise ValueError(f"{table.key}: a total is missing")
+            position = (t, kind, i, j)
+            here[position] = export.add(position, value, _signature(table, kind, i, j), seen)
+        _equations(export, t, table, here)
+    return export
+
+
+def _equations(export: _Export, t: int, table: Table, here: dict[Position, int]) -> None:
+    """Each line that adds up to its total gives an equation: sum of its parts - total = 0."""
+    lines = []
+    for i, total in enumerate(table.row_totals):
+        lines.append(([(t, "c", i, j) for j in range(len(table.columns))], (t, "r", i, 0), total))
+    for j, total in enumerate(table.column_totals):
+        lines.append(([(t, "c", i, j) for i in range(len(table.rows))], (t, "k", 0, j), total))
+    if table.grand_total is not None:
+        for kind, size in (("r", len(table.row_totals)), ("k", len(table.column_totals))):
+            if size:
+                parts = [(t, kind, n, 0) if kind == "r" else (t, kind, 0, n) for n in range(size)]
+                lines.append((parts, (t, "g", 0, 0), table.grand_total))
+    for parts, total_at, total in lines:
+        if sum(export.values[here[p]] for p in parts) != total:
+            continue  # not a sum (e.g. people counted once across categories): no equation
+        export.equation([(here[p], 1) for p in parts] + [(here[total_at], -1)])
+
+
+def recoverable(equations: Sequence[dict[int, int]], hidden: set[int]) -> set[int]:
+    """The hidden numbers that every solution of the equations gives the same value.
+
+    In the reduced row echelon form of the equations restricted to the hidden numbers, a hidden
+    number is fixed exactly when it leads a row that has no other nonzero entry.
+    """
+    rows = [{n: Fraction(c) for n, c in eq.items() if n in hidden} for eq in equations]
+    rows = [row for row in rows if row]
+    fixed: set[int] = set()
+    for component in _components(rows):
+        fixed |= _fixed(component)
+    return fixed
+
+
+def _components(rows: list[dict[int, Fraction]]) -> list[list[dict[int, Fraction]]]:
+    """Equations grouped by the hidden numbers they share (eliminated separately: faster)."""
+    parent: dict[int, int] = {}
+
+    def root(n: int) -> int:
+        while parent.setdefault(n, n) != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for row in rows:
+        first, *rest = sorted(row)
+        for n in rest:
+            parent[root(n)] = root(first)
+    groups: dict[int, list[dict[int, Fraction]]] = {}
+    for row in rows:
+        groups.setdefault(root(min(row)), []).append(row)
+    return [groups[key] for key in sorted(groups)]
+
+
+def _fixed(rows: list[dict[int, Fraction]]) -> set[int]:
+    rows = [dict(row) for row in rows]
+    pivots: list[tuple[int, dict[int, Fraction]]] = []
+    for column in sorted({n for row in rows for n in row}):
+        at = next((k for k, row in enumerate(rows) if row.get(column)), None)
+        if at is None:
+            continue
+        pivot = rows.pop(at)
+        scale = pivot[column]
+        pivot = {n: c / scale for n, c in pivot.items()}
+        for other in [*rows, *(row for _, row in pivots)]:
+            factor = other.get(column)
+            if factor:
+                for n, c in pivot.items():
+                    value = other.get(n, 0) - factor * c
+                    if value:
+                        other[n] = value
+                    else:
+                        other.pop(n, None)
+        pivots.append((column, pivot))
+    return {column for column, row in pivots if len(row) == 1}
+
+
+def _complement(export: _Export, hidden: set[int], exposed: set[int]) -> int:
+    """The published number to hide next, so that fewer hidden numbers are recoverable.
+
+    A line with one hidden number gives it away at once: the first exposed number alone on a
+    line takes a complement from that line, preferably one that sits on another such line too,
+    so that one more hidden number closes two leaks; then cells before totals, the smallest,
+    the first.
+    """
+    lone = [eq for eq in export.equations if len(hidden & eq.keys()) == 1]
+    alone = {n for eq in lone for n in eq if n in hidden}
+    target = min(exposed & alone or exposed, key=lambda n: export.first[n])
+    lines = [eq for eq in lone if target in eq] or [eq for eq in export.equations if target in eq]
+    closing = {n for eq in lone if target not in eq for n in eq}
+
+    def rank(n: int) -> tuple[bool, bool, int, Position]:
+        return (n not in closing, export.total_only[n], export.values[n], export.first[n])
+
+    def published(numbers: set[int]) -> list[int]:
+        return [n for n in numbers if n not in hidden and export.values[n] > 0]
+
+    beside = published({n for eq in lines for n in eq})
+    if beside:
+        return min(beside, key=rank)
+    # Every neighbour is hidden or zero: look further along the equations. Something published
+    # is always reachable, since with all of them hidden nothing would be recoverable.
+    reached, frontier = {target}, {target}
+    while frontier:
+        frontier = {n for eq in export.equations if frontier & eq.keys() for n in eq} - reached
+        reached |= frontier
+    return min(published(reached), key=rank)
+
+
+def _apply(export: _Export, t: int, table: Table, hidden: set[int], threshold: int) -> Table:
+    def shown(kind: str, i: int, j: int, value: int) -> int | None:
+        return None if export.where[(t, kind, i, j)] in hidden else value
+
+    cells = tuple(
+        tuple(shown("c", i, j, v) for j, v in enumerate(row)) for i, row in enumerate(table.cells)
+    )
+    row_totals = tuple(shown("r", i, 0, v) for i, v in enumerate(table.row_totals))
+    column_totals = tuple(shown("k", 0, j, v) for j, v in enumerate(table.column_totals))
+    grand = None if table.grand_total is None else shown("g", 0, 0, table.grand_total)
+    changed = (
+        any(v is None for row in cells for v in row)
+        or None in row_totals
+        or None in column_totals
+        or (table.grand_total is not None and grand is None)
+    )
+    notes = (*table.notes, SUPPRESSED_NOTE.format(threshold=threshold)) if changed else None
+    return table.with_cells(cells, row_totals, column_totals, grand, notes)
