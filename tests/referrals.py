@@ -68,13 +68,15 @@ def make_referral(app: Flask, creator_id: int, **changes: Any) -> int:
 
 
 def make_casework(app: Flask, session: Session, creator_id: int) -> tuple[int, int, int]:
-    """A case with one support meeting and one link to an agency: (case, meeting, link) ids."""
+    """A case with one support meeting (its minutes shared with the NPO) and one link to an
+    agency: (case, meeting, link) ids."""
     referral_id = make_referral(app, creator_id)
     today = datetime.now(UTC).date()
     with app.app_context(), Session(get_engine(app)) as db, db.begin():
         meeting = SupportMeeting(
             referral_id=referral_id, held_on=today, agencies=["京丹後市社会福祉協議会"],
             agenda="生活の立て直し", decisions="家計相談につなぐ", recorded_by_id=creator_id,
+            shared_with_liaison=True,
         )  # fmt: skip
         link = ReferralLink(
             referral_id=referral_id, agency_name="家計改善支援窓口", linked_on=today,

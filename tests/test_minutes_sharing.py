@@ -35,6 +35,9 @@ def _setup(app: Flask, session: Session) -> dict:
     referral_id, meeting_id, _ = make_casework(app, session, liaison.id)
     with Session(get_engine(app)) as db, db.begin():
         db.add(ProgressNote(referral_id=referral_id, author_id=coordinator.id, body=INTERNAL))
+        meeting = db.get(SupportMeeting, meeting_id)
+        assert meeting is not None
+        meeting.shared_with_liaison = False  # minutes start internal
     return {
         "liaison": liaison, "coordinator": coordinator, "guest": guest, "stranger": stranger,
         "referral": referral_id, "meeting": meeting_id,
@@ -129,6 +132,7 @@ def test_only_liaisons_can_be_participants_and_a_stale_form_changes_nothing(
 ) -> None:
     case = _setup(backoffice_app, session)
     office = client_for(backoffice_app, case["coordinator"])
+    version = _meeting(session, case["meeting"]).version
 
     refused = _share(office, case, shared=True, participants=[case["coordinator"].id])
     stale = post_form(
@@ -142,7 +146,7 @@ def test_only_liaisons_can_be_participants_and_a_stale_form_changes_nothing(
     assert stale.status_code == 409
     assert by_liaison.status_code in (400, 403, 404)  # no CSRF token, no permission
     meeting = _meeting(session, case["meeting"])
-    assert not meeting.shared_with_liaison and meeting.version == 1
+    assert not meeting.shared_with_liaison and meeting.version == version
     assert session.scalars(select(MeetingParticipant)).all() == []
 
 
