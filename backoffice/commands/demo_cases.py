@@ -61,6 +61,7 @@ def demo_cases_command(count: int, seed: int | None) -> None:
             action="demo.cases",
             actor=SHELL,
             object_type="referral",
+            client_network=SHELL.network,
             reason=f"synthetic: {summary.line()}",
         )
     click.echo(f"demo-cases: added {summary.line()}")
