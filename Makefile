@@ -126,7 +126,8 @@ bench: $(STAMP) translations fonts
 	export BENCH_DATABASE_URL="$${BENCH_DATABASE_URL:-$$(pg_isready -h 127.0.0.1 -p 5432 -q \
 		2>/dev/null && echo $(LOCAL_PG))}"; \
 		$(BIN)/python -m bench.search && $(BIN)/python -m bench.cards && \
-		$(BIN)/python -m bench.referrals && $(BIN)/python -m bench.outreach
+		$(BIN)/python -m bench.referrals && $(BIN)/python -m bench.outreach && \
+		$(BIN)/python -m bench.statistics
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
