@@ -146,9 +146,7 @@ def _check_ending(summary: str, due: date | None, today: date) -> None:
             "closing_summary", f"支援のまとめは{SUMMARY_LIMIT}文字以内で入力してください。"
         )
     if due is not None and due < today:
-        raise EndingError(
-            "follow_up_due_on", "フォローアップ期日に過去の日付は入力できません。"
-        )
+        raise EndingError("follow_up_due_on", "フォローアップ期日に過去の日付は入力できません。")
 
 
 def _open_tasks_message(tasks: list[Any]) -> str:
