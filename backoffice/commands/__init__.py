@@ -14,6 +14,7 @@ from backoffice.commands.notify import notify_group
 from backoffice.commands.outreach import outreach_group
 from backoffice.commands.records import records_group, setup_consent
 from backoffice.commands.staff import staff_group
+from backoffice.commands.stats import stats_group
 from backoffice.staff import totp
 from backoffice.staff.accounts import find_by_login
 from backoffice.staff.demo import DEMO_LOGIN, load_demo_account
@@ -34,7 +35,7 @@ def init_cli(app: Flask) -> None:
     group.add_command(demo_code_command)
     group.add_command(demo_cases_command)
     groups = (group, staff_group, audit_group, build_keys_group(), db_group, directory_group)
-    for command in (*groups, cards_group, records_group, outreach_group, notify_group):
+    for command in (*groups, cards_group, records_group, outreach_group, notify_group, stats_group):
         app.cli.add_command(command)
     app.extensions.setdefault(SETUP_STEPS, []).extend(
         (setup_cards, setup_search, setup_crisis_terms, setup_consent)

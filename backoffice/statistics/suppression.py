@@ -27,6 +27,10 @@ hidden number is at least 1, a hidden number that is not determined by the equat
 a little both ways while all others stay non-negative: its range is never a single value. The
 elimination is exact (fractions), deterministic and pure Python.
 
+Figures that are not counts (a median time, a rate per 100 cards) are left out of publication:
+a rate beside a published number of cards handed out gives back a hidden number of scans, and a
+median of one or two cases is a case's own time; no cell rule protects them.
+
 Coarsening. Age bands are merged into wider bands before suppression (20歳未満, 20〜39歳,
 40〜59歳, 60歳以上, 不明・答えたくない), and the table's notes say so, as the report must.
 """
@@ -58,6 +62,10 @@ PUBLICATION_AGE_BANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 AGE_NOTE = "年齢層は公表用に20歳刻み（20歳未満、20〜39歳、40〜59歳、60歳以上）にまとめています。"
 
+# Figures that are not counts, by unit or by key; `is_count` says which publication keeps.
+NOT_COUNT_UNITS = frozenset({"分", "時間", "日", "%", "割合"})
+NOT_COUNT_KEYS = frozenset({"referrals.response_times", "cards.scan_rate"})
+
 Position = tuple[int, str, int, int]  # table, kind ("c" cell, "r"/"k" row/column total, "g"), i, j
 
 
@@ -66,11 +74,16 @@ def rule_text(threshold: int) -> str:
     return RULE.format(threshold=threshold)
 
 
+def is_count(table: Table) -> bool:
+    """Whether the table holds counts (publication keeps only those: see the module)."""
+    return table.unit not in NOT_COUNT_UNITS and table.key not in NOT_COUNT_KEYS
+
+
 def for_publication(tables: Sequence[Table], threshold: int = DEFAULT_THRESHOLD) -> list[Table]:
-    """The tables of one export as published: age bands coarsened, small numbers suppressed."""
+    """The count tables of one export as published: age bands coarsened, small numbers hidden."""
     if threshold < 2:
         raise ValueError("the publication threshold must be 2 or more (1 would hide nothing)")
-    return suppress([coarsen_age_bands(table) for table in tables], threshold)
+    return suppress([coarsen_age_bands(t) for t in tables if is_count(t)], threshold)
 
 
 # --- coarsening ----------------------------------------------------------------------------
@@ -145,6 +158,7 @@ class _Export:
     values: list[int] = field(default_factory=list)  # per class
     first: list[Position] = field(default_factory=list)  # per class: where it first appears
     total_only: list[bool] = field(default_factory=list)  # per class: no cell among its places
+    tables: list[set[int]] = field(default_factory=list)  # per class: the tables that show it
     where: dict[Position, int] = field(default_factory=dict)  # place -> class
     equations: list[dict[int, int]] = field(default_factory=list)  # class -> coefficient
 
@@ -156,6 +170,8 @@ class _Export:
             self.values.append(value)
             self.first.append(position)
             self.total_only.append(True)
+            self.tables.append(set())
+        self.tables[number].add(position[0])
         if position[1] == "c":
             self.total_only[number] = False
         self.where[position] = number
@@ -292,9 +308,9 @@ def _complement(export: _Export, hidden: set[int], exposed: set[int]) -> int:
     """The published number to hide next, so that fewer hidden numbers are recoverable.
 
     A line with one hidden number gives it away at once: the first exposed number alone on a
-    line takes a complement from that line, preferably one that sits on another such line too,
-    so that one more hidden number closes two leaks; then cells before totals, the smallest,
-    the first.
+    line takes a complement from that line: one shown in as few tables as possible, a cell
+    before a total, one that sits on another such line too (one more hidden number closes two
+    leaks), the smallest, the first.
     """
     lone = [eq for eq in export.equations if len(hidden & eq.keys()) == 1]
     alone = {n for eq in lone for n in eq if n in hidden}
@@ -302,8 +318,11 @@ def _complement(export: _Export, hidden: set[int], exposed: set[int]) -> int:
     lines = [eq for eq in lone if target in eq] or [eq for eq in export.equations if target in eq]
     closing = {n for eq in lone if target not in eq for n in eq}
 
-    def rank(n: int) -> tuple[bool, bool, int, Position]:
-        return (n not in closing, export.total_only[n], export.values[n], export.first[n])
+    def rank(n: int) -> tuple[int, bool, bool, int, Position]:
+        # A number published in several tables (a shared total) is hidden last: hiding it
+        # hides it in every one of them and calls for complements in each.
+        shared = len(export.tables[n])
+        return (shared, export.total_only[n], n not in closing, export.values[n], export.first[n])
 
     def published(numbers: set[int]) -> list[int]:
         return [n for n in numbers if n not in hidden and export.values[n] > 0]
