@@ -31,6 +31,7 @@ def register_blueprints(app: Flask) -> None:
     from backoffice.views.staff.admin import bp as staff_admin
     from backoffice.views.staff.own_account import bp as account
     from backoffice.views.staff.signin import bp as auth
+    from backoffice.views.statistics import bp as statistics
     from backoffice.views.training import bp as training
 
     for blueprint in (
@@ -48,5 +49,6 @@ def register_blueprints(app: Flask) -> None:
         notifications,
         outreach,
         training,
+        statistics,
     ):
         app.register_blueprint(blueprint)

@@ -1,0 +1,5 @@
+"""統計 pages: the figures of each area for a period, as tables and charts."""
+
+from backoffice.views.statistics.pages import bp
+
+__all__ = ["bp"]
