@@ -12,8 +12,9 @@ that a noisy machine affects every item alike (goals from the statistics issue: 
 most 5 times the baseline, the XLSX export at most 20 times):
 - the baseline, /account/ (the same gate, session and template work, no figures);
 - the referrals statistics page for the last full fiscal year, and the outreach page;
-- the XLSX export of that fiscal year: through its page when the back office has one, else
-  in-process (every figure, then `exports.prepare` and `exports.xlsx_file`);
+- the XLSX export of that fiscal year's referral figures (/statistics/referrals.xlsx) and the
+  annual report's XLSX (/statistics/report.xlsx, every area), through their pages; and the
+  export in-process (every figure, then `exports.prepare` and `exports.xlsx_file`);
 - every figure of the fiscal year in-process (`figures.all_tables`), to tell SQL from rendering.
 Then the slowest SQL statements of one `all_tables` call, to say where the time goes.
 A part not built yet is reported as such instead of measured.
@@ -29,10 +30,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -52,7 +54,7 @@ SIZE = int(os.environ.get("BENCH_REFERRALS", "100000"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20"))
 ANALYST = "bench-analyst"
 BASELINE = "bare signed-in page"
-GOALS = {"referrals page": 5, "outreach page": 5, "XLSX export": 20}
+GOALS = {"referrals page": 5, "outreach page": 5, "XLSX export": 20, "annual report XLSX": 20}
 
 
 def main() -> None:
@@ -150,15 +152,20 @@ def measured_items(
         items["outreach page"] = lambda: get(client, f"/statistics/outreach?{period}")
     else:
         missing.append("statistics page not built yet")
-    export = next((e for e in endpoints if e.startswith("statistics.") and "export" in e), None)
     exports = _module("backoffice.statistics.exports")
-    if export is not None:
-        url = f"/statistics/export?{period}&format=xlsx"
-        items["XLSX export"] = lambda: get(client, url)
-        items["XLSX export, in-process"] = lambda: xlsx_in_process(app, year)
-    elif exports is not None and hasattr(exports, "xlsx_file"):
-        items["XLSX export, in-process"] = lambda: xlsx_in_process(app, year)
-        missing.append("XLSX export page not built yet: the export is timed in-process")
+    downloads = {
+        "XLSX export": "statistics.area_download_referrals_xlsx",  # /statistics/referrals.xlsx
+        "annual report XLSX": "statistics.report_download",  # /statistics/report.xlsx
+    }
+    for name, endpoint in downloads.items():
+        if endpoint in endpoints:
+            with app.test_request_context():
+                url = url_for(endpoint, file_format="xlsx") + f"?{period}"
+            items[name] = partial(get, client, url)
+        else:
+            missing.append(f"{name}: its page is not built yet")
+    if exports is not None and hasattr(exports, "xlsx_file"):
+        items["all figures XLSX, in-process"] = lambda: xlsx_in_process(app, year)
     else:
         missing.append("XLSX export not built yet")
     figures = _module("backoffice.statistics.figures")
