@@ -27,7 +27,7 @@ from core.audit import AuditEvent
 from core.csvsafe import unneutralise
 from core.db import get_engine
 from core.timezone import TOKYO
-from tests.staff import make_staff
+from tests.staff import make_staff, signed_in_client
 
 PERIOD = Period.fiscal_year(2026)
 MADE = datetime(2027, 4, 10, 9, 30, tzinfo=TOKYO)
@@ -197,6 +197,12 @@ def export(app: Flask, tmp_path: Path, *args: str) -> Path:
     return out
 
 
+def export_events(app: Flask) -> list[AuditEvent]:
+    with Session(get_engine(app)) as db:
+        query = select(AuditEvent).where(AuditEvent.action == "statistics.export")
+        return list(db.scalars(query))
+
+
 def fiscal_year_with_cases(app: Flask) -> int:
     from backoffice.referrals.models import Referral
     from backoffice.statistics.periods import fiscal_year_of
@@ -213,8 +219,7 @@ def test_stats_export_writes_every_table_as_csv_and_is_audited(
     text = export(filled, tmp_path, "--format", "csv").read_bytes().decode("utf-8-sig")
 
     assert "受付件数（月別・受付の経路別）" in text and "内部用" in text
-    with Session(get_engine(filled)) as db:
-        event = db.scalars(select(AuditEvent).where(AuditEvent.action == "statistics.export")).one()
+    (event,) = export_events(filled)
     assert (event.actor_id, event.client_network) == (None, "server shell")
     assert event.reason == "csv internal"
     assert event.object_id == f"fy{fiscal_year_with_cases(filled)}"
@@ -238,3 +243,59 @@ def test_stats_export_writes_the_annual_report_pdf(filled: Flask, tmp_path: Path
     document = pypdfium2.PdfDocument(path.read_bytes())
     assert len(document) >= 2
     assert "実施状況報告" in document[0].get_textpage().get_text_bounded()
+
+
+# --- downloads from the statistics pages -------------------------------------------------
+
+
+def test_an_analyst_downloads_an_areas_figures_as_csv_and_it_is_audited(filled: Flask) -> None:
+    analyst = signed_in_client(filled, "analyst")
+    year = fiscal_year_with_cases(filled)
+
+    response = analyst.get(f"/statistics/referrals.csv?kind=fiscal_year&year={year}")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="tsunagu-statistics-fy{year}-internal.csv"'
+    )
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    text = response.data.decode("utf-8-sig")
+    assert "受付件数（地区別）" in text and "研修" not in text and "S-" not in text
+    (event,) = export_events(filled)
+    assert event.actor_id is not None and event.reason == "referrals csv internal"
+
+
+def test_the_annual_report_downloads_as_pdf_and_xlsx_for_publication(filled: Flask) -> None:
+    coordinator = signed_in_client(filled, "coordinator")
+    year = fiscal_year_with_cases(filled)
+
+    pdf = coordinator.get(f"/statistics/report.pdf?year={year}&publication=1")
+    xlsx = coordinator.get(f"/statistics/report.xlsx?year={year}&publication=1")
+
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    assert pdf.mimetype == PDF_TYPE
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
+    assert book.sheetnames[:2] == ["表紙", "報告"]
+    assert book["表紙"]["B4"].value.startswith("公表用")
+    for name in book.sheetnames[1:]:
+        values = [v for row in book[name].iter_rows(min_row=3, values_only=True) for v in row]
+        assert not [v for v in values if isinstance(v, int) and 0 < v < 5], name
+
+
+def test_a_period_that_cannot_be_is_refused_and_nothing_is_audited(filled: Flask) -> None:
+    analyst = signed_in_client(filled, "analyst")
+
+    assert analyst.get("/statistics/outreach.xlsx?kind=month&year=2026&month=13").status_code == 400
+    with Session(get_engine(filled)) as db:
+        assert not db.scalars(
+            select(AuditEvent).where(AuditEvent.action == "statistics.export")
+        ).all()
+
+
+@pytest.mark.parametrize("role", ["liaison", "editor"])
+def test_roles_without_stats_read_cannot_download(filled: Flask, role: str) -> None:
+    client = signed_in_client(filled, role)
+
+    assert client.get("/statistics/referrals.csv").status_code == 403
+    assert client.get("/statistics/report.pdf").status_code == 403

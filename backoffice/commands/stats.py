@@ -17,15 +17,16 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
 from backoffice.commands.records import SHELL
-from backoffice.statistics.exports import Export, ExportFile, csv_file, prepare
+from backoffice.statistics.exports import prepare
 from backoffice.statistics.figures import all_tables
 from backoffice.statistics.periods import Period, PeriodError
-from backoffice.statistics.report import report_pdf, report_xlsx
+from backoffice.statistics.report import export_file
 from cards.fonts import FontMissing
 from core import audit
 from core.db import get_engine
 from core.profile import get_profile, read_profile_file
 
+COMMAND_FORMATS = {"csv": "csv", "xlsx": "report.xlsx", "pdf": "report.pdf"}
 stats_group = AppGroup("stats", help="Statistics: export a fiscal year's figures as a file.")
 
 
@@ -39,7 +40,7 @@ stats_group = AppGroup("stats", help="Statistics: export a fiscal year's figures
 @click.option(
     "--format",
     "file_format",
-    type=click.Choice(["csv", "xlsx", "pdf"]),
+    type=click.Choice(list(COMMAND_FORMATS)),
     required=True,
     help="csv: every table; xlsx or pdf: the annual report.",
 )
@@ -68,7 +69,9 @@ def export_command(fiscal_year: int, file_format: str, publication: bool, output
             threshold=profile.statistics_publication_threshold,
         )  # fmt: skip
         try:
-            made = _make(export, file_format, profile.name, settings.card_font_path)
+            made = export_file(
+                export, COMMAND_FORMATS[file_format], profile.name, settings.card_font_path or None
+            )
         except FontMissing as error:
             raise click.ClickException(str(error)) from error
         output.write_bytes(made.content)
@@ -78,11 +81,3 @@ def export_command(fiscal_year: int, file_format: str, publication: bool, output
             object_type="statistics", object_id=period.slug, reason=f"{file_format} {mode}",
         )  # fmt: skip
     click.echo(f"{period.label}: {len(export.tables)} tables, {mode}, written to {output}")
-
-
-def _make(export: Export, file_format: str, municipality: str, font_path: str) -> ExportFile:
-    if file_format == "csv":
-        return csv_file(export)
-    if file_format == "xlsx":
-        return report_xlsx(export, municipality)
-    return report_pdf(export, municipality, font_path or None)

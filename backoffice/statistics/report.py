@@ -36,6 +36,7 @@ from backoffice.statistics.exports import (
     XLSX_TYPE,
     Export,
     ExportFile,
+    csv_file,
     grid,
     heading,
     put,
@@ -43,6 +44,7 @@ from backoffice.statistics.exports import (
     sheet_names,
     write_cover,
     write_table,
+    xlsx_file,
 )
 from backoffice.statistics.tables import Table
 from cards.fonts import load_font
@@ -83,6 +85,25 @@ def sections(tables: tuple[Table, ...]) -> list[tuple[str, list[Table]]]:
         (f"{n}　{name}", [t for t in tables if belongs(t.key)])
         for n, (name, belongs) in enumerate(SECTIONS, start=1)
     ]
+
+
+# What a page or the command may ask for: every table as CSV or XLSX, or the annual report.
+FORMATS = ("csv", "xlsx", "report.xlsx", "report.pdf")
+
+
+def export_file(
+    export: Export, file_format: str, municipality: str = "", font_path: str | Path | None = None
+) -> ExportFile:
+    """The file of ``export`` in one of `FORMATS`: bytes, file name and media type."""
+    if file_format == "csv":
+        return csv_file(export)
+    if file_format == "xlsx":
+        return xlsx_file(export)
+    if file_format == "report.xlsx":
+        return report_xlsx(export, municipality)
+    if file_format == "report.pdf":
+        return report_pdf(export, municipality, font_path)
+    raise ValueError(f"unknown statistics format: {file_format!r}")
 
 
 def title_of(municipality: str) -> str:
