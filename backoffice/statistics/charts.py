@@ -2,7 +2,7 @@
 
 Horizontal bars, one per row of the table: in parts (one colour per column) when the columns
 add up to the row's total, else one bar per column; each bar with its number beside it. The
-labels sit above their bars, so a chart 360 units wide reads on a phone. No script and no style
+labels sit above their bars, so a chart 320 units wide reads on a phone. No script and no style
 attribute (the content security policy forbids inline style): sizes and colours are SVG
 presentation attributes (``x``, ``width``, ``fill``), which are not CSS, and the stylesheet
 sizes the picture by its class. Every label is escaped.
@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from backoffice.statistics.tables import SUPPRESSED, Table
 
-WIDTH = 360
+WIDTH = 320
 LABEL_HEIGHT = 18  # a row's label, above its bars
 BAR_HEIGHT = 12
 BAR_GAP = 3
@@ -27,8 +27,6 @@ MAX_LABEL = 24  # characters of a label in the picture; the table has it whole
 # Colours a reader tells apart (and that keep 3:1 against white): one per column.
 PALETTE = ("#1f5f99", "#c05a00", "#2e7d32", "#7b3fa0", "#9c2b44", "#4d5a66")
 INK = "#222222"
-# Tables whose columns are different measures: never stacked.
-SIDE_BY_SIDE = frozenset({"cards.by_purpose", "cards.by_batch"})
 TEXT = f'font-size="13" fill="{INK}"'
 
 
@@ -37,10 +35,10 @@ def _short(label: str) -> str:
 
 
 def stacks(table: Table) -> bool:
-    """Whether a row's columns add up to something (the parts of one count): then the row is
-    one bar in parts. Columns that measure different things (printed, handed out, scanned) are
-    bars side by side."""
-    return len(table.columns) > 1 and bool(table.row_totals) and table.key not in SIDE_BY_SIDE
+    """Whether a row's columns add up (the parts of one count, with a total per row): then the
+    row is one bar in parts. Columns that measure different things (printed, handed out,
+    scanned; a median and a percentile) have no row totals and are bars side by side."""
+    return len(table.columns) > 1 and bool(table.row_totals)
 
 
 def bar_chart(table: Table, chart_id: str) -> Markup:
@@ -59,7 +57,7 @@ def bar_chart(table: Table, chart_id: str) -> Markup:
         for index, name in enumerate(table.columns):
             fill = PALETTE[index % len(PALETTE)]
             parts.append(
-                f'<rect x="0" y="{y}" width="12" height="12" fill="{fill}"/>'
+                f'<rect class="stat-key" x="0" y="{y}" width="12" height="12" fill="{fill}"/>'
                 f'<text x="18" y="{y + 11}" {TEXT}>{escape(_short(name))}</text>'
             )
             y += 18
@@ -74,7 +72,8 @@ def bar_chart(table: Table, chart_id: str) -> Markup:
                 if width:
                     fill = PALETTE[column % len(PALETTE)]
                     parts.append(
-                        f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" '
+                        f'<rect class="stat-bar" x="{x:.1f}" y="{y}" width="{width:.1f}" '
+                        f'height="{BAR_HEIGHT}" '
                         f'fill="{fill}"/>'
                     )
                 x += width
@@ -86,7 +85,8 @@ def bar_chart(table: Table, chart_id: str) -> Markup:
                 if width:
                     fill = PALETTE[column % len(PALETTE)]
                     parts.append(
-                        f'<rect x="0" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" '
+                        f'<rect class="stat-bar" x="0" y="{y}" width="{width:.1f}" '
+                        f'height="{BAR_HEIGHT}" '
                         f'fill="{fill}"/>'
                     )
                 parts.append(_value(width, y, value))

@@ -9,6 +9,8 @@ handed out (`outreach.models.CardHandout`) and scanned (`cards.models.ScanCount`
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
@@ -145,17 +147,17 @@ def card_tables(session: Session, period: Period) -> list[Table]:
         by_purpose[purpose] = [a + b for a, b in zip(by_purpose[purpose], row, strict=True)]
     handed = [(p, row) for p, row in by_purpose.items() if row[1] > 0]
     return [
-        Table.of(
+        _measures(Table.of(
             "cards.by_purpose", "カードの印刷・配布・読み取り（用途別）",
             [PURPOSE_LABELS.get(p, p) for p in by_purpose], CARD_COLUMNS,
             list(by_purpose.values()), unit="枚・回",
-        ),
-        Table.of(
+        )),
+        _measures(Table.of(
             "cards.by_batch", "カードの印刷・配布・読み取り（配布単位別）",
             [f"{batches[i][0]}（{PURPOSE_LABELS.get(batches[i][1], batches[i][1])}）"
              for i in order],
             CARD_COLUMNS, batch_cells, unit="枚・回",
-        ),
+        )),
         Table.of(
             "cards.scan_rate", "配布したカード100枚あたりの読み取り回数（用途別）",
             [PURPOSE_LABELS.get(p, p) for p, _ in handed], ["100枚あたりの読み取り回数"],
@@ -164,3 +166,9 @@ def card_tables(session: Session, period: Period) -> list[Table]:
                    "読み取りは期間内の回数で、期間より前に配布したカードの分も含みます。"),
         ),
     ]  # fmt: skip
+
+
+def _measures(table: Table) -> Table:
+    """Printed, handed out and scanned are different measures: each column has its total, a
+    row has none (they do not add up)."""
+    return replace(table, row_totals=())
