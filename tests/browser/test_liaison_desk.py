@@ -41,8 +41,11 @@ def _liaisons_cases(live: Live) -> tuple[Staff, Staff, str]:
     open_case = make_referral(live.app, liaison.id)
     ended = make_referral(live.app, liaison.id)
     with Session(get_engine(live.app)) as db, db.begin():
+        # Acknowledged: the live database is shared, and other tests count new referrals.
+        db.execute(update(Referral).where(Referral.id == open_case).values(acknowledged_at=now))
         db.execute(
             update(Referral).where(Referral.id == ended).values(
+                acknowledged_at=now - timedelta(days=40),
                 status="ended", ended_at=now - timedelta(days=31),
                 follow_up_due_on=in_tokyo(now).date() - timedelta(days=1),
             )
