@@ -171,8 +171,10 @@ def export_of(counts: np.ndarray) -> tuple[list[Table], list[tuple[str | None, s
         crosstab("a.age_gender", by_age_gender, ("年齢", "性別")),
         crosstab("a.district", by_district, ("地区", "件数")),
         crosstab("a.gender_district", by_district_gender.T, ("性別", "地区")),
+        # The year's count again under a label of its own (as a fiscal year's row is).
+        Table.of("a.year", "年度", ["令和8年度"], ["受付件数"], [[int(counts.sum())]]),
     ]
-    dims = [("地区", "性別"), ("年齢", "性別"), ("地区", None), ("性別", "地区")]
+    dims = [("地区", "性別"), ("年齢", "性別"), ("地区", None), ("性別", "地区"), (None, None)]
     return tables, dims
 
 

@@ -12,20 +12,23 @@ zero would protect nothing; the protection below relies on every hidden number b
 Secondary suppression. An attacker knows every published number, that each row and column of a
 table adds up to its total and the totals to the grand total, and that counts are never
 negative. Across the tables of one export, a number may also be published in another table: the
-numbers of two tables that describe the same group (the same labels: a cell by its row and
-column labels, a total by its line's label, the grand totals with each other, a one-column
-table's cells as totals of their row) and have the same value are treated as one number, hidden
-in every table or in none. This over-approximates what could be shared (a shared margin always
-has the same labels and value), so it errs toward hiding more. A total that is not the sum of
-its line (e.g. people counted once across several categories) gives no equation.
+numbers of two tables that may describe the same group and have the same value are treated as
+one number, hidden in every table or in none: the same labels (a cell by its row and column
+labels, a total by its line's label, a one-column table's cells as totals of their row), and a
+grand total with any equal number of another table whatever its label (the year's count is
+also a fiscal year's row and the first status of the flow). This over-approximates what can be
+shared, so it errs toward hiding more; a margin shown again under another label and not as a
+grand total is outside it (linking every equal number instead hides nearly everything in a
+small town's tables). A total that is not the sum of its line (e.g. people counted once
+across several categories) gives no equation.
 
 With those equations, a hidden number is recoverable when it is the same in every solution,
 i.e. its unit vector lies in the row space of the equations restricted to the hidden numbers.
 While some hidden number is recoverable, one more published, nonzero number that shares an
-equation with it is hidden: the smallest, cells before totals, ties by position. Since every
-hidden number is at least 1, a hidden number that is not determined by the equations can move by
-a little both ways while all others stay non-negative: its range is never a single value. The
-elimination is exact (fractions), deterministic and pure Python.
+equation with it is hidden (`_complement` says which). Since every hidden number is at least 1,
+one that the equations do not determine can move a little both ways while all others stay
+non-negative: its range is never a single value. The elimination is exact (fractions),
+deterministic and pure Python.
 
 Figures that are not counts (a median time, a rate per 100 cards) are left out of publication:
 a rate beside a published number of cards handed out gives back a hidden number of scans, and a
@@ -162,8 +165,7 @@ class _Export:
     where: dict[Position, int] = field(default_factory=dict)  # place -> class
     equations: list[dict[int, int]] = field(default_factory=list)  # class -> coefficient
 
-    def add(self, position: Position, value: int, signature: frozenset[str], seen: dict) -> int:
-        key = (signature, value)
+    def add(self, position: Position, value: int, key: object, seen: dict) -> int:
         number = seen.get(key)
         if number is None:
             number = seen[key] = len(self.values)
@@ -209,22 +211,37 @@ def _signature(table: Table, kind: str, i: int, j: int) -> frozenset[str]:
     return frozenset({table.rows[i], table.columns[j]})
 
 
+def _places(table: Table) -> list[tuple[tuple[str, int, int], int]]:
+    if any(v is None for row in table.cells for v in row):
+        raise ValueError(f"{table.key}: already suppressed")
+    places = [(("c", i, j), v) for i, row in enumerate(table.cells) for j, v in enumerate(row)]
+    places += [(("r", i, 0), v) for i, v in enumerate(table.row_totals)]
+    places += [(("k", 0, j), v) for j, v in enumerate(table.column_totals)]
+    if table.grand_total is not None:
+        places.append((("g", 0, 0), table.grand_total))
+    if any(v is None for _, v in places):
+        raise ValueError(f"{table.key}: a total is missing")
+    return places  # type: ignore[return-value]
+
+
 def _build(tables: Sequence[Table]) -> _Export:
     export, seen = _Export(), {}
+    every = [_places(table) for table in tables]
+    # A table's grand total is the number most often shown again under another name (a fiscal
+    # year's row, the first status of the flow): it is linked to every equal number elsewhere.
+    grand: dict[int, set[int]] = {}
     for t, table in enumerate(tables):
-        if any(v is None for row in table.cells for v in row):
-            raise ValueError(f"{table.key}: already suppressed")
+        if table.grand_total:
+            grand.setdefault(table.grand_total, set()).add(t)
+    for t, (table, places) in enumerate(zip(tables, every, strict=True)):
         here: dict[Position, int] = {}
-        places = [(("c", i, j), v) for i, row in enumerate(table.cells) for j, v in enumerate(row)]
-        places += [(("r", i, 0), v) for i, v in enumerate(table.row_totals)]
-        places += [(("k", 0, j), v) for j, v in enumerate(table.column_totals)]
-        if table.grand_total is not None:
-            places.append((("g", 0, 0), table.grand_total))
         for (kind, i, j), value in places:
-            if value is None:
-                raise ValueError(f"{table.key}: a total is missing")
             position = (t, kind, i, j)
-            here[position] = export.add(position, value, _signature(table, kind, i, j), seen)
+            if (kind == "g" and value) or grand.get(value, set()) - {t}:
+                key: object = value
+            else:
+                key = (_signature(table, kind, i, j), value)
+            here[position] = export.add(position, value, key, seen)
         _equations(export, t, table, here)
     return export
 
