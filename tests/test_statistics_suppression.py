@@ -22,9 +22,8 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from backoffice.referrals.vocabulary import AGE_LABELS
+from backoffice.statistics.coarsening import AGE_NOTE, coarsen_age_bands
 from backoffice.statistics.suppression import (
-    AGE_NOTE,
-    coarsen_age_bands,
     for_publication,
     rule_text,
     suppress,
