@@ -150,3 +150,16 @@ def test_other_areas_keep_the_period(backoffice_app: Flask) -> None:
     client = signed_in_client(backoffice_app, "analyst")
     html = page(client, "/statistics/outreach?kind=month&year=2025&month=5&area=x")
     assert 'href="/statistics/cards?kind=month&amp;year=2025&amp;month=5"' in html
+
+
+def test_the_page_links_to_its_files_for_the_same_period(backoffice_app: Flask) -> None:
+    client = signed_in_client(backoffice_app, "analyst")
+    html = page(client, "/statistics/cards?kind=month&year=2025&month=5")
+    links = re.findall(r'href="(/statistics/[^"]+\.(?:csv|xlsx|pdf)[^"]*)"', html)
+    assert "/statistics/cards.csv?kind=month&amp;year=2025&amp;month=5" in links
+    assert "/statistics/report.xlsx?publication=1&amp;kind=month&amp;year=2025&amp;month=5" in links
+    response = client.get(links[0].replace("&amp;", "&"))
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    refused = page(client, "/statistics/cards?kind=month&year=20x5&month=5")
+    assert ".csv" not in refused and ".xlsx" not in refused

@@ -13,7 +13,7 @@ from flask import Blueprint, render_template, request
 from backoffice.staff.permissions import requires
 from backoffice.statistics.charts import bar_chart
 from backoffice.statistics.figures import AREAS, area_tables
-from backoffice.statistics.periods import wareki_fiscal_year
+from backoffice.statistics.periods import Period, wareki_fiscal_year
 from backoffice.statistics.tables import shown
 from backoffice.views.statistics.forms import PeriodForm, chosen_period, default_period
 from core.db import get_session
@@ -53,9 +53,19 @@ def area(area: str) -> str:
         refused=refused,
         figures=figures,
         keep=keep,
+        period_args=period_args(period),
         shown=shown,
         fiscal_years=[wareki_fiscal_year(y) for y in period.fiscal_years],
     )
+
+
+def period_args(period: Period) -> dict[str, str]:
+    """The GET fields that ask for ``period``: for the download links of the page."""
+    if period.kind == "range":
+        return {"kind": "range", "start": period.start.isoformat(), "end": period.last.isoformat()}
+    if period.kind == "month":
+        return {"kind": "month", "year": str(period.start.year), "month": str(period.start.month)}
+    return {"kind": "fiscal_year", "year": str(period.start.year)}
 
 
 # One address per area (/statistics/referrals, ...): no other is served.
