@@ -308,6 +308,25 @@ def test_a_total_hidden_in_one_table_is_hidden_where_another_table_publishes_it(
     attack([by_gender, by_district], [crossed, listed], [("d", "g"), ("d", None)])
 
 
+def test_a_row_shown_again_under_another_label_in_a_table_of_the_same_columns() -> None:
+    columns = ["配布枚数", "読み取り回数"]
+    by_purpose = Table.of("cards.p", "用途別", ["訪問", "窓口"], columns, [[20, 3], [40, 9]])
+    by_batch = Table.of(
+        "cards.b", "束別", ["abc(訪問)", "def(窓口)", "ghi(窓口)"], columns,
+        [[20, 3], [25, 6], [15, 3]],
+    )  # fmt: skip
+
+    published = suppress([by_purpose, by_batch], 5)
+
+    # 訪問's single batch is the same row: what one table hides, the other hides too.
+    assert published[0].cells[0][1] is None and published[1].cells[0][1] is None
+    assert (published[0].cells[0][0] is None) == (published[1].cells[0][0] is None)
+    attack(
+        [by_purpose, by_batch], published,
+        [("purpose", "c"), ("batch", "c")],
+    )  # fmt: skip
+
+
 def test_a_total_that_is_not_the_sum_of_its_line_gives_no_equation() -> None:
     # People counted once each, in several categories: the total is less than the sum.
     table = Table("a", "相談内容", ("A", "B"), ("p", "q"), ((3, 9), (7, 8)), (10, 12), (10, 17), 20)

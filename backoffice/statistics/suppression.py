@@ -14,9 +14,11 @@ table adds up to its total and the totals to the grand total, and that counts ar
 negative. Across the tables of one export, a number may also be published in another table: the
 numbers of two tables that may describe the same group and have the same value are treated as
 one number, hidden in every table or in none: the same labels (a cell by its row and column
-labels, a total by its line's label, a one-column table's cells as totals of their row), and a
+labels, a total by its line's label, a one-column table's cells as totals of their row), a
 grand total with any equal number of another table whatever its label (the year's count is
-also a fiscal year's row and the first status of the flow). This over-approximates what can be
+also a fiscal year's row and the first status of the flow), and the cells of a column of
+tables with the same columns whatever their row (cards by purpose and by batch: a purpose with
+one batch is the same row under two labels). This over-approximates what can be
 shared, so it errs toward hiding more; a margin shown again under another label and not as a
 grand total is outside it (linking every equal number instead hides nearly everything in a
 small town's tables). A total that is not the sum of its line (e.g. people counted once
@@ -40,6 +42,7 @@ table's notes say so, as the report must.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -92,11 +95,12 @@ class _Export:
     tables: list[set[int]] = field(default_factory=list)  # per class: the tables that show it
     where: dict[Position, int] = field(default_factory=dict)  # place -> class
     equations: list[dict[int, int]] = field(default_factory=list)  # class -> coefficient
+    seen: dict[Position, int] = field(default_factory=dict)  # a class's first place -> class
 
-    def add(self, position: Position, value: int, key: object, seen: dict) -> int:
-        number = seen.get(key)
+    def add(self, position: Position, value: int, key: Position) -> int:
+        number = self.seen.get(key)
         if number is None:
-            number = seen[key] = len(self.values)
+            number = self.seen[key] = len(self.values)
             self.values.append(value)
             self.first.append(position)
             self.total_only.append(True)
@@ -153,7 +157,7 @@ def _places(table: Table) -> list[tuple[tuple[str, int, int], int]]:
 
 
 def _build(tables: Sequence[Table]) -> _Export:
-    export, seen = _Export(), {}
+    export = _Export()
     every = [_places(table) for table in tables]
     # A table's grand total is the number most often shown again under another name (a fiscal
     # year's row, the first status of the flow): it is linked to every equal number elsewhere.
@@ -161,17 +165,48 @@ def _build(tables: Sequence[Table]) -> _Export:
     for t, table in enumerate(tables):
         if table.grand_total:
             grand.setdefault(table.grand_total, set()).add(t)
+    # Tables with the same columns break the same counts down by different rows (cards by
+    # purpose and by batch): a row of one may be a row of the other under another label.
+    columns = Counter(table.columns for table in tables if len(table.columns) > 1)
+    links: dict[Position, list[object]] = {}
+    for t, (table, places) in enumerate(zip(tables, every, strict=True)):
+        for (kind, i, j), value in places:
+            keys: list[object] = [(_signature(table, kind, i, j), value)]
+            if (kind == "g" and value) or grand.get(value, set()) - {t}:
+                keys.append(value)
+            if kind == "c" and columns[table.columns] > 1:
+                keys.append((table.columns, table.columns[j], value))
+            links[(t, kind, i, j)] = keys
+    classes = _linked(links)
     for t, (table, places) in enumerate(zip(tables, every, strict=True)):
         here: dict[Position, int] = {}
         for (kind, i, j), value in places:
             position = (t, kind, i, j)
-            if (kind == "g" and value) or grand.get(value, set()) - {t}:
-                key: object = value
-            else:
-                key = (_signature(table, kind, i, j), value)
-            here[position] = export.add(position, value, key, seen)
+            here[position] = export.add(position, value, classes[position])
         _equations(export, t, table, here)
     return export
+
+
+def _linked(links: dict[Position, list[object]]) -> dict[Position, Position]:
+    """Each place's class, named by its first place: places sharing a key are one number."""
+    parent: dict[Position, Position] = {}
+    owner: dict[object, Position] = {}
+    order = {place: n for n, place in enumerate(links)}
+
+    def root(place: Position) -> Position:
+        while parent.setdefault(place, place) != place:
+            parent[place] = parent[parent[place]]
+            place = parent[place]
+        return place
+
+    for place, keys in links.items():
+        for key in keys:
+            if key in owner:
+                first, other = sorted((root(owner[key]), root(place)), key=order.__getitem__)
+                parent[other] = first
+            else:
+                owner[key] = place
+    return {place: root(place) for place in links}
 
 
 def _equations(export: _Export, t: int, table: Table, here: dict[Position, int]) -> None:
