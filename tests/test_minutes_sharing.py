@@ -177,3 +177,19 @@ def test_the_agencies_at_a_meeting_follow_the_persons_consent(
     assert html.status_code == 200 and "家計相談につなぐ" in text
     assert "京丹後市社会福祉協議会" not in text
     assert "本人の同意の範囲外のため、表示しません。" in text
+
+
+def test_the_case_page_of_the_liaison_links_the_minutes_once_shared(
+    backoffice_app: Flask, session: Session
+) -> None:
+    case = _setup(backoffice_app, session)
+    liaison = client_for(backoffice_app, case["liaison"])
+    page = f"/referrals/{case['referral']}"
+
+    assert "共有された支援会議の議事録" not in liaison.get(page).get_data(as_text=True)
+    _share(client_for(backoffice_app, case["coordinator"]), case, shared=True, participants=[])
+
+    html = liaison.get(page).get_data(as_text=True)
+    assert "共有された支援会議の議事録" in html
+    assert f'href="{case["shared"]}"' in html
+    assert INTERNAL not in html

@@ -328,3 +328,17 @@ def open_shared_minutes(
         session, "referral.read", referral.id, actor, reason=f"shared_minutes:{meeting.id}"
     )
     return meeting, referral
+
+
+def shared_meeting_dates(session: Session, referral: Referral) -> list[tuple[int, date]]:
+    """The meetings of a case whose minutes the city shared with the NPO: (id, date), oldest
+    first, for the case page of a liaison who may open the case (the minutes page reads them)."""
+    rows = session.execute(
+        select(SupportMeeting.id, SupportMeeting.held_on)
+        .where(
+            SupportMeeting.referral_id == referral.id,
+            SupportMeeting.shared_with_liaison.is_(True),
+        )
+        .order_by(SupportMeeting.held_on, SupportMeeting.id)
+    )
+    return [(row.id, row.held_on) for row in rows]

@@ -103,6 +103,8 @@ def case_context(db: Session, referral: Referral, **forms: Any) -> dict[str, Any
     }
     if full:
         context.update(_full_context(db, referral, forms))
+    else:
+        context["shared_minutes"] = meetings.shared_meeting_dates(db, referral)
     context["due"] = _due(referral, context)
     if context["supervisor"]:
         context["hold_form"] = legal_hold_form(referral)
