@@ -324,10 +324,10 @@ def test_a_link_may_name_an_agency_the_directory_does_not_list(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({}, "つなぐ先を一覧から選ぶか、機関の名前を入力してください。"),
-        ({"service_id": "no-such-service"}, "つなぐ先を一覧から選んでください。"),
+        ({}, "つなぎ先を一覧から選ぶか、機関の名前を入力してください。"),
+        ({"service_id": "no-such-service"}, "つなぎ先を一覧から選んでください。"),
         ({"agency_name": "社協", "linked_on": ""}, "日付を入力してください。"),
-        ({"agency_name": "社協", "status": "lost"}, "状況を一覧から選んでください。"),
+        ({"agency_name": "社協", "status": "lost"}, "状態を一覧から選んでください。"),
         ({"agency_name": "社協", "outcome": "あ" * 4001}, "4000文字以内で入力してください。"),
     ],
 )

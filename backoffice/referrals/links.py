@@ -82,20 +82,20 @@ def validate_link(
     """Problems by field, each a Japanese sentence; empty when the link may be stored."""
     problems: dict[str, str] = {}
     if not values.service_id and not values.agency_name.strip():
-        problems["service_id"] = "つなぐ先を一覧から選ぶか、機関の名前を入力してください。"
+        problems["service_id"] = "つなぎ先を一覧から選ぶか、機関の名前を入力してください。"
     elif values.service_id and values.agency_name.strip():
         problems["agency_name"] = "一覧から選んだときは、機関の名前は空欄にしてください。"
     unchanged = current is not None and current.service_id == values.service_id
     if values.service_id and not unchanged:
         service = session.get(Service, values.service_id)
         if service is None or service.status != "published":
-            problems["service_id"] = "つなぐ先を一覧から選んでください。"
+            problems["service_id"] = "つなぎ先を一覧から選んでください。"
     if len(values.agency_name.strip()) > NAME_LIMIT:
         problems["agency_name"] = f"機関の名前は{NAME_LIMIT}文字以内で入力してください。"
     if values.linked_on is None:
         problems["linked_on"] = "日付を入力してください。"
     if values.status not in LINK_STATUSES:
-        problems["status"] = "状況を一覧から選んでください。"
+        problems["status"] = "状態を一覧から選んでください。"
     if len(values.outcome) > TEXT_LIMIT:
         problems["outcome"] = f"{TEXT_LIMIT}文字以内で入力してください。"
     if referral.consent is not None and referral.consent.withdrawn:

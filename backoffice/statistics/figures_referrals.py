@@ -148,10 +148,10 @@ def status_flow(session: Session, received: object) -> Table:
     )
     found = sql.counts(session, query) | {"received": total}
     return Table.of(
-        "referrals.status_flow", "状況の推移（各状況に至った案件数）",
+        "referrals.status_flow", "状態の推移（各状態に至った案件数）",
         [STATUS_LABELS[s] for s in STATUSES], ["案件数"], [[found.get(s, 0)] for s in STATUSES],
         totals=False,
-        notes=("受付期間内に受け付けた案件が、集計時点までに至った状況を数えています。",),
+        notes=("受付期間内に受け付けた案件が、集計時点までに至った状態を数えています。",),
     )  # fmt: skip
 
 

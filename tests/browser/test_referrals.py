@@ -77,7 +77,7 @@ def test_liaison_to_coordinator_to_follow_up(
     link = page.locator("form[action$='/links/new']")
     link.get_by_label("一覧にない機関の名前").fill("家計改善支援窓口")
     link.get_by_label("日付").fill(datetime.now(UTC).date().isoformat())
-    link.get_by_label("状況").select_option("connected")
+    link.get_by_label("状態", exact=True).select_option("connected")
     link.get_by_label(re.compile("同意の記録にない機関について")).check()
     link.get_by_role("button", name="つなぎ先を記録する").click()
     expect(page).to_have_url(case_url)

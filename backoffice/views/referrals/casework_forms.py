@@ -65,12 +65,12 @@ class MeetingForm(FlaskForm):
 
 class LinkForm(FlaskForm):
     service_id = Select(
-        "つなぐ先（支援機関一覧から）", message="つなぐ先を一覧から選んでください。"
+        "つなぎ先（支援機関一覧から）", message="つなぎ先を一覧から選んでください。"
     )
     agency_name = StringField("一覧にない機関の名前", validators=[at_most(NAME_LIMIT)])
     linked_on = BlankableDateField("日付", validators=[filled("日付を入力してください。")])
     status = Select(
-        "状況", choices=[SelectChoice(code, label) for code, label in LINK_STATUS_LABELS.items()]
+        "状態", choices=[SelectChoice(code, label) for code, label in LINK_STATUS_LABELS.items()]
     )
     outcome = TextAreaField("結果・経過（任意）", validators=[at_most(TEXT_LIMIT)])
     consent_confirmed = BooleanField(CONSENT_CONFIRMED)
