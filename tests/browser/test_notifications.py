@@ -35,7 +35,8 @@ def test_the_notifications_list_is_accessible(page: Page, live: Live, axe_source
     page.get_by_role("link", name=UNREAD).click()
 
     expect(page.get_by_role("heading", name="お知らせ", exact=True)).to_be_visible()
-    expect(page.get_by_role("cell", name="新しい引き継ぎ", exact=True)).to_be_visible()
+    # Other tests' cases may be listed too: ours is one of the new referrals.
+    expect(page.get_by_role("cell", name="新しい引き継ぎ", exact=True).first).to_be_visible()
     assert axe_violations(page, axe_source) == []
     page.get_by_role("button", name="すべて既読にする").click()
     expect(page.get_by_role("link", name=UNREAD)).to_have_count(0)
