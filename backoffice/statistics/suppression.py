@@ -18,11 +18,12 @@ labels, a total by its line's label, a one-column table's cells as totals of the
 grand total with any equal number of another table whatever its label (the year's count is
 also a fiscal year's row and the first status of the flow), and the cells of a column of
 tables with the same columns whatever their row (cards by purpose and by batch: a purpose with
-one batch is the same row under two labels). This over-approximates what can be
-shared, so it errs toward hiding more; a margin shown again under another label and not as a
-grand total is outside it (linking every equal number instead hides nearly everything in a
-small town's tables). A total that is not the sum of its line (e.g. people counted once
-across several categories) gives no equation.
+one batch is the same row under two labels). Between two such tables, rows whose labels hold
+another's label (「abc（窓口）」 and 「窓口」) and add up to it give one more equation. This
+over-approximates what can be shared, so it errs toward hiding more; a margin shown again
+under another label and not as a grand total is outside it (linking every equal number instead
+hides nearly everything in a small town's tables). A total that is not the sum of its line
+(e.g. people counted once across several categories) gives no equation.
 
 With those equations, a hidden number is recoverable when it is the same in every solution,
 i.e. its unit vector lies in the row space of the equations restricted to the hidden numbers.
@@ -42,6 +43,7 @@ table's notes say so, as the report must.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -184,7 +186,21 @@ def _build(tables: Sequence[Table]) -> _Export:
             position = (t, kind, i, j)
             here[position] = export.add(position, value, classes[position])
         _equations(export, t, table, here)
+    for a, b in itertools.permutations(range(len(tables)), 2):
+        if tables[a].columns == tables[b].columns:
+            _nested(export, a, tables[a], b, tables[b])
     return export
+
+
+def _nested(export: _Export, a: int, coarse: Table, b: int, fine: Table) -> None:
+    """Rows of ``fine`` whose label holds a row label of ``coarse`` (「abc（窓口）」 in 「窓口」)
+    add up to that row when their counts say so: the reader sees it too, so it is an equation."""
+    for r, label in enumerate(coarse.rows):
+        members = [k for k, other in enumerate(fine.rows) if label in other and other != label]
+        for j in range(len(coarse.columns)) if members else ():
+            if sum(fine.cells[k][j] for k in members) == coarse.cells[r][j]:
+                parts = [(export.where[(b, "c", k, j)], 1) for k in members]
+                export.equation([*parts, (export.where[(a, "c", r, j)], -1)])
 
 
 def _linked(links: dict[Position, list[object]]) -> dict[Position, Position]:
