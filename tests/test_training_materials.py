@@ -3,8 +3,11 @@ handed back only as an audited download to staff who may see the record."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 import pypdfium2
@@ -14,13 +17,19 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.training.materials import MB, display_name, problem_with
+from backoffice.training.materials import MB, _lzw, display_name, problem_with
 from backoffice.training.models import TrainingMaterial
 from core.audit import AuditEvent
 from core.db import get_engine
 from core.web import STATIC_FOLDER
 from tests.staff import csrf_token, make_staff, sign_in
-from tests.training import make_training, pdf_bytes, pdf_with_javascript
+from tests.training import (
+    SCRIPT,
+    make_training,
+    pdf_bytes,
+    pdf_with_javascript,
+    pdf_with_object_stream,
+)
 
 
 def client_for(app: Flask, *roles: str) -> tuple[FlaskClient, int]:
@@ -100,6 +109,85 @@ def test_hostile_files_are_refused(
     assert message in response.get_data(as_text=True)
     assert stored(backoffice_app) == []
     assert not folder(backoffice_app).exists() or not list(folder(backoffice_app).iterdir())
+
+
+def _run_length(data: bytes) -> bytes:
+    return (
+        b"".join(
+            bytes([len(data[i : i + 128]) - 1]) + data[i : i + 128]
+            for i in range(0, len(data), 128)
+        )
+        + b"\x80"
+    )
+
+
+HIDDEN = {
+    "hex then flate": (
+        binascii.hexlify(zlib.compress(SCRIPT)) + b">",
+        b"[/ASCIIHexDecode /FlateDecode]",
+    ),
+    "hex": (binascii.hexlify(SCRIPT) + b">", b"/ASCIIHexDecode"),
+    "hex, short name": (binascii.hexlify(SCRIPT) + b">", b"/AHx"),
+    "ascii85": (base64.a85encode(SCRIPT) + b"~>", b"/ASCII85Decode"),
+    "ascii85 then flate": (base64.a85encode(zlib.compress(SCRIPT)) + b"~>", b"[/A85 /Fl]"),
+    "run length": (_run_length(SCRIPT), b"/RunLengthDecode"),
+    "escaped filter name": (binascii.hexlify(SCRIPT) + b">", b"/ASCIIHex#44ecode"),
+}
+
+
+@pytest.mark.parametrize("encoded, filters", HIDDEN.values(), ids=HIDDEN.keys())
+def test_scripts_behind_any_filter_chain_are_refused(encoded: bytes, filters: bytes) -> None:
+    problem = problem_with(pdf_with_object_stream(encoded, filters), max_bytes=10 * MB)
+    assert problem is not None and "動作するもの" in problem
+
+
+def test_lzw_streams_are_read() -> None:
+    # The example of the PDF reference (7.4.4.2): 45 45 45 45 45 65 45 45 45 66.
+    assert _lzw(bytes.fromhex("800B6050220C0C8501"), 1, 100) == b"-----A---B"
+
+
+UNCHECKABLE = {
+    "unknown filter": pdf_with_object_stream(b"xx", b"/Crypt"),
+    "image codec on an object stream": pdf_with_object_stream(b"xx", b"/DCTDecode"),
+    "filter given by reference": pdf_with_object_stream(b"xx", b"5 0 R"),
+    "broken flate": pdf_with_object_stream(b"not flate", b"/FlateDecode"),
+    "object stream behind a predictor": pdf_with_object_stream(
+        zlib.compress(b"1 0 << >>"), b"/FlateDecode", b" /DecodeParms << /Predictor 12 >>"
+    ),
+    "encrypted": pdf_bytes().replace(b"trailer\n<<", b"trailer\n<< /Encrypt 9 0 R"),
+    "encrypted, escaped": pdf_bytes().replace(b"trailer\n<<", b"trailer\n<< /En#63rypt 9 0 R"),
+}
+
+
+@pytest.mark.parametrize("data", UNCHECKABLE.values(), ids=UNCHECKABLE.keys())
+def test_what_cannot_be_checked_is_refused(data: bytes) -> None:
+    assert b"trailer" in data
+    problem = problem_with(data, max_bytes=10 * MB)
+    assert problem is not None and "中身を確かめられない" in problem
+
+
+def test_escaped_action_names_are_refused() -> None:
+    data = pdf_bytes().replace(b"/Type /Catalog", b"/Type /Catalog /Open#41ction 3 0 R", 1)
+    assert data != pdf_bytes()
+    assert problem_with(data, max_bytes=10 * MB) is not None
+    plain = pdf_bytes().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction [3 0 R /Fit]", 1)
+    assert problem_with(plain, max_bytes=10 * MB) is None
+
+
+def test_image_codecs_and_clean_filter_chains_are_kept() -> None:
+    page = b"1 0 << /Type /Page >>"
+    for encoded, filters in (
+        (binascii.hexlify(zlib.compress(page)) + b">", b"[/AHx /Fl]"),
+        (base64.a85encode(page) + b"~>", b"/A85"),
+    ):
+        assert problem_with(pdf_with_object_stream(encoded, filters), max_bytes=10 * MB) is None
+    image = pdf_bytes().replace(
+        b"trailer",
+        b"7 0 obj\n<< /Subtype /Image /Filter /DCTDecode /Length 4 >>\n"
+        b"stream\n\xff\xd8\xff\xe0\nendstream\nendobj\ntrailer",
+        1,
+    )
+    assert problem_with(image, max_bytes=10 * MB) is None
 
 
 def test_oversize_files_are_refused(

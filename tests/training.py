@@ -41,6 +41,25 @@ def pdf_with_javascript(*, hidden: bool = False) -> bytes:
     return b"%PDF-1.7\n" + body + b"trailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
 
 
+SCRIPT = b"1 0 << /Type /Action /S /JavaScript /JS (app.alert(1)) >>"
+
+
+def pdf_with_object_stream(encoded: bytes, filters: bytes, extra: bytes = b"") -> bytes:
+    """A PDF whose one object stream holds ``encoded`` behind ``filters`` (as written after
+    /Filter), its dictionary carrying ``extra``."""
+    body = (
+        b"2 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter "
+        + filters
+        + extra
+        + b" /Length "
+        + str(len(encoded)).encode()
+        + b" >>\nstream\n"
+        + encoded
+        + b"\nendstream\nendobj\n"
+    )
+    return b"%PDF-1.7\n" + body + b"trailer\n<< /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+
+
 def make_training(
     app: Flask,
     actor_id: int,
