@@ -312,11 +312,47 @@ def test_outreach_card_and_training_figures(figures_app: Flask) -> None:
     )
     assert meetings.cells == ((1, 0, 0), (0, 0, 1), (0, 0, 0))
     people = column(tables["training.participants"])
-    assert people == {
+    assert people == {  # neither typed name is a directory organisation's: both are others
         "職員（アカウントで記録した参加者）": 1,
-        "保健センター": 2,
-        "社会福祉協議会": 7,
+        "支援機関一覧にある機関": 0,
+        "その他の機関": 9,
     }
+
+
+def test_guests_count_by_kind_and_a_typed_name_is_never_a_label(figures_app: Flask) -> None:
+    """A guest row counts under the directory's organisations only when its typed name is
+    exactly an organisation's that runs a published service; a purpose the list does not know
+    is never shown as stored."""
+    typed = ("京丹後市社会福祉協議会", "丹後 花子さん", "R-2025-0001", "京丹後市社会福祉協議会 ")
+    with figures_app.app_context(), Session(get_engine(figures_app)) as db, db.begin():
+        meeting = Training(held_on=date(2025, 9, 1), kind="other", organiser="city", title="会")
+        db.add(meeting)
+        db.flush()
+        db.add_all([TrainingGuest(training_id=meeting.id, organisation=name, count=10 + n)
+                     for n, name in enumerate(typed)])  # fmt: skip
+        design = SavedDesign(name="用途のテスト", fields={})
+        db.add(design)
+        db.flush()
+        db.add(CardBatch(code="XX01", design_id=design.id, purpose="山田さん宅", quantity=5,
+                         printed_at=jst(2025, 9, 1)))  # fmt: skip
+    draft = tables_for(figures_app, Period.fiscal_year(FY))
+    # org-1 runs only a draft service: not public yet, so its name counts as any other.
+    assert column(draft["training.participants"])["その他の機関"] == 9 + 10 + 11 + 12 + 13
+    with figures_app.app_context(), Session(get_engine(figures_app)) as db, db.begin():
+        service = db.get(Service, "svc-1")
+        assert service is not None
+        service.status = "published"
+    tables = tables_for(figures_app, Period.fiscal_year(FY))
+    people = column(tables["training.participants"])
+    assert people["支援機関一覧にある機関"] == 10  # exactly the name: not with a space after
+    assert people["その他の機関"] == 9 + 11 + 12 + 13
+    labels = [label for table in tables.values() for label in (*table.rows, *table.columns)]
+    for name in (*typed, "山田さん宅", "家計改善支援窓口"):
+        assert not [label for label in labels if name.strip() in label], name
+    # 保健所・保健センター is an agency kind's label: the typed 保健センター is not one.
+    assert not {"社会福祉協議会", "保健センター"} & set(labels)
+    assert column(tables["cards.by_purpose"])["一覧にない用途"] == 5
+    assert "XX01（一覧にない用途）" in tables["cards.by_batch"].rows
 
 
 def test_areas_and_keys(figures_app: Flask) -> None:

@@ -3,9 +3,12 @@ value), the period selector's checks, and the chart beside each table."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 
+import openpyxl
+import pypdfium2
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -108,7 +111,7 @@ def test_the_tables_and_charts_show_the_counts(figures_app: Flask) -> None:  # n
     assert '<th scope="row">HV01（訪問）</th><td>0</td><td>30</td><td>3</td>' in ranged
 
 
-def test_labels_are_escaped_in_the_table_and_the_chart(figures_app: Flask) -> None:  # noqa: F811
+def test_a_typed_organisation_is_never_a_label_even_markup(figures_app: Flask) -> None:  # noqa: F811
     with figures_app.app_context(), Session(get_engine(figures_app)) as db, db.begin():
         meeting = Training(held_on=date(2025, 9, 1), kind="other", organiser="city", title="会")
         db.add(meeting)
@@ -117,8 +120,51 @@ def test_labels_are_escaped_in_the_table_and_the_chart(figures_app: Flask) -> No
             TrainingGuest(training_id=meeting.id, organisation='<b onclick="x">団体</b>', count=2)
         )
     html = page(signed_in_client(figures_app, "analyst"), f"/statistics/training{FY_QUERY}")
-    assert "<b onclick" not in html
-    assert html.count("&lt;b onclick=&#34;x&#34;&gt;団体&lt;/b&gt;") == 2  # the table, the chart
+    assert "onclick" not in html and "団体" not in html
+    assert '<th scope="row">その他の機関</th><td>11</td>' in html
+
+
+def file_text(data: bytes, file_format: str) -> str:
+    """Every text of a downloaded file: a CSV, a workbook's cells or a PDF's pages."""
+    if file_format == "csv":
+        return data.decode("utf-8-sig")
+    if file_format == "xlsx":
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        return "\n".join(
+            str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row
+        )
+    document = pypdfium2.PdfDocument(data)
+    return "\n".join(p.get_textpage().get_text_bounded() for p in document)
+
+
+def test_a_typed_name_reaches_no_page_file_or_report_in_either_mode(
+    figures_app: Flask,  # noqa: F811
+) -> None:
+    """Names staff type (a training guest's organisation, a link's agency) and case numbers
+    never leave as a label: not on a page, a CSV, a workbook or the report, internal or not."""
+    typed = ("丹後 太郎", "R-2025-0042", "家計改善支援窓口", "昔の窓口", "社会福祉協議会")
+    with figures_app.app_context(), Session(get_engine(figures_app)) as db, db.begin():
+        meeting = Training(held_on=date(2025, 9, 1), kind="other", organiser="city", title="会")
+        db.add(meeting)
+        db.flush()
+        db.add_all([TrainingGuest(training_id=meeting.id, organisation=name, count=1)
+                     for name in typed[:2]])  # fmt: skip
+        numbers = [n for (n,) in db.query(Referral.case_number)]
+        numbers += [n for (n,) in db.query(OutreachSubject.subject_number)]
+    client = signed_in_client(figures_app, "analyst")
+    texts = {f"/statistics/{area}": page(client, f"/statistics/{area}{FY_QUERY}") for area in AREAS}
+    for mode in ("", "&publication=1"):
+        urls = [f"/statistics/{area}.{fmt}" for area in AREAS for fmt in ("csv", "xlsx")]
+        for url in (*urls, "/statistics/report.xlsx", "/statistics/report.pdf"):
+            response = client.get(f"{url}{FY_QUERY}{mode}")
+            assert response.status_code == 200, url
+            texts[url + mode] = file_text(response.data, url.rsplit(".", 1)[1])
+    assert "その他の機関" in texts["/statistics/training.csv"]
+    assert "その他の機関" in texts["/statistics/report.pdf"]  # the PDF's text is read
+    for where, text in texts.items():
+        for secret in (*typed, PERSON_NAME, *numbers):
+            assert secret not in text, (where, secret)
+    assert "伏せています" in texts["/statistics/report.xlsx&publication=1"]
 
 
 @pytest.mark.parametrize(

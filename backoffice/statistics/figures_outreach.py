@@ -44,6 +44,9 @@ PURPOSE_LABELS = {
     "other": "その他",
     "public_download": "公開ページからのダウンロード",
 }
+# A purpose the list does not know (none is stored: `cards.batches` refuses it) is counted under
+# this label, never shown as stored.
+UNKNOWN_PURPOSE = "一覧にない用途"
 CARD_COLUMNS = ("印刷枚数", "配布枚数", "読み取り回数")
 CONNECTED = "つなぎ支援につないだ（つなぎ完了）"
 
@@ -133,13 +136,14 @@ def card_tables(session: Session, period: Period) -> list[Table]:
     per_batch = [sql.counts(session, q) for q in (printed_q, handed_q, scanned_q)]
     ids = set().union(*per_batch)
     batches = {
-        batch_id: (code, purpose)
+        batch_id: (code, purpose if purpose in PURPOSE_LABELS else "")
         for batch_id, code, purpose in session.execute(
             select(CardBatch.id, CardBatch.code, CardBatch.purpose).where(CardBatch.id.in_(ids))
         )
     }
     order = sorted(ids, key=lambda i: batches[i][0])
     batch_cells = [[counts.get(i, 0) for counts in per_batch] for i in order]
+    labels = PURPOSE_LABELS | {"": UNKNOWN_PURPOSE}
     by_purpose = {p: [0, 0, 0] for p in PURPOSES}
     for batch_id, row in zip(order, batch_cells, strict=True):
         purpose = batches[batch_id][1]
@@ -149,18 +153,18 @@ def card_tables(session: Session, period: Period) -> list[Table]:
     return [
         _measures(Table.of(
             "cards.by_purpose", "カードの印刷・配布・読み取り（用途別）",
-            [PURPOSE_LABELS.get(p, p) for p in by_purpose], CARD_COLUMNS,
+            [labels[p] for p in by_purpose], CARD_COLUMNS,
             list(by_purpose.values()), unit="枚・回",
         )),
         _measures(Table.of(
             "cards.by_batch", "カードの印刷・配布・読み取り（配布単位別）",
-            [f"{batches[i][0]}（{PURPOSE_LABELS.get(batches[i][1], batches[i][1])}）"
+            [f"{batches[i][0]}（{labels[batches[i][1]]}）"
              for i in order],
             CARD_COLUMNS, batch_cells, unit="枚・回",
         )),
         Table.of(
             "cards.scan_rate", "配布したカード100枚あたりの読み取り回数（用途別）",
-            [PURPOSE_LABELS.get(p, p) for p, _ in handed], ["100枚あたりの読み取り回数"],
+            [labels[p] for p, _ in handed], ["100枚あたりの読み取り回数"],
             [[round(row[2] * 100 / row[1])] for _, row in handed], totals=False, unit="回",
             notes=("期間内に配布したカードのある用途だけを示します。",
                    "読み取りは期間内の回数で、期間より前に配布したカードの分も含みます。"),

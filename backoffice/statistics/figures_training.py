@@ -1,12 +1,16 @@
 """研修: trainings and exchange meetings held in the period, and who took part by organisation.
 
-Staff participants are counted, never named; other participants are already counts by
-organisation (`training.models.TrainingGuest`).
+Staff participants are counted, never named; other participants are counts by organisation
+(`training.models.TrainingGuest`), whose name staff type freely: a person's name or a case number
+could be typed there. So no typed name becomes a label: a guest row counts under a fixed kind,
+the directory's organisations (the typed name is exactly the name of an organisation that runs a
+published service, public data) or the others. Both modes (internal and publication) show the
+kinds only, as the figures do not know the mode they are read for.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from backoffice.statistics import figures_sql as sql
@@ -14,8 +18,11 @@ from backoffice.statistics.periods import Period
 from backoffice.statistics.tables import Table
 from backoffice.training.models import Training, TrainingGuest, TrainingParticipant
 from backoffice.training.vocabulary import KIND_LABELS, ORGANISER_LABELS
+from directory.models import Organization, Service
 
 STAFF_ROW = "職員（アカウントで記録した参加者）"
+DIRECTORY_ROW = "支援機関一覧にある機関"
+OTHER_ROW = "その他の機関"
 
 
 def tables(session: Session, period: Period) -> list[Table]:
@@ -39,16 +46,21 @@ def tables(session: Session, period: Period) -> list[Table]:
         )
         or 0
     )
-    guests = session.execute(
-        select(TrainingGuest.organisation, func.sum(TrainingGuest.count))
+    published = select(Service.organization_id).where(Service.status == "published")
+    in_directory = TrainingGuest.organisation.in_(
+        select(Organization.name).where(Organization.id.in_(published))
+    )
+    kind = case((in_directory, DIRECTORY_ROW), else_=OTHER_ROW)
+    guests = sql.counts(
+        session,
+        select(kind, func.sum(TrainingGuest.count))
         .join(Training, Training.id == TrainingGuest.training_id)
         .where(held)
-        .group_by(TrainingGuest.organisation)
-        .order_by(TrainingGuest.organisation)
-    ).all()
+        .group_by(kind),
+    )
     participants = Table.of(
-        "training.participants", "研修・情報交換会の参加者（所属別・延べ人数）",
-        [STAFF_ROW, *(name for name, _ in guests)], ["延べ参加者数"],
-        [[staff], *([int(n)] for _, n in guests)], unit="人",
+        "training.participants", "研修・情報交換会の参加者（所属の種類別・延べ人数）",
+        [STAFF_ROW, DIRECTORY_ROW, OTHER_ROW], ["延べ参加者数"],
+        [[staff], [guests.get(DIRECTORY_ROW, 0)], [guests.get(OTHER_ROW, 0)]], unit="人",
     )  # fmt: skip
     return [meetings, participants]
