@@ -231,7 +231,13 @@ def test_download_is_an_audited_attachment_for_allowed_staff_only(
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # The download's own policy survives the app's security headers, set after every view.
+    policy = [part.strip() for part in response.headers["Content-Security-Policy"].split(";")]
+    assert "sandbox" in policy
+    assert "default-src 'none'" in policy
     assert response.data == data
+    page = client.get(f"/training/{record}")
+    assert "sandbox" not in page.headers["Content-Security-Policy"]  # other pages keep theirs
     assert other_client.get(url).status_code == 404  # a city meeting they did not attend
     assert analyst_client.get(url).status_code == 403
     assert client.get(f"/training/{record}/materials/{material.id + 1}").status_code == 404

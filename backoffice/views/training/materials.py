@@ -18,6 +18,7 @@ from backoffice.views.training.pages import (
     load_material,
     load_training,
     material_limit,
+    use_download_policy,
 )
 from backoffice.web.context import current_actor
 from backoffice.web.forms import EmptyForm, attach_problems
@@ -70,7 +71,7 @@ def download_material(training_id: int, material_id: int) -> Response:
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    use_download_policy()  # default-src 'none'; sandbox, set once the app's headers are
     return response
 
 

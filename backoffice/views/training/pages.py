@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -87,7 +87,28 @@ def _widen_for_upload() -> None:
         request.max_content_length = material_limit() + FORM_ALLOWANCE
 
 
+# ---- the download's own Content-Security-Policy ----------------------------------------------
+
+DOWNLOAD_POLICY = "default-src 'none'; sandbox"
+
+
+def use_download_policy() -> None:
+    """This response (a material, sent as it is) gets the download policy: a PDF a browser opens
+    anyway runs nothing and reaches nothing. Error pages on the same address keep the app's."""
+    g.training_download_policy = True
+
+
+def _download_policy_last(response: Response) -> Response:
+    """Registered to run after every other after-request step, the security headers included,
+    which would otherwise put the pages' policy back."""
+    if g.get("training_download_policy"):
+        response.headers["Content-Security-Policy"] = DOWNLOAD_POLICY
+    return response
+
+
 @bp.record_once
 def _first_before_every_request(state: BlueprintSetupState) -> None:
     app: Flask = state.app
     app.before_request_funcs.setdefault(None, []).insert(0, _widen_for_upload)
+    # After-request steps run last registered first: the first in the list runs last.
+    app.after_request_funcs.setdefault(None, []).insert(0, _download_policy_last)
