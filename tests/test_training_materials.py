@@ -204,6 +204,21 @@ def test_oversize_files_are_refused(
     assert stored(backoffice_app) == []
 
 
+def test_only_staff_who_may_upload_get_the_larger_body(
+    backoffice_app: Flask, coordinator: tuple[FlaskClient, int]
+) -> None:
+    _, staff = coordinator
+    record = make_training(backoffice_app, staff)
+    body = {"file": (io.BytesIO(b"%PDF-" + b"a" * (9 * MB)), "a.pdf")}
+    anonymous = backoffice_app.test_client()
+    url = f"/training/{record}/materials"
+    # Refused by the app's limit as soon as anything reads the form: not read, not redirected.
+    assert anonymous.post(url, data=body, content_type="multipart/form-data").status_code == 413
+    analyst, _ = client_for(backoffice_app, "analyst")
+    body = {"file": (io.BytesIO(b"%PDF-" + b"a" * (9 * MB)), "a.pdf")}
+    assert analyst.post(url, data=body, content_type="multipart/form-data").status_code == 413
+
+
 def test_other_pages_keep_the_apps_body_limit(
     backoffice_app: Flask, coordinator: tuple[FlaskClient, int]
 ) -> None:

@@ -19,6 +19,7 @@ from backoffice.training.models import Training, TrainingAction, TrainingMateria
 from backoffice.training.records import staff_choices
 from backoffice.training.scopes import find_training
 from backoffice.web.context import current_actor
+from backoffice.web.gate import load_staff_user
 from core.db import get_session
 from core.web import current_profile
 
@@ -81,10 +82,17 @@ def staff_names(db: Session) -> dict[int, str]:
 
 
 def _widen_for_upload() -> None:
-    """The upload page alone takes a body as large as the material limit (plus its form); every
-    other page keeps the app's limit. Runs before the CSRF check, which reads the body."""
-    if request.endpoint == UPLOAD_ENDPOINT:
-        request.max_content_length = material_limit() + FORM_ALLOWANCE
+    """The upload page alone takes a body as large as the material limit (plus its form), and
+    only from a signed-in user who may add materials; every other page, and anyone else, keeps
+    the app's limit. Runs before anything that reads the body (the NUL check, the CSRF check),
+    so it looks up the signed-in user itself, as the gate will."""
+    if request.endpoint != UPLOAD_ENDPOINT:
+        return
+    load_staff_user()
+    user: StaffUser | None = g.get("staff_user")
+    if user is None or user.must_change_password or "training.edit" not in user.permissions:
+        return
+    request.max_content_length = material_limit() + FORM_ALLOWANCE
 
 
 # ---- the download's own Content-Security-Policy ----------------------------------------------
