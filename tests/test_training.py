@@ -3,6 +3,7 @@ fiscal year, stale edits, follow-up actions and the profile's requirement."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -13,13 +14,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from backoffice.staff.actor import Actor
 from backoffice.training import history
-from backoffice.training.models import Training, TrainingAction
+from backoffice.training.models import Training, TrainingAction, TrainingParticipant
 from backoffice.training.records import TrainingError, TrainingValues, create_training
 from core.audit import AuditEvent
 from core.db import get_engine
 from core.profile import ProfileError, profile_from_mapping, read_profile_file
 from tests.staff import csrf_token, load_user, make_staff, sign_in
-from tests.training import make_training
+from tests.training import make_training, make_training_with_material, pdf_bytes
 
 
 def client_for(app: Flask, *roles: str) -> tuple[FlaskClient, int]:
@@ -122,6 +123,52 @@ def test_liaison_cannot_record_a_city_meeting_they_did_not_attend(backoffice_app
     response = post(client, "/training/new", form_data(organiser="city", participants=[liaison]))
     assert response.status_code == 302
     assert [t.participant_ids for t in trainings(backoffice_app)] == [[liaison]]
+
+
+def test_liaison_changes_only_meetings_they_took_part_in_or_recorded(
+    backoffice_app: Flask,
+) -> None:
+    coordinator_client, coordinator = client_for(backoffice_app, "coordinator")
+    outsider, _ = client_for(backoffice_app, "liaison")
+    member, member_id = client_for(backoffice_app, "liaison")
+    recorder, recorder_id = client_for(backoffice_app, "liaison")
+    record, material = make_training_with_material(backoffice_app, coordinator)
+    detail = f"/training/{record}"
+    action = {"text": "資料を各課に回す", "owner_id": str(coordinator), "due_on": "2026-06-30"}
+    assert post(coordinator_client, f"{detail}/actions", action, form_url=detail).status_code == 302
+    with Session(get_engine(backoffice_app)) as session:
+        action_id = session.scalars(select(TrainingAction.id)).one()
+        version = session.get(Training, record).version  # type: ignore[union-attr]
+    # An NPO meeting the outsider neither attended nor recorded: read, never changed.
+    page = outsider.get(detail)
+    assert page.status_code == 200
+    assert f"{detail}/edit" not in page.get_data(as_text=True)
+    assert "/remove" not in page.get_data(as_text=True)
+    assert outsider.get(f"{detail}/edit").status_code == 403
+    assert outsider.get(f"{detail}/materials/{material}").status_code == 200
+    writes = [
+        (f"{detail}/edit", {**form_data(title="書き換え"), "version": str(version)}),
+        (f"{detail}/materials/{material}/remove", {}),
+        (f"{detail}/materials", {"file": (io.BytesIO(pdf_bytes()), "a.pdf")}),
+        (f"{detail}/actions", action),
+        (f"{detail}/actions/{action_id}/done", {}),
+    ]
+    for url, data in writes:
+        assert post(outsider, url, data, form_url=detail).status_code == 403, url
+    with Session(get_engine(backoffice_app)) as session:
+        kept = session.get(Training, record)
+        assert kept is not None and kept.title == "ゲートキーパー研修"
+        assert [m.id for m in kept.materials] == [material]
+        assert [(a.id, a.done) for a in kept.actions] == [(action_id, False)]
+    # A liaison who took part may change it; so may one who recorded a meeting.
+    with Session(get_engine(backoffice_app)) as session, session.begin():
+        session.add(TrainingParticipant(training_id=record, staff_user_id=member_id))
+    assert member.get(f"{detail}/edit").status_code == 200
+    done = post(member, f"{detail}/actions/{action_id}/done", {}, form_url=detail)
+    assert done.status_code == 302
+    own = make_training(backoffice_app, recorder_id, organiser="joint")
+    assert recorder.get(f"/training/{own}/edit").status_code == 200
+    assert outsider.get(f"/training/{own}/edit").status_code == 403
 
 
 # ---- recording --------------------------------------------------------------------------------

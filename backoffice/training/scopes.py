@@ -1,7 +1,11 @@
 """Who sees which training records. The city's dedicated staff and supervisors
 (`training.read_all`) see every one; an NPO liaison (`training.read` only) sees the meetings the
 NPO organises or co-organises and those they took part in; anyone else (the analyst, the
-editor) sees none. A record outside one's scope is "not found", never "forbidden"."""
+editor) sees none. A record outside one's scope is "not found", never "forbidden".
+
+Changing a record (its page, materials, follow-up actions) is narrower than seeing it: staff who
+see every record may change any; a liaison only those they took part in or recorded
+(`may_change`). A record they see but may not change is "forbidden"."""
 
 from __future__ import annotations
 
@@ -36,6 +40,19 @@ def may_keep(actor: Actor, organiser: str, participant_ids: list[int]) -> bool:
     if sees_all(actor):
         return True
     return organiser in NPO_ORGANISERS or actor.id in participant_ids
+
+
+def may_change(actor: Actor, training: Training) -> bool:
+    """Whether ``actor`` may edit ``training``, add or remove its materials and add or complete
+    its follow-up actions: with ``training.edit``, any record if they see every one, else only
+    one they took part in or recorded."""
+    if not actor.may("training.edit"):
+        return False
+    if sees_all(actor):
+        return True
+    return actor.id is not None and (
+        actor.id == training.created_by_id or actor.id in training.participant_ids
+    )
 
 
 def scoped(statement: Select, actor: Actor) -> Select:

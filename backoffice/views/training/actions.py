@@ -13,7 +13,7 @@ from backoffice.views.training.pages import (
     bp,
     done,
     load_action,
-    load_training,
+    load_training_to_change,
     staff_pairs,
 )
 from backoffice.web.context import current_actor
@@ -24,7 +24,7 @@ from core.db import get_session
 @bp.post("/<int:training_id>/actions")
 @requires("training.edit")
 def add_action(training_id: int) -> Response | tuple[str, int]:
-    training = load_training(training_id)
+    training = load_training_to_change(training_id)
     form = ActionForm()
     form.set_staff(staff_pairs(get_session()))
     if form.validate_on_submit():
@@ -48,7 +48,7 @@ def add_action(training_id: int) -> Response | tuple[str, int]:
 @bp.post("/<int:training_id>/actions/<int:action_id>/done")
 @requires("training.edit")
 def complete_action(training_id: int, action_id: int) -> Response:
-    training = load_training(training_id)
+    training = load_training_to_change(training_id)
     action = load_action(training, action_id)
     if not EmptyForm().validate_on_submit():
         return done(training, "もう一度操作してください。")

@@ -17,6 +17,7 @@ from backoffice.views.training.pages import (
     instance_path,
     load_material,
     load_training,
+    load_training_to_change,
     material_limit,
     use_download_policy,
 )
@@ -28,7 +29,7 @@ from core.db import get_session
 @bp.post("/<int:training_id>/materials")
 @requires("training.edit")
 def upload_material(training_id: int) -> Response | tuple[str, int]:
-    training = load_training(training_id)
+    training = load_training_to_change(training_id)
     form = MaterialForm()
     if form.validate_on_submit():
         file = form.file.data
@@ -78,7 +79,7 @@ def download_material(training_id: int, material_id: int) -> Response:
 @bp.post("/<int:training_id>/materials/<int:material_id>/remove")
 @requires("training.edit")
 def remove_material(training_id: int, material_id: int) -> Response:
-    training = load_training(training_id)
+    training = load_training_to_change(training_id)
     material = load_material(training, material_id)
     form = EmptyForm()
     if not form.validate_on_submit():

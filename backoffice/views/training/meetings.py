@@ -13,13 +13,14 @@ from werkzeug.wrappers import Response
 from backoffice.staff.permissions import requires
 from backoffice.training import history, records
 from backoffice.training.models import Training
-from backoffice.training.scopes import scoped, sees_all
+from backoffice.training.scopes import may_change, scoped, sees_all
 from backoffice.training.vocabulary import KIND_LABELS, ORGANISER_LABELS
 from backoffice.views.training.forms import ActionForm, MaterialForm, TrainingForm
 from backoffice.views.training.pages import (
     bp,
     done,
     load_training,
+    load_training_to_change,
     material_limit,
     staff_names,
     staff_pairs,
@@ -91,7 +92,7 @@ def detail_page(training: Training, **forms: Any) -> str:
         "backoffice/training/detail.html",
         record=training,
         names=staff_names(db),
-        may_edit=actor.may("training.edit"),
+        may_edit=may_change(actor, training),
         material_form=forms.get("material_form") or MaterialForm(formdata=None),
         action_form=action_form,
         button=EmptyForm(formdata=None),
@@ -104,7 +105,7 @@ def detail_page(training: Training, **forms: Any) -> str:
 @requires("training.edit")
 def edit(training_id: int) -> Response | str | tuple[str, int]:
     db, actor = get_session(), current_actor()
-    training = load_training(training_id)
+    training = load_training_to_change(training_id)
     form = TrainingForm(obj=None) if request.method == "POST" else _filled(training)
     form.set_staff(staff_pairs(db, training.participant_ids))
     if form.validate_on_submit():

@@ -17,7 +17,7 @@ from backoffice.staff.models import StaffUser
 from backoffice.training.materials import MB
 from backoffice.training.models import Training, TrainingAction, TrainingMaterial
 from backoffice.training.records import staff_choices
-from backoffice.training.scopes import find_training
+from backoffice.training.scopes import find_training, may_change
 from backoffice.web.context import current_actor
 from backoffice.web.gate import load_staff_user
 from core.db import get_session
@@ -35,6 +35,15 @@ def load_training(training_id: int) -> Training:
     training = find_training(get_session(), training_id, current_actor())
     if training is None:
         abort(404)
+    return training
+
+
+def load_training_to_change(training_id: int) -> Training:
+    """The record, for a page that changes it: 404 outside the reader's scope, 403 for a record
+    they see but may not change (`scopes.may_change`)."""
+    training = load_training(training_id)
+    if not may_change(current_actor(), training):
+        abort(403)
     return training
 
 
