@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, selectinload
 
 from backoffice.staff.actor import Actor
 from backoffice.training import history
 from backoffice.training.models import Training, TrainingAction, TrainingParticipant
 from backoffice.training.records import TrainingError, TrainingValues, create_training
+from core import crypto
 from core.audit import AuditEvent
-from core.db import get_engine
+from core.db import get_engine, make_engine
 from core.profile import ProfileError, profile_from_mapping, read_profile_file
 from tests.staff import csrf_token, load_user, make_staff, sign_in
 from tests.training import make_training, make_training_with_material, pdf_bytes
@@ -252,6 +254,59 @@ def test_follow_up_action_with_owner_marked_done(backoffice_app: Flask) -> None:
         "training.action_add",
         "training.action_done",
     ]
+
+
+# ---- free text at rest ------------------------------------------------------------------------
+
+
+def test_notes_and_action_texts_are_encrypted_at_rest(backoffice_app: Flask) -> None:
+    client, coordinator = client_for(backoffice_app, "coordinator")
+    form = client.get("/training/new").get_data(as_text=True)
+    assert "個人が特定できることは書かないでください。" in form
+    notes = "網野の山田さんの件を話した"
+    assert post(client, "/training/new", form_data(notes=notes)).status_code == 302
+    (record,) = trainings(backoffice_app)
+    detail = f"/training/{record.id}"
+    action = {"text": "山田さんに連絡する", "owner_id": str(coordinator)}
+    assert post(client, f"{detail}/actions", action, form_url=detail).status_code == 302
+    page = client.get(detail).get_data(as_text=True)
+    assert notes in page and "山田さんに連絡する" in page
+    with get_engine(backoffice_app).connect() as connection:
+        stored = [
+            *connection.execute(text("SELECT notes FROM training")).scalars(),
+            *connection.execute(text("SELECT text FROM training_action")).scalars(),
+        ]
+    assert len(stored) == 2
+    assert all(value.startswith(f"{crypto.VERSION}.") for value in stored)
+    assert not any("山田" in value for value in stored)
+
+
+def test_migration_encrypts_notes_already_stored(backoffice_app: Flask, tmp_path: Path) -> None:
+    from alembic import command
+
+    from core.migrate import alembic_config
+    from tests.conftest import SERVER_URL
+    from tests.databases import fresh_database
+
+    assert crypto.keys_configured()  # configured with the app
+    with fresh_database(SERVER_URL, tmp_path) as url:
+        engine = make_engine(url)
+        command.upgrade(alembic_config(engine), "0031")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO training (id, held_on, kind, organiser, title, notes,"
+                    " created_at, updated_at, version) VALUES (7, '2026-06-01', 'training',"
+                    " 'npo', '交換会', '山田さんの件', '2026-06-01 00:00:00+00:00',"
+                    " '2026-06-01 00:00:00+00:00', 1)"
+                )
+            )
+        command.upgrade(alembic_config(engine), "0032")
+        with engine.connect() as connection:
+            stored = connection.execute(text("SELECT notes FROM training")).scalar_one()
+        engine.dispose()
+    assert "山田" not in stored
+    assert crypto.decrypt(stored, "training.notes", 7) == "山田さんの件"
 
 
 # ---- history and the required training --------------------------------------------------------

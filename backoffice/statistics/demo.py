@@ -492,7 +492,8 @@ class _Generator:
                 "id": training_id, "held_on": held, "kind": kind,
                 "organiser": _pick(rng, ORGANISERS),
                 "title": f"{SYNTHETIC} {TRAINING_TITLES[kind]} {training_id:04d}",
-                "notes": f"{SYNTHETIC}（架空の記録）", "created_by_id": rng.choice(self.staff),
+                "notes": RowBound(f"{SYNTHETIC}（架空の記録）", training_id),
+                "created_by_id": rng.choice(self.staff),
                 "created_at": moment, "updated_at": moment,
             })  # fmt: skip
             who = rng.sample(self.staff, rng.randint(1, min(6, len(self.staff))))

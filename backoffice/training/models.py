@@ -2,17 +2,20 @@
 participants counted by organisation, its materials (PDF files kept outside the web root, found
 by a random name) and its follow-up actions.
 
-These records are about staff, not residents: no field is encrypted. Participants are staff
-accounts, so they are shown only to staff the scope allows (`scopes`).
+These records are about staff, not residents; but an exchange meeting may discuss a case, so its
+free text (the notes and each follow-up action's text) is encrypted and bound to its row like a
+case's free text (`core.crypto`, `core.row_binding`). Participants are staff accounts, so they
+are shown only to staff the scope allows (`scopes`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.crypto import EncryptedString
 from core.db import Base, UTCDateTime, utcnow
 
 
@@ -24,7 +27,7 @@ class Training(Base):
     kind: Mapped[str] = mapped_column(String(16))
     organiser: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(200))
-    notes: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(EncryptedString("training.notes"), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -105,7 +108,7 @@ class TrainingAction(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     training_id: Mapped[int] = mapped_column(ForeignKey("training.id"), index=True)
-    text: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(EncryptedString("training_action.text"))  # 500 characters
     owner_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
