@@ -135,6 +135,14 @@ HIDDEN = {
 }
 
 
+@pytest.mark.parametrize("line_end", [b"\r", b" \r\n", b"\t\n"])
+def test_streams_opened_by_any_end_of_line_are_read(line_end: bytes) -> None:
+    data = pdf_with_object_stream(zlib.compress(SCRIPT), b"/FlateDecode")
+    data = data.replace(b"stream\n", b"stream" + line_end, 1)
+    problem = problem_with(data, max_bytes=10 * MB)
+    assert problem is not None and "動作するもの" in problem
+
+
 @pytest.mark.parametrize("encoded, filters", HIDDEN.values(), ids=HIDDEN.keys())
 def test_scripts_behind_any_filter_chain_are_refused(encoded: bytes, filters: bytes) -> None:
     problem = problem_with(pdf_with_object_stream(encoded, filters), max_bytes=10 * MB)

@@ -56,7 +56,8 @@ ACTIVE = frozenset(
 )
 _NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
+# The keyword and its end of line (CR alone too, and blanks before it, as readers accept both).
+_STREAM_START = re.compile(rb"(?<!end)stream[ \t]*(?:\r\n|\r|\n)")
 _END_AT = re.compile(rb"\s*endstream")
 _LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
