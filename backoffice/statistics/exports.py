@@ -7,10 +7,10 @@ CSV: one file with a section per table (its title, a header row, the rows, the t
 notes), after a header naming the period, the mode and the suppression rule. One file rather than
 one per table: it downloads and mails as a single thing, and the period and the rule can never
 be separated from the figures. UTF-8 with a byte order mark, which Japanese Excel needs to read
-UTF-8, CRLF line ends, and every cell passed through `core.csvsafe.neutralise` (labels come from
-fixed lists, but a cell is never trusted to be one). XLSX (openpyxl): a cover sheet (period, mode, rule,
-what was coarsened or left out), then one sheet per table; text is always stored as text, never
-as a formula.
+UTF-8, CRLF line ends, and every cell passed through `core.csvsafe.neutralise` (labels come
+from fixed lists, but a cell is never trusted to be one). XLSX (openpyxl): a cover sheet
+(period, mode, rule, what was coarsened or left out), then one sheet per table; text is always
+stored as text, never as a formula.
 """
 
 from __future__ import annotations
