@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
+from backoffice.web.ratelimit import limiter
 from cards.designs import ensure_card_setup
 from core.config import Settings
 from core.db import get_engine, make_engine
@@ -148,6 +149,14 @@ def _context(browser: Browser, watch: Watch, **options) -> BrowserContext:
     context = browser.new_context(**options)
     watch.attach(context)
     return context
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_limits() -> None:
+    """Every browser test signs in from 127.0.0.1 against the one live server: each starts with
+    the per-address sign-in limit unused, as a person at their own address would, instead of
+    inheriting the suite's earlier sign-ins (the limit is tested in test_ratelimit_network.py)."""
+    limiter.reset()
 
 
 @pytest.fixture
