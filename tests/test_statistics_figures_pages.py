@@ -87,7 +87,7 @@ def test_no_case_number_or_personal_value_on_any_page(figures_app: Flask) -> Non
 def test_the_tables_and_charts_show_the_counts(figures_app: Flask) -> None:  # noqa: F811
     client = signed_in_client(figures_app, "analyst")
     html = page(client, f"/statistics/referrals{FY_QUERY}")
-    assert html.count("<table") == html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 15
+    assert html.count("<table") == html.count('<svg xmlns="http://www.w3.org/2000/svg"') == 17
     assert (
         "<caption>受付件数（月別・受付の経路別）（令和7年度（2025年4月〜2026年3月）、単位: 件）"
         in html

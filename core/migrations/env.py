@@ -9,6 +9,7 @@ import backoffice.outreach.models
 import backoffice.referrals.casework
 import backoffice.referrals.models
 import backoffice.staff.models
+import backoffice.statistics.models
 import backoffice.training.models  # noqa: F401
 import cards.models  # noqa: F401
 import core.audit

@@ -42,7 +42,9 @@ def area(area: str) -> str:
     if not asked:
         form.year.data = str(period.start.year)
     keep = {name: request.args.get(name, "")[:10] for name in FIELDS if name in request.args}
-    tables = area_tables(get_session(), period, area, districts=current_profile().districts)
+    db = get_session()
+    tables = area_tables(db, period, area, districts=current_profile().districts)
+    db.commit()  # days the figures computed for the first time, or again, are kept (`rollups`)
     figures = [(t, bar_chart(t, f"chart-{n}")) for n, t in enumerate(tables, start=1)]
     return render_template(
         "backoffice/statistics/area.html",
