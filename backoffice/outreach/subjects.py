@@ -8,7 +8,6 @@ them, never "forbidden". Every read of a subject is an audit event.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,6 +30,7 @@ from backoffice.outreach.models import (
 from backoffice.outreach.vocabulary import STATUS_LABELS
 from backoffice.referrals.duplicates import contact_indexes
 from backoffice.referrals.models import Referral
+from backoffice.referrals.person_checks import SHORT_LIMIT, TEXT_LIMIT, contact_problems, too_long
 from backoffice.referrals.scopes import visible_to as referrals_visible_to
 from backoffice.referrals.workflow import ConflictError, check_version
 from backoffice.staff.actor import Actor
@@ -43,10 +43,6 @@ from directory.topics import TOPIC_BY_SLUG
 
 __all__ = ["ConflictError", "check_version"]
 
-TEXT_LIMIT = 4000
-SHORT_LIMIT = 200
-PHONE = re.compile(r"^[0-9０-９+＋()（）\-‐－ ]{6,20}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PERSONAL = ("agency_name", "passed_on_by", "person_name", "person_kana", "address", "phone",
             "email", "known", "legal_basis_note")  # fmt: skip
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -155,16 +151,10 @@ def validate(values: SubjectInput, *, districts: tuple[str, ...], organizations:
         problems["concern"] = "心配なこと（分野）を1つ以上選んでください。"
     if values.district and values.district not in districts:
         problems["district"] = "地区を一覧から選んでください。"
-    for name in ("agency_name", "passed_on_by", "person_name", "person_kana", "address"):
-        if len(getattr(values, name)) > SHORT_LIMIT:
-            problems[name] = f"{SHORT_LIMIT}文字以内で入力してください。"
-    for name in ("known", "legal_basis_note"):
-        if len(getattr(values, name)) > TEXT_LIMIT:
-            problems[name] = f"{TEXT_LIMIT}文字以内で入力してください。"
-    if values.phone and not PHONE.match(values.phone):
-        problems["phone"] = "電話番号は数字とハイフンで入力してください（例: 090-1234-5678）。"
-    if values.email and not EMAIL.match(values.email):
-        problems["email"] = "メールアドレスの形が正しくありません。"
+    names = ("agency_name", "passed_on_by", "person_name", "person_kana", "address")
+    problems.update(too_long(values, names, SHORT_LIMIT))
+    problems.update(too_long(values, ("known", "legal_basis_note"), TEXT_LIMIT))
+    problems.update(contact_problems(values.phone, values.email))
     if not values.known:
         problems["known"] = "分かっていること（情報提供の内容）を入力してください。"
     return problems

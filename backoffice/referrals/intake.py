@@ -4,7 +4,6 @@ no handoff. Everything is checked before anything is stored; a refused intake st
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +22,7 @@ from backoffice.referrals.models import (
     Consent,
     Referral,
 )
+from backoffice.referrals.person_checks import SHORT_LIMIT, TEXT_LIMIT, contact_problems, too_long
 from backoffice.referrals.sharing import shared_parts, sharing_problems, withdrawn_problems
 from backoffice.referrals.trail import record_case_event
 from backoffice.referrals.workflow import next_case_number
@@ -31,11 +31,6 @@ from core.db import utcnow
 from core.problems import ProblemsError
 from core.timezone import TOKYO
 from directory.topics import TOPIC_BY_SLUG
-
-TEXT_LIMIT = 4000
-SHORT_LIMIT = 200
-PHONE = re.compile(r"^[0-9０-９+＋()（）\-‐－ ]{6,20}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class IntakeError(ProblemsError):
@@ -119,18 +114,12 @@ def person_problems(
     unknown = [c for c in intake.problem_categories if c not in TOPIC_BY_SLUG]
     if unknown or not intake.problem_categories:
         problems["problem_categories"] = "相談の内容（分野）を1つ以上選んでください。"
-    for name in ("wants", "summary", "assessment"):
-        if len(getattr(intake, name)) > TEXT_LIMIT:
-            problems[name] = f"{TEXT_LIMIT}文字以内で入力してください。"
+    problems.update(too_long(intake, ("wants", "summary", "assessment"), TEXT_LIMIT))
     if not intake.summary and "share_summary" in parts:
         problems["summary"] = "相談の概要を入力してください。"
-    for name in ("person_name", "person_kana", "line_name", "preferred_times"):
-        if len(getattr(intake, name)) > SHORT_LIMIT:
-            problems[name] = f"{SHORT_LIMIT}文字以内で入力してください。"
-    if intake.phone and not PHONE.match(intake.phone):
-        problems["phone"] = "電話番号は数字とハイフンで入力してください（例: 090-1234-5678）。"
-    if intake.email and not EMAIL.match(intake.email):
-        problems["email"] = "メールアドレスの形が正しくありません。"
+    names = ("person_name", "person_kana", "line_name", "preferred_times")
+    problems.update(too_long(intake, names, SHORT_LIMIT))
+    problems.update(contact_problems(intake.phone, intake.email))
     if not (intake.phone or intake.line_name or intake.email) and "share_basic" in parts:
         problems["phone"] = (
             "連絡先（電話、LINEの名前、メールのいずれか）を1つ以上入力してください。"
