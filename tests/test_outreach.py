@@ -15,7 +15,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from backoffice.outreach import records, subjects, visits
+from backoffice.outreach.matches import match_notices
 from backoffice.outreach.models import CardHandout, OutreachSubject
+from backoffice.outreach.status import TransitionError, change_status
 from backoffice.outreach.subjects import SubjectInput
 from backoffice.referrals.models import Referral
 from backoffice.staff.actor import Actor
@@ -117,9 +119,9 @@ def test_a_match_with_another_subject_or_a_referral_is_shown_to_coordinators(app
     with Session(get_engine(app)) as db:
         subject = db.get(OutreachSubject, second)
         assert subject is not None
-        notices = subjects.match_notices(db, subject, who)
+        notices = match_notices(db, subject, who)
         assert [n.subject_id for n in notices] == [first]
-        assert subjects.match_notices(db, subject, liaison) == []
+        assert match_notices(db, subject, liaison) == []
 
 
 def test_status_history_and_a_stale_form_is_refused(app: Flask) -> None:
@@ -128,15 +130,15 @@ def test_status_history_and_a_stale_form_is_refused(app: Flask) -> None:
     with Session(get_engine(app)) as db, db.begin():
         subject = db.get(OutreachSubject, subject_id)
         assert subject is not None
-        with pytest.raises(subjects.TransitionError):
-            subjects.change_status(db, subject, "connected", actor=who, expected_version=1)
+        with pytest.raises(TransitionError):
+            change_status(db, subject, "connected", actor=who, expected_version=1)
         with pytest.raises(subjects.ConflictError):
-            subjects.change_status(db, subject, "ended", actor=who, expected_version=99,
-                                   end_reason="moved")  # fmt: skip
-        with pytest.raises(subjects.TransitionError):  # ending needs its reason
-            subjects.change_status(db, subject, "ended", actor=who, expected_version=1)
-        subjects.change_status(db, subject, "ended", actor=who, expected_version=1,
-                               end_reason="moved")  # fmt: skip
+            change_status(db, subject, "ended", actor=who, expected_version=99,
+                          end_reason="moved")  # fmt: skip
+        with pytest.raises(TransitionError):  # ending needs its reason
+            change_status(db, subject, "ended", actor=who, expected_version=1)
+        change_status(db, subject, "ended", actor=who, expected_version=1,
+                      end_reason="moved")  # fmt: skip
         assert subject.closed_at is not None
         assert [(c.from_status, c.to_status) for c in subject.status_changes] == [
             ("received", "ended")
@@ -248,7 +250,7 @@ def test_retention_from_1_april_legal_hold_and_anonymisation(app: Flask) -> None
                     "home_visit", done_on=date(2026, 3, 30), result="refused", note=KNOWN),
                     actor=who)  # fmt: skip
                 version = subject.version
-                subjects.change_status(
+                change_status(
                     db, subject, "ended", actor=who, expected_version=version, end_reason="declined"
                 )
             ids.append(subject_id)

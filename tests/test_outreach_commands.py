@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from backoffice.commands.outreach import outreach_group
 from backoffice.outreach import subjects, visits
 from backoffice.outreach.models import OutreachSubject
+from backoffice.outreach.status import change_status
 from backoffice.staff.actor import Actor
 from core.audit import AuditEvent
 from core.db import get_engine
@@ -54,7 +55,7 @@ def closed_subject(app: Flask, ended_at: datetime) -> tuple[int, str]:
             db, values, actor=who, districts=DISTRICTS, organizations=set()
         )
         visits.add_contact(db, subject, contact, actor=who)
-        subjects.change_status(
+        change_status(
             db, subject, "ended", actor=who, expected_version=subject.version,
             end_reason="declined",
         )  # fmt: skip

@@ -26,7 +26,7 @@ from backoffice.outreach.models import (
     OutreachStatusChange,
     OutreachSubject,
 )
-from backoffice.outreach.subjects import record_event
+from backoffice.outreach.trail import record_event
 from backoffice.outreach.vocabulary import (
     AGENCY_KIND_LABELS,
     CONCERN_LABELS,

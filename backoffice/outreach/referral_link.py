@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.outreach.models import OPEN_STATUSES, OutreachSubject
-from backoffice.outreach.subjects import _move, edits_subjects, open_subject, record_event
+from backoffice.outreach.scopes import edits_subjects, open_subject
+from backoffice.outreach.status import move_status
+from backoffice.outreach.trail import record_event
 from backoffice.referrals.models import Referral
 from backoffice.staff.actor import Actor
 
@@ -52,7 +54,9 @@ def link(session: Session, subject: OutreachSubject, referral: Referral, *, acto
     """Tie the subject to the referral it became, and close it as つなぎ完了. Audited."""
     subject.linked_referral_id = referral.id
     session.flush()
-    _move(session, subject, "connected", actor=actor, reason=f"つなぎ支援 {referral.case_number}")
+    move_status(
+        session, subject, "connected", actor=actor, reason=f"つなぎ支援 {referral.case_number}"
+    )
     record_event(session, "outreach.referral", subject.id, actor, f"referral {referral.id}")
 
 

@@ -25,14 +25,12 @@ from backoffice.outreach.models import (
     OutreachContact,
     OutreachSubject,
 )
-from backoffice.outreach.subjects import (
-    TEXT_LIMIT,
-    OutreachError,
-    _move,
-    record_event,
-    refuse_if_anonymised,
-)
+from backoffice.outreach.scopes import refuse_if_anonymised
+from backoffice.outreach.status import move_status
+from backoffice.outreach.subjects import OutreachError
+from backoffice.outreach.trail import record_event
 from backoffice.referrals.escalation import Capped, is_business_day
+from backoffice.referrals.person_checks import TEXT_LIMIT
 from backoffice.staff.actor import Actor
 from cards.models import CardBatch
 from cards.stats import batch_total, shows_figures
@@ -155,9 +153,9 @@ def _follow(
     if contact.kind != "home_visit":
         return
     if contact.done_on is None and subject.status == "received":
-        _move(session, subject, "visit_planned", actor=actor, reason="訪問を予定した")
+        move_status(session, subject, "visit_planned", actor=actor, reason="訪問を予定した")
     elif contact.done_on is not None and subject.status in ("received", "visit_planned"):
-        _move(session, subject, "visited", actor=actor, reason="訪問を記録した")
+        move_status(session, subject, "visited", actor=actor, reason="訪問を記録した")
 
 
 # ---- cards handed out -------------------------------------------------------------------------

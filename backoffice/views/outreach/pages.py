@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from backoffice.outreach.models import OutreachContact, OutreachSubject
-from backoffice.outreach.subjects import open_subject
+from backoffice.outreach.scopes import open_subject
 from backoffice.staff.models import StaffUser
 from backoffice.web.context import current_actor
 from core.db import get_session

@@ -12,7 +12,9 @@ from werkzeug.wrappers import Response
 
 from backoffice.outreach import records, subjects, visits
 from backoffice.outreach.listing import list_subjects
-from backoffice.outreach.models import STATUSES, CardHandout, OutreachSubject
+from backoffice.outreach.matches import match_notices
+from backoffice.outreach.models import OPEN_STATUSES, STATUSES, CardHandout, OutreachSubject
+from backoffice.outreach.status import allowed_next, change_status
 from backoffice.outreach.subjects import ConflictError, SubjectInput
 from backoffice.outreach.vocabulary import (
     AGENCY_KIND_LABELS,
@@ -44,6 +46,7 @@ from cards.models import CardBatch
 from core import audit
 from core.db import get_session
 from core.pagination import page_number
+from core.problems import ProblemsError
 from core.timezone import tokyo_today
 from core.web import current_profile
 from directory.models import Organization
@@ -175,7 +178,7 @@ def _detail(subject: OutreachSubject, status: int = 200, **forms: Any) -> tuple[
     _contact_choices(done_form, db)
     status_form = forms.get("status_form") or StatusForm(formdata=None, version=subject.version)
     status_form.status.choices = choices(
-        [CHOOSE, *[(s, STATUS_LABELS[s]) for s in subjects.allowed_next(subject.status)]]
+        [CHOOSE, *[(s, STATUS_LABELS[s]) for s in allowed_next(subject.status)]]
     )
     organization = (
         db.get(Organization, subject.agency_organization_id)
@@ -192,7 +195,7 @@ def _detail(subject: OutreachSubject, status: int = 200, **forms: Any) -> tuple[
         "backoffice/outreach/detail.html",
         subject=subject,
         organization=organization,
-        notices=subjects.match_notices(db, subject, actor),
+        notices=match_notices(db, subject, actor),
         names=staff_names(db),
         handouts=handouts,
         batch_codes={int(k): v for k, v in _batches(db)},
@@ -209,7 +212,7 @@ def _detail(subject: OutreachSubject, status: int = 200, **forms: Any) -> tuple[
         results=CONTACT_RESULT_LABELS,
         end_reasons=END_REASON_LABELS,
         may_convert=actor.may("referral.create")
-        and subject.status in subjects.OPEN_STATUSES
+        and subject.status in OPEN_STATUSES
         and subject.linked_referral_id is None
         and subject.anonymised_at is None,
         may_hold=actor.may("referral.supervise"),
@@ -257,7 +260,7 @@ def edit(subject_id: int) -> Page:
             "ほかの職員がこの記録を先に変更しました。最新の内容を確かめてから、もう一度入力してください。"
         )
         return redirect(url_for(".detail", subject_id=subject_id))
-    except subjects.ProblemsError as exc:
+    except ProblemsError as exc:
         db.rollback()
         subject = load_subject(subject_id, why="edit")
         attach_problems(form, exc.problems)
@@ -276,7 +279,7 @@ def status(subject_id: int) -> Page:
     if not form.validate():
         return _detail(subject, 400, status_form=form)
     try:
-        subjects.change_status(
+        change_status(
             db, subject, form.status.data or "", actor=current_actor(),
             expected_version=form.version.data, reason=form.reason.data or "",
             end_reason=form.end_reason.data or "",
@@ -285,7 +288,7 @@ def status(subject_id: int) -> Page:
         db.rollback()
         flash("ほかの職員がこの記録を先に変更しました。最新の状態を確かめてください。")
         return redirect(url_for(".detail", subject_id=subject_id)), 409  # type: ignore[return-value]
-    except subjects.ProblemsError as exc:
+    except ProblemsError as exc:
         db.rollback()
         subject = load_subject(subject_id)
         attach_problems(form, exc.problems)
@@ -318,7 +321,7 @@ def add_contact(subject_id: int) -> Page:
         return _detail(subject, 400, contact_form=form)
     try:
         visits.add_contact(db, subject, _contact_input(form), actor=current_actor())
-    except subjects.ProblemsError as exc:
+    except ProblemsError as exc:
         db.rollback()
         subject = load_subject(subject_id)
         attach_problems(form, exc.problems)
@@ -337,7 +340,7 @@ def contact_done(subject_id: int, contact_id: int) -> Page:
         return _detail(subject, 400, done_form=form, done_for=contact.id)
     try:
         visits.record_done(db, subject, contact, _contact_input(form), actor=current_actor())
-    except subjects.ProblemsError as exc:
+    except ProblemsError as exc:
         db.rollback()
         subject = load_subject(subject_id)
         attach_problems(form, exc.problems)
@@ -357,7 +360,7 @@ def handouts() -> Page:
                 db, batch_id=form.batch_id.data, kind=form.kind.data or "",
                 count=form.count.data, handed_on=form.handed_on.data, actor=current_actor(),
             )  # fmt: skip
-        except subjects.ProblemsError as exc:
+        except ProblemsError as exc:
             db.rollback()
             attach_problems(form, exc.problems)
         else:
