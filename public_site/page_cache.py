@@ -1,10 +1,13 @@
 """A shared page cache for the public site, so that a spike of visitors does not slow help down.
 
 A page is rendered once per minute, language, address and content version, then served from
-the cache (Flask-Caching): each process keeps the pages it served ("simple"), and when
-``TSUNAGU_CACHE_URL`` names a Redis, pages are shared there too, so a page rendered by one
-worker or machine is not rendered again by the others (each keeps its own copy after its first
-hit, so a hit rarely waits for Redis). The key holds:
+the cache: each process keeps the pages it served in front of Flask (`public_site.front_cache`,
+which answers a repeated page without running the app), and when ``TSUNAGU_CACHE_URL`` names a
+Redis, pages are shared there too (Flask-Caching), so a page rendered by one worker or machine
+is not rendered again by the others (each keeps its own copy after its first hit, so a hit
+rarely waits for Redis). The key holds:
+
+The key holds:
 
 - the content version (`core.content_version`), which every change to public content bumps in
   the database, whichever process makes it: the back office retires every cached page at once.
@@ -18,9 +21,10 @@ hit, so a hit rarely waits for Redis). The key holds:
 Only GET and HEAD of the pages listed in ``CACHED_BLUEPRINTS`` and ``CACHED_ENDPOINTS`` are
 cached, and only a 200 or a 404 (a 404 from an address no view matches never is), without
 ``Set-Cookie`` and without ``Cache-Control: no-store`` or ``private``. The card scan landing
-``/c/<code>`` is never cached: each scan must reach its view to be counted. A hit is returned
-from a ``before_request`` hook, so the response still passes through every ``after_request``
-hook (Talisman's security headers, the API's open-data headers) exactly as a rendered one.
+``/c/<code>`` is never cached: each scan must reach its view to be counted. A Redis hit is
+returned from a ``before_request`` hook, so the response still passes through every
+``after_request`` hook (Talisman's security headers, the API's open-data headers) exactly as a
+rendered one; the front cache keeps the response as those hooks left it.
 
 Entries are bytes (a JSON line of status and headers, then the body): nothing read back from
 Redis is ever unpickled. When the cache or the database cannot be reached, pages are rendered
@@ -44,9 +48,10 @@ from flask_caching import Cache
 from werkzeug.wrappers import Response
 
 from core.config import Settings
+from public_site import front_cache
 from public_site.localization import current_language
 from public_site.now import minute_of, request_now
-from public_site.render_cache import LRU, content_version, disable
+from public_site.render_cache import content_version, disable, render_cache
 
 log = logging.getLogger(__name__)
 EXTENSION = "tsunagu.page_cache"
@@ -58,7 +63,7 @@ NEVER_CACHED = frozenset({"public.healthz", "cards.scan"})
 CACHED_STATUSES = frozenset({200, 404})
 MAX_BODY_BYTES = 2 * 1024 * 1024
 PAUSE_SECONDS = 10.0  # after the cache's storage fails, pages are rendered for this long
-LOCAL_ENTRIES = 1000  # pages each process keeps (about 30 KiB each)
+LOCAL_ENTRIES = 1000  # pages each process keeps in front of Flask (about 30 KiB each)
 # Rebuilt on every response by the hooks, or meaningless for a stored copy.
 UNSTORED_HEADERS = frozenset({"content-length", "date", "set-cookie"})
 
@@ -75,60 +80,39 @@ class BytesOnly(BaseSerializer):
         return value if isinstance(value, bytes) else None
 
 
-class LocalPages:
-    """This process's pages: at most ``size``, the least recently used dropped first, each
-    until its timeout. Not Flask-Caching's SimpleCache, which, once full, walks and sorts every
-    entry on each store: a flood of searches no one made before stores a page per request."""
-
-    def __init__(self, size: int) -> None:
-        self._pages = LRU(size)
-
-    def get(self, key: str) -> bytes | None:
-        found = self._pages.get(key)
-        if found is None:
-            return None
-        expires, entry = found
-        return entry if time.time() < expires else None
-
-    def set(self, key: str, entry: bytes, timeout: int) -> None:
-        self._pages.set(key, (time.time() + timeout, entry))
-
-
 @dataclass
 class PageCache:
-    """``local``: this process's pages; ``shared``: every process's (Redis), behind it."""
+    """What may be kept, and the shared copy (Redis) behind this process's front cache."""
 
-    local: LocalPages
     shared: Cache | None = None
     paused_until: float = float("-inf")
 
     def serve(self) -> Response | None:
-        """Before the view: the stored page if there is one (the view then does not run)."""
+        """Before the view, when the front cache did not have the page: Redis's copy, if any
+        (the view then does not run)."""
         if not _cacheable_request():
             return None
         key = self._key()
         if key is None:
             return None
         g.page_cache_key = key
-        entry = self.local.get(key)
-        if entry is None and self.shared is not None:
-            entry = self._shared("get", key)
-            if isinstance(entry, bytes):  # kept here too: the next hit needs no round trip
-                self.local.set(key, entry, timeout=_seconds_left())
+        if self.shared is None:
+            return None
+        entry = self._shared("get", key)
         if not isinstance(entry, bytes):
             return None
         g.page_cache_hit = True
         return _decode(entry)
 
     def store(self, response: Response) -> Response:
-        """After the view, before the security headers: keep the page for the minute."""
+        """After the view, before the security headers: keep the page for the minute, here in
+        front of the app (with the headers the later hooks add) and in Redis."""
         key = g.get("page_cache_key")
-        if key is None or g.get("page_cache_hit") or not _storable(response):
+        if key is None or not _storable(response):
             return response
-        entry, seconds = _encode(response), _seconds_left()
-        self.local.set(key, entry, timeout=seconds)
-        if self.shared is not None:
-            self._shared("set", key, entry, timeout=seconds)
+        request.environ[front_cache.KEEP] = (g.content_version, minute_of(request_now()))
+        if self.shared is not None and not g.get("page_cache_hit"):
+            self._shared("set", key, _encode(response), timeout=_seconds_left())
         return response
 
     def _key(self) -> str | None:
@@ -196,7 +180,6 @@ def init_page_cache(app: Flask, settings: Settings) -> None:
         disable(app)  # nothing kept: every page rendered in full
         return
     common = {"CACHE_DEFAULT_TIMEOUT": 60, "CACHE_SERIALIZER": BytesOnly}
-    local = LocalPages(LOCAL_ENTRIES)
     shared = None
     if settings.cache_url != "simple":
         # Short timeouts: a slow Redis must not hold up help that could be rendered instead.
@@ -211,7 +194,8 @@ def init_page_cache(app: Flask, settings: Settings) -> None:
                 "CACHE_OPTIONS": options,
             },
         )
-    page_cache = PageCache(local, shared)
+    page_cache = PageCache(shared)
     app.extensions[EXTENSION] = page_cache
     app.before_request(page_cache.serve)
     app.after_request(page_cache.store)
+    front_cache.install(app, render_cache(app).versions, LOCAL_ENTRIES)

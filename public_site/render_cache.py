@@ -86,12 +86,19 @@ class VersionReader:
     read_at: float = float("-inf")
     changes_seen: int = -1
 
+    def fresh(self) -> int | None:
+        """The version if it was read less than a second ago and this process changed no public
+        content since; None when it must be read again."""
+        if not self.read_at <= time.time() < self.read_at + VERSION_SECONDS:
+            return None
+        return self.version if local_changes() == self.changes_seen else None
+
     def current(self) -> int | None:
         """The version, or None when the database cannot be read."""
+        found = self.fresh()
+        if found is not None:
+            return found
         now, changes = time.time(), local_changes()
-        fresh = self.read_at <= now < self.read_at + VERSION_SECONDS
-        if fresh and changes == self.changes_seen:
-            return self.version
         try:
             self.version = _read_version()
         except SQLAlchemyError:

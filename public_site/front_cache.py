@@ -1,0 +1,125 @@
+"""This process's pages, answered in front of Flask: a page another visitor had this minute is
+sent back without a request context, routing or any hook, as a reverse proxy's micro-cache
+would (the `public_site.page_cache` decides what may be kept; this only keeps it).
+
+It sits outermost in the WSGI stack and keeps, for each page the page cache stored or served,
+the response exactly as it left the app: status and every header the hooks added (Talisman's
+security headers, the API's open-data headers), and the body. A page is answered here only when
+everything that makes its key is known without the app:
+
+- the content version this process last read, if it is less than a second old and no commit of
+  this process changed public content since (`render_cache.VersionReader`); when not, the
+  version is read again here (once a second per process), in an app context;
+- the minute in Tokyo, from the app's clock (a test's clock included);
+- the request as it came: method (GET or HEAD), scheme, host, the forwarded headers a proxy may
+  set, the script name, the path and the query string (decoded, its parameters ordered by
+  name). A request is keyed by what it says, before any proxy header is believed, so two
+  requests share a page only if they said the same.
+
+Anything else goes on to the app, which renders the page or takes it from Redis; a response the
+page cache marks as kept is kept here on the way out (from a GET: a HEAD has no body to keep).
+What the hooks refuse (a NUL in the address, http in production, an unknown host) never reaches
+the store, so it is never answered here. The pages are kept in memory as bytes, the least
+recently used dropped first; each entry lasts until its minute ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Flask
+
+from public_site.now import CLOCK, minute_of
+from public_site.render_cache import LRU, VersionReader
+
+KEEP = "tsunagu.front_cache.keep"  # environ: set by the page cache to (version, minute)
+# What a request says that its page may depend on (the path's language among them).
+ADDRESS_KEYS = (
+    "wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO",
+    "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PREFIX",
+)  # fmt: skip
+UNKEPT_HEADERS = frozenset({"date", "set-cookie"})  # the server adds Date; cookies never kept
+
+Page = tuple[str, list[tuple[str, str]], bytes]
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class FrontCache:
+    def __init__(self, app: Flask, inner: WSGIApp, versions: VersionReader, size: int) -> None:
+        self.app, self.inner, self.versions = app, inner, versions
+        self.pages = LRU(size)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "HEAD"):
+            return self.inner(environ, start_response)
+        address = _address(environ)
+        page = self._find(address)
+        if page is not None:
+            status, headers, body = page
+            start_response(status, list(headers))
+            return [] if method == "HEAD" else [body]
+        if method == "HEAD":
+            return self.inner(environ, start_response)
+        return self._keep_on_the_way_out(environ, start_response, address)
+
+    def _find(self, address: tuple[Any, ...]) -> Page | None:
+        version = self.versions.fresh()
+        if version is None:
+            with self.app.app_context():
+                version = self.versions.current()
+            if version is None:
+                return None
+        found: Page | None = self.pages.get((version, minute_of(self._now()), address))
+        return found
+
+    def _now(self) -> datetime:
+        hook = self.app.config.get(CLOCK)
+        return hook() if hook is not None else datetime.now(UTC)
+
+    def _keep_on_the_way_out(
+        self, environ: dict[str, Any], start_response: StartResponse, address: tuple[Any, ...]
+    ) -> Iterable[bytes]:
+        said: dict[str, Any] = {}
+
+        def noting(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            said["status"], said["headers"] = status, headers
+            return start_response(status, headers, *exc_info)
+
+        body = self.inner(environ, noting)
+        keep = environ.get(KEEP)
+        if keep is None or "status" not in said:
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        headers = [(k, v) for k, v in said["headers"] if k.lower() not in UNKEPT_HEADERS]
+        version, minute = keep
+        self.pages.set((version, minute, address), (said["status"], headers, content))
+        return [content]
+
+
+def _address(environ: dict[str, Any]) -> tuple[Any, ...]:
+    """What the request said, its query decoded as the app decodes it and its parameters
+    ordered by name (a stable sort: the values of one parameter keep their order), as the page
+    cache orders them: ``?b=1&a=%61`` and ``?a=a&b=1`` are one page."""
+    query = environ.get("QUERY_STRING") or ""
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True, errors="replace")
+        query = urlencode(sorted(pairs, key=lambda pair: pair[0]))
+    return (*(environ.get(name) for name in ADDRESS_KEYS), query)
+
+
+def install(app: Flask, versions: VersionReader, size: int) -> FrontCache:
+    """Put the front cache outermost (after any proxy middleware the security setup added)."""
+    front = FrontCache(app, app.wsgi_app, versions, size)
+    app.wsgi_app = front  # type: ignore[method-assign]
+    return front
