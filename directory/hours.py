@@ -56,7 +56,7 @@ Span = tuple[datetime, datetime]
 
 
 class ScheduleRow(Protocol):
-    """A schedule row: `directory.models.Schedule`, or a result card's copy of one."""
+    """A schedule row: `directory.models.Schedule`, or a result summary's copy of one."""
 
     @property
     def id(self) -> int: ...
@@ -79,7 +79,7 @@ class ScheduleRow(Protocol):
 
 
 class WithHours(Protocol):
-    """What the hours of a service are read from: a `Service`, or a result card."""
+    """What the hours of a service are read from: a `Service`, or a result summary."""
 
     @property
     def id(self) -> str: ...

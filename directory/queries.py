@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from directory.models import AREAS, Language, Service, ServiceAtLocation, TaxonomyTerm
-from directory.search.cards import ServiceCard
 from directory.search.loading import load_services
+from directory.search.summaries import ServiceSummary
 
 
 def _published():
@@ -33,9 +33,9 @@ def home_channels(session: Session) -> dict[str, list[Service]]:
     return dict(groups)
 
 
-def crisis_lines(session: Session) -> list[ServiceCard]:
-    """The published crisis lines (`Service.is_crisis_line`), in the staff's order, as the cards
-    search keeps for them: two small queries and no ORM objects, on every public page.
+def crisis_lines(session: Session) -> list[ServiceSummary]:
+    """The published crisis lines (`Service.is_crisis_line`), in the staff's order, as the
+    summaries search keeps for them: two small queries and no ORM objects, on every public page.
     """
     ids = session.scalars(
         select(Service.id)

@@ -28,7 +28,7 @@ from public_site.now import init_now, request_now
 
 bp = Blueprint("directory", __name__)
 # Every public page, error pages included, gets the 「いますぐ話したい」 block's data; result
-# cards are kept per minute (`public_site.fragments`).
+# summaries are kept per minute (`public_site.fragments`).
 bp.record_once(lambda state: init_now(state.app))
 bp.record_once(lambda state: init_fragments(state.app))
 
@@ -40,7 +40,7 @@ def _now() -> datetime:
 @localized_route(bp, "/directory")
 def search() -> str:
     # A search nobody made this minute is rendered: what it shares with other searches (the
-    # profile, the filters' topics and languages, each card, the same search's result under
+    # profile, the filters' topics and languages, each summary, the same search's result under
     # another address) is kept per content version and minute (`public_site.fragments`).
     db = get_session()
     remember_profile()

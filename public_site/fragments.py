@@ -1,7 +1,7 @@
-"""Result cards and the search page's data, kept per minute and content version in each process.
+"""Results and the search page's data, kept per minute and content version in each process.
 
 A search nobody else made this minute is rendered in full, but its parts are mostly the same as
-the last search's: the same services' cards in the same minute, the same topics and languages
+the last search's: the same services' summaries in the same minute, the same topics and languages
 in the filters, the same profile. `public_site.render_cache` keeps them; this module says what
 each is keyed by (besides the content version and, for what tells "open now", the minute).
 """
@@ -44,8 +44,8 @@ class Topic(NamedTuple):
 
 
 class StatusMap:
-    """The state of each shown service at ``moment``, worked out when a card asks for it: a
-    card kept from earlier in the minute asks nothing."""
+    """The state of each shown service at ``moment``, worked out when its summary asks for it:
+    a summary kept from earlier in the minute asks nothing."""
 
     def __init__(self, services: Iterable[WithHours], moment: datetime) -> None:
         self._services = {service.id: service for service in services}
@@ -61,16 +61,16 @@ class StatusMap:
         return self._found[service_id]
 
 
-def cached_card(
+def cached_summary(
     render: Callable[..., Markup], service: Any, heading_level: int, statuses: StatusMap
 ) -> Markup:
-    """``render(service, heading_level, status)`` (the `service_card` macro), kept for the
+    """``render(service, heading_level, status)`` (the `service_summary` macro), kept for the
     minute: everything it shows comes from the service (content version), its state (the
     minute) and the page's language; its link, also from where the site is mounted."""
     key = (type(service).__name__, service.id, heading_level, current_language())
     key += (request.script_root,)
     return remember(
-        "card",
+        "summary",
         key,
         lambda: render(service, heading_level, statuses.get(service.id)),
         minute=minute_of(request_now()),
@@ -185,6 +185,6 @@ def quick_gettext(translated: dict[tuple[str, str, bool], Markup]) -> Callable[.
 
 
 def init_fragments(app: Flask) -> None:
-    app.add_template_global(cached_card)
+    app.add_template_global(cached_summary)
     app.add_template_global(cached_fragment)
     app.jinja_env.globals["_"] = quick_gettext({})

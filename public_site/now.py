@@ -8,8 +8,8 @@ process, or the profile file's emergency numbers alone.
 
 The clock is ``app.config["TSUNAGU_CLOCK"]`` when set (a callable giving an aware datetime), so
 a browser test can look at the site at 02:30 in Tokyo without touching the browser's clock. A
-request reads it once (`request_now`): its page cache key, its block and its result cards all
-speak of the same minute.
+request reads it once (`request_now`): its page cache key, its block and its results all speak
+of the same minute.
 
 The block's data is worked out once a minute per process and content version
 (`public_site.render_cache`), not on every page: a line opens or closes only at a minute.
@@ -32,7 +32,7 @@ from core.profile import EmergencyNumber
 from core.web import current_profile
 from directory.hours import HoursStatus, service_status
 from directory.queries import crisis_lines
-from directory.search.cards import ChannelCard, ServiceCard
+from directory.search.summaries import ServiceSummary, SummaryChannel
 from public_site.render_cache import remember
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,9 @@ OPEN_STATES = ("open", "closing_soon")
 
 @dataclass(frozen=True)
 class NowLine:
-    card: ServiceCard
+    service: ServiceSummary
     status: HoursStatus
-    action: ChannelCard | None  # the one-tap link: a phone number, LINE or chat address
+    action: SummaryChannel | None  # the one-tap link: a phone number, LINE or chat address
 
     @property
     def always(self) -> bool:
@@ -89,10 +89,10 @@ def minute_of(moment: datetime) -> str:
 
 
 def now_block(
-    cards: Sequence[ServiceCard], emergency: Sequence[EmergencyNumber], moment: datetime
+    services: Sequence[ServiceSummary], emergency: Sequence[EmergencyNumber], moment: datetime
 ) -> NowBlock:
     """The block's content at ``moment``: the open lines, or the next to open."""
-    lines = [_line(card, moment) for card in cards]
+    lines = [_line(service, moment) for service in services]
     reachable = [line for line in lines if line.action is not None]
     open_now = [line for line in reachable if line.status.state in OPEN_STATES]
     # Stable: round-the-clock lines first, then the staff's order.
@@ -104,13 +104,13 @@ def now_block(
     return NowBlock(tuple(open_now[:MAX_LINES]), next_line, tuple(emergency))
 
 
-def _line(card: ServiceCard, moment: datetime) -> NowLine:
+def _line(service: ServiceSummary, moment: datetime) -> NowLine:
     # A contact its sources leave in doubt is never a link (`Service.contact_confirmed`): such
     # a line waits, out of the block, until staff confirm it.
-    confirmed = card.contact_confirmed
-    actions = [c for c in card.channels if confirmed and c.kind in ACTION_KINDS and c.href]
+    confirmed = service.contact_confirmed
+    actions = [c for c in service.channels if confirmed and c.kind in ACTION_KINDS and c.href]
     actions.sort(key=lambda c: ACTION_KINDS.index(c.kind))
-    return NowLine(card, service_status(card, moment), actions[0] if actions else None)
+    return NowLine(service, service_status(service, moment), actions[0] if actions else None)
 
 
 def block_for_request() -> NowBlock:
@@ -121,7 +121,7 @@ def block_for_request() -> NowBlock:
 
 
 def _block(moment: datetime) -> NowBlock:
-    last: list[ServiceCard] = current_app.extensions.get(LAST_LINES, [])
+    last: list[ServiceSummary] = current_app.extensions.get(LAST_LINES, [])
     if g.get("error_page"):
         return now_block(last, current_profile().emergency_numbers, moment)
     try:
@@ -134,9 +134,9 @@ def _block(moment: datetime) -> NowBlock:
 
 def _fresh_block(moment: datetime) -> NowBlock:
     """Raises SQLAlchemyError when the lines cannot be read: a fallback is never kept."""
-    cards = crisis_lines(get_session())
-    current_app.extensions[LAST_LINES] = cards
-    return now_block(cards, current_profile().emergency_numbers, moment)
+    lines = crisis_lines(get_session())
+    current_app.extensions[LAST_LINES] = lines
+    return now_block(lines, current_profile().emergency_numbers, moment)
 
 
 def init_now(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 A search nobody else made this minute misses the page cache (`public_site.page_cache`): when a
 news story sends many people here, each typing their own words, every page is rendered. Most
-of such a page is the same for everyone in the same minute: each result card, the
+of such a page is the same for everyone in the same minute: each result's summary, the
 「いますぐ話したい」 block's lines, the topics and languages of the filters, the profile. So
 those are kept here, each under a key holding
 
@@ -37,12 +37,13 @@ from core.db import get_engine
 log = logging.getLogger(__name__)
 EXTENSION = "tsunagu.render_cache"
 VERSION_SECONDS = 1.0  # how long a process trusts the content version it last read
-# Entries per store. A card is about 1.5 KiB of HTML: 4,096 of them (every service of a large
-# directory, in both languages) stay under 8 MiB. A search result holds a page of cards (shared
-# with the search's own card cache) and a few numbers. The other stores hold a few small values
-# a minute (the block's lines, the filters) or one flag per recent search text; "html", the
-# parts of a page the same for many searches (`fragments.cached_fragment`), a few KiB each.
-SIZES = {"card": 4096, "search": 1024, "data": 256, "words": 2048, "html": 512}
+# Entries per store. A result summary rendered is about 1.5 KiB of HTML: 4,096 of them (every
+# service of a large directory, in both languages) stay under 8 MiB. A search result holds a page
+# of summaries (the objects `directory.search.summaries.summary_from_json` keeps) and a few
+# numbers. The other stores hold a few small values a minute (the block's lines, the filters)
+# or one flag per recent search text; "html", the parts of a page the same for many searches
+# (`fragments.cached_fragment`), a few KiB each.
+SIZES = {"summary": 4096, "search": 1024, "data": 256, "words": 2048, "html": 512}
 MISSING = object()
 T = TypeVar("T")
 

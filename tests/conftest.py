@@ -123,6 +123,18 @@ def backoffice_app(settings: Settings, clean_db: Engine) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def site(settings: Settings, clean_db: Engine) -> Iterator[Flask]:
+    """The public site with its caches (page cache, kept page parts), as served."""
+    yield from _testing(create_public_app(replace(settings, cache_url="simple")))
+
+
+@pytest.fixture
+def uncached_site(settings: Settings, clean_db: Engine) -> Iterator[Flask]:
+    """The public site rendering every page in full: the reference for what a page shows."""
+    yield from _testing(create_public_app(replace(settings, cache_url="none")))
+
+
+@pytest.fixture
 def client(public_app: Flask) -> FlaskClient:
     return public_app.test_client()
 

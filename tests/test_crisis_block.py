@@ -51,7 +51,7 @@ def test_the_demo_marks_the_national_lines_that_answer_round_the_clock(demo: Ses
 def test_open_lines_at_night_are_the_24_hour_ones(demo: Session) -> None:
     block = now_block(crisis_lines(demo), EMERGENCY, NIGHT)
 
-    names = [line.card.name for line in block.lines]
+    names = [line.service.name for line in block.lines]
     assert names and "#いのちSOS" not in names  # closed from 0:00 to 6:00 on Tuesdays
     assert all(line.always for line in block.lines)
     assert len(block.lines) <= 3 and block.next_line is None
@@ -68,7 +68,7 @@ def test_a_line_whose_contact_is_not_confirmed_is_left_out(demo: Session) -> Non
     reindex(demo)
     demo.commit()
 
-    names = [line.card.name for line in now_block(crisis_lines(demo), EMERGENCY, NIGHT).lines]
+    names = [line.service.name for line in now_block(crisis_lines(demo), EMERGENCY, NIGHT).lines]
 
     assert names and "よりそいホットライン" not in names
 
@@ -89,7 +89,7 @@ def test_when_no_line_is_open_the_block_says_when_the_next_opens(demo: Session) 
     block = now_block(crisis_lines(demo), EMERGENCY, NIGHT)
 
     assert block.lines == ()
-    assert block.next_line is not None and block.next_line.card.name == "#いのちSOS"
+    assert block.next_line is not None and block.next_line.service.name == "#いのちSOS"
     opens = block.next_line.status.next_opens_at
     assert opens is not None and (opens.hour, opens.minute) == (6, 0)
 

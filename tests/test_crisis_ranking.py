@@ -59,13 +59,13 @@ def relevance_only(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_several_words_put_the_open_lines_first_among_equal_matches(
     directory: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ranked = [card.id for card in search(directory, NIGHT, q="つらい 相談").items]
+    ranked = [summary.id for summary in search(directory, NIGHT, q="つらい 相談").items]
     relevance_only(monkeypatch)
     plain = search(directory, NIGHT, q="つらい 相談").items
-    moved = [card for card in plain if open_at(card, NIGHT) and ranked.index(card.id) < (
-        [c.id for c in plain].index(card.id))]  # fmt: skip
+    moved = [s for s in plain if open_at(s, NIGHT) and ranked.index(s.id) < (
+        [c.id for c in plain].index(s.id))]  # fmt: skip
 
-    assert sorted(ranked) == sorted(card.id for card in plain)
+    assert sorted(ranked) == sorted(summary.id for summary in plain)
     assert moved  # a line that answers now came ahead of an equal match that does not
 
 
@@ -73,8 +73,8 @@ def test_at_night_the_lines_that_answer_come_before_the_closed_city_office(
     directory: Session,
 ) -> None:
     found = search(directory, NIGHT, q="しにたい").items
-    names = [card.name for card in found]
-    open_now = [card.name for card in found if open_at(card, NIGHT)]
+    names = [summary.name for summary in found]
+    open_now = [summary.name for summary in found if open_at(summary, NIGHT)]
 
     assert open_now and names[0] in open_now
     office = names.index("京丹後市 健康長寿福祉部 健康推進課")
@@ -87,11 +87,11 @@ def test_open_now_first_keeps_the_matches_and_pages_agree(
     directory: Session, monkeypatch: pytest.MonkeyPatch, args: dict[str, str], now: datetime
 ) -> None:
     ranked = search(directory, now, **args)
-    ids = [card.id for card in ranked.items]
+    ids = [summary.id for summary in ranked.items]
     paged = [
-        card.id
+        summary.id
         for page in range(1, 20)
-        for card in search(directory, now, per_page="4", page=str(page), **args).items
+        for summary in search(directory, now, per_page="4", page=str(page), **args).items
     ]
     relevance_only(monkeypatch)
     plain = search(directory, now, **args)
@@ -99,8 +99,8 @@ def test_open_now_first_keeps_the_matches_and_pages_agree(
     assert ids and paged == ids
     assert ranked.total == plain.total and sorted(ids) == sorted(c.id for c in plain.items)
     # Each open service moved only ahead of closed ones: among the open, relevance order holds.
-    opened = [card.id for card in ranked.items if open_at(card, now)]
-    assert opened == [card.id for card in plain.items if open_at(card, now)]
+    opened = [summary.id for summary in ranked.items if open_at(summary, now)]
+    assert opened == [summary.id for summary in plain.items if open_at(summary, now)]
     if "q" not in args:  # one tier only: every open service before every closed one
         assert ids[: len(opened)] == opened
 
@@ -109,11 +109,11 @@ def test_past_the_checked_rows_a_tier_keeps_index_order_and_pages_agree(
     directory: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(results, "NIGHT_CHECKED", 3)
-    full = [card.id for card in search(directory, NIGHT).items]
+    full = [summary.id for summary in search(directory, NIGHT).items]
     paged = [
-        card.id
+        summary.id
         for page in range(1, 30)
-        for card in search(directory, NIGHT, per_page="2", page=str(page)).items
+        for summary in search(directory, NIGHT, per_page="2", page=str(page)).items
     ]
 
     assert full and paged == full

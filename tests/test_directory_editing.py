@@ -165,8 +165,8 @@ def test_renaming_an_organisation_reaches_search_and_its_results(
     assert response.status_code == 302
     demo.expire_all()
     result = search_services(demo, SearchQuery(text="ゆうぐれ相談会"), now=datetime.now(UTC))
-    assert service.id in [card.id for card in result.items]
-    assert {card.organization.name for card in result.items} == {"ゆうぐれ相談会"}
+    assert service.id in [summary.id for summary in result.items]
+    assert {summary.organization.name for summary in result.items} == {"ゆうぐれ相談会"}
 
 
 def test_marking_verified_in_the_back_office_clears_the_badge_in_results(
@@ -180,17 +180,17 @@ def test_marking_verified_in_the_back_office_clears_the_badge_in_results(
     service = first_service(demo, "北京都ジョブパーク")
     client = signed_in_client(backoffice_app, "editor")
 
-    def card_flag() -> bool:
+    def flagged_in_results() -> bool:
         demo.expire_all()
         result = search_services(demo, SearchQuery(text=service.name), now=datetime.now(UTC))
-        return next(card.needs_check for card in result.items if card.id == service.id)
+        return next(summary.needs_check for summary in result.items if summary.id == service.id)
 
-    assert card_flag()
+    assert flagged_in_results()
     url = f"/directory/services/{service.id}"
     response = post_form(client, f"{url}/verify", {}, form_url=url)
 
     assert response.status_code == 302
-    assert not card_flag()
+    assert not flagged_in_results()
 
 
 def test_a_javascript_link_is_refused_with_a_message(backoffice_app: Flask, demo: Session) -> None:
@@ -251,7 +251,7 @@ def test_staff_add_a_synonym_group_that_search_uses(backoffice_app: Flask, demo:
     demo.expire_all()
     after = search_services(demo, SearchQuery.from_args({"q": "ゆうぐれ"}), now=datetime.now(UTC))
     assert after.total > 0
-    assert "京都いのちの電話" in [card.name for card in after.items]
+    assert "京都いのちの電話" in [summary.name for summary in after.items]
 
     group = demo.scalars(select(SearchSynonym).order_by(SearchSynonym.id.desc())).first()
     assert group is not None and "ゆうぐれ" in group.terms

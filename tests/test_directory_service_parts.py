@@ -76,18 +76,18 @@ def history_size(session: Session, service_id: str) -> int:
     ) or 0  # fmt: skip
 
 
-def card_of(session: Session, service: Service, **filters: object):
+def summary_of(session: Session, service: Service, **filters: object):
     session.expire_all()
     query = SearchQuery(text=service.name, per_page=50, **filters)  # type: ignore[arg-type]
     result = search_services(session, query, now=datetime.now(UTC))
-    return next((card for card in result.items if card.id == service.id), None)
+    return next((found for found in result.items if found.id == service.id), None)
 
 
 def found_with_languages(session: Session, service: Service, *codes: str) -> bool:
     session.expire_all()
     query = SearchQuery(languages=codes, per_page=50)
     result = search_services(session, query, now=datetime.now(UTC))
-    return service.id in {card.id for card in result.items}
+    return service.id in {found.id for found in result.items}
 
 
 def weekly_row(service: Service) -> Schedule:
@@ -117,7 +117,7 @@ def add_place(session: Session, service: Service) -> ServiceAtLocation:
 # Contact channels
 
 
-def test_editor_edits_a_channel_and_its_result_card_shows_it(
+def test_editor_edits_a_channel_and_its_result_summary_shows_it(
     backoffice_app: Flask, demo: Session
 ) -> None:
     service = service_named(demo, HOTLINE)
@@ -140,9 +140,9 @@ def test_editor_edits_a_channel_and_its_result_card_shows_it(
     assert record.updated_by.startswith("職員")
     [event] = audit_events(demo, "directory.channel.update", service.id)
     assert event.reason is not None and "channel 1 value" in event.reason
-    card = card_of(demo, service)
-    assert card is not None
-    assert [(c.value, c.label) for c in card.channels] == [("0120-279-226", "新しい番号")]
+    summary = summary_of(demo, service)
+    assert summary is not None
+    assert [(c.value, c.label) for c in summary.channels] == [("0120-279-226", "新しい番号")]
 
 
 def test_moving_a_channel_to_the_top_lists_it_first(backoffice_app: Flask, demo: Session) -> None:
@@ -164,8 +164,8 @@ def test_moving_a_channel_to_the_top_lists_it_first(backoffice_app: Flask, demo:
     ]  # fmt: skip
     record = change(demo, service.id, "channel 3 position")
     assert record is not None and (record.previous_value, record.replacement_value) == ("3", "1")
-    card = card_of(demo, service)
-    assert card is not None and card.channels[0].value == last.value
+    summary = summary_of(demo, service)
+    assert summary is not None and summary.channels[0].value == last.value
 
 
 @pytest.mark.parametrize(
@@ -271,10 +271,10 @@ def test_editor_edits_a_weekly_row_and_results_use_the_new_hours(
     opens = change(demo, service.id, f"schedule {position} opens_at")
     assert opens is not None and opens.replacement_value == "10:00"
     assert audit_events(demo, "directory.schedule.update", service.id)
-    card = card_of(demo, service)
-    assert card is not None
+    summary = summary_of(demo, service)
+    assert summary is not None
     assert (new_day, time(10), time(18), time(17, 30)) in [
-        (s.weekday, s.opens_at, s.closes_at, s.last_intake_at) for s in card.schedules
+        (s.weekday, s.opens_at, s.closes_at, s.last_intake_at) for s in summary.schedules
     ]
 
 
@@ -356,10 +356,10 @@ def test_editor_turns_a_closed_day_into_special_hours(backoffice_app: Flask, dem
     assert audit_events(demo, "directory.schedule.update", service.id)
     page = client.get(address(backoffice_app, "edit_service", service_id=service.id))
     assert "2026-12-30〜2026-12-31 10:00–15:00" in page.get_data(as_text=True)
-    card = card_of(demo, service)
-    assert card is not None
+    summary = summary_of(demo, service)
+    assert summary is not None
     assert (date(2026, 12, 30), False, time(10)) in [
-        (s.valid_from, s.closed, s.opens_at) for s in card.schedules
+        (s.valid_from, s.closed, s.opens_at) for s in summary.schedules
     ]
 
 

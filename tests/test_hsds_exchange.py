@@ -557,4 +557,4 @@ def test_cli_import_renaming_an_organisation_reaches_its_services_results(
     demo.expire_all()
     found = search_services(demo, SearchQuery(text="ゆうぐれ相談会"), now=datetime.now(UTC))
     assert found.items
-    assert {card.organization.name for card in found.items} == {"ゆうぐれ相談会"}
+    assert {summary.organization.name for summary in found.items} == {"ゆうぐれ相談会"}

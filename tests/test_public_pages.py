@@ -297,8 +297,8 @@ def test_search_without_results_never_ends_in_a_dead_end(
     assert 'id="dedicated-window-title"' in html
     assert "相談すると、どうなるの？" in without_phrase_breaks(html)
     assert "電話・SNSの相談窓口" in without_phrase_breaks(html)
-    assert html.count('class="service-card"') >= 2
-    assert html.count('<p class="status status-') == html.count('class="service-card"')
+    assert html.count('class="service-summary"') >= 2
+    assert html.count('<p class="status status-') == html.count('class="service-summary"')
     assert "ほかの言い方" in html and "すべての相談先を見る" in html
 
 

@@ -1,99 +1,45 @@
 """Pieces of a search page kept per process (`public_site.render_cache`, `public_site.fragments`):
-a kept result card or 「いますぐ話したい」 block is the same as a fresh one, is keyed by the
-language, the minute and the content version, and the stores stay bounded."""
+a kept result summary or 「いますぐ話したい」 block is the same as a fresh one, is keyed by
+the language, the minute and the content version, and the stores stay bounded."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from jinja2.ext import _gettext_alias
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from core.config import Settings
-from core.db import get_engine
-from core.timezone import TOKYO
 from directory.models import Service
 from directory.search.reindex import reindex
-from public_site import create_app as create_public_app
 from public_site import fragments, now
 from public_site.labels import area_label, channel_kind_label, cost_label
-from public_site.now import CLOCK
 from public_site.render_cache import LRU, render_cache
+from tests.rendering import BEFORE_SIX, SIX, Pages, at
 
-BEFORE_SIX = datetime(2026, 12, 8, 5, 59, 30, tzinfo=TOKYO)  # Tuesday: #いのちSOS opens at 6:00
-SIX = datetime(2026, 12, 8, 6, 0, 10, tzinfo=TOKYO)
 SEARCH = "/directory?q=SOS"
 
 
-def make_app(settings: Settings, cache_url: str) -> Flask:
-    app = create_public_app(replace(settings, cache_url=cache_url))
-    app.config["TESTING"] = True
-    return app
-
-
-@pytest.fixture
-def site(settings: Settings, clean_db: object) -> Iterator[Flask]:
-    """The site with its caches, as served."""
-    app = make_app(settings, "simple")
-    yield app
-    get_engine(app).dispose()
-
-
-@pytest.fixture
-def fresh(settings: Settings, clean_db: object) -> Iterator[Flask]:
-    """The same site rendering every page in full: the reference for what a page shows."""
-    app = make_app(settings, "none")
-    yield app
-    get_engine(app).dispose()
-
-
-def at(moment: datetime, *apps: Flask) -> None:
-    for app in apps:
-        app.config[CLOCK] = lambda: moment
-
-
-class Pages:
-    """GETs that the page cache cannot serve: each address gets a parameter no one else used."""
-
-    def __init__(self, app: Flask) -> None:
-        self.client: FlaskClient = app.test_client()
-        self.count = 0
-
-    def get(self, url: str) -> str:
-        self.count += 1
-        joiner = "&" if "?" in url else "?"
-        response = self.client.get(f"{url}{joiner}visit={self.count}")
-        assert response.status_code == 200
-        return response.get_data(as_text=True)
-
-
-def cards(html: str) -> dict[str, str]:
-    """Each result card's HTML, by service id."""
+def summaries(html: str) -> dict[str, str]:
+    """Each result summary's HTML, by service id."""
     found = re.findall(
-        r'(<article class="service-card" aria-labelledby="service-([^"]+)">.*?</article>)',
+        r'(<article class="service-summary" aria-labelledby="service-([^"]+)">.*?</article>)',
         html,
         re.DOTALL,
     )
-    return {service_id: card for card, service_id in found}
-
-
-def without_visit(html: str) -> str:
-    return re.sub(r"(&amp;|\?)visit=\d+", "", html)
+    return {service_id: summary for summary, service_id in found}
 
 
 @pytest.fixture
 def statuses_worked_out(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """How many times a card's opening state was worked out (only when a card is rendered)."""
+    """How many times a service's opening state was worked out (only when its summary is rendered
+    anew)."""
     counted: Counter[str] = Counter()
     compute = fragments.service_status
 
@@ -111,56 +57,58 @@ def sos_id(session: Session) -> str:
     return found
 
 
-# ---- result cards ----------------------------------------------------------------------------
+# ---- result summaries ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("url", [SEARCH, "/en" + SEARCH, "/directory", "/directory?q=zzzzzz"])
-def test_a_page_of_kept_cards_is_the_page_rendered_in_full(
-    site: Flask, fresh: Flask, demo: Session, statuses_worked_out: Counter[str], url: str
+def test_a_page_of_kept_summaries_is_the_page_rendered_in_full(
+    site: Flask, uncached_site: Flask, demo: Session, statuses_worked_out: Counter[str], url: str
 ) -> None:
-    at(SIX, site, fresh)
+    at(SIX, site, uncached_site)
     pages = Pages(site)
     first = pages.get(url)
     worked_out = sum(statuses_worked_out.values())
 
     second = pages.get(url)
 
-    assert cards(second), "the page lists services (or, without results, lines to call)"
-    assert sum(statuses_worked_out.values()) == worked_out  # every card was kept
-    reference = Pages(fresh).get(url)
-    assert without_visit(second) == without_visit(first) == without_visit(reference)
+    assert summaries(second), "the page lists services (or, without results, lines to call)"
+    assert sum(statuses_worked_out.values()) == worked_out  # every summary was kept
+    reference = Pages(uncached_site).get(url)
+    assert second == first == reference
 
 
-def test_cards_are_kept_per_language(site: Flask, demo: Session) -> None:
+def test_summaries_are_kept_per_language(site: Flask, demo: Session) -> None:
     at(SIX, site)
     pages = Pages(site)
-    card = cards(pages.get(SEARCH))[sos_id(demo)]
+    japanese = summaries(pages.get(SEARCH))[sos_id(demo)]
 
-    english = cards(pages.get("/en" + SEARCH))[sos_id(demo)]
+    english = summaries(pages.get("/en" + SEARCH))[sos_id(demo)]
 
-    assert "受付中" in card and "Open now" in english
-    assert 'href="/en/directory/services/' in english and 'href="/directory/' in card
+    assert "受付中" in japanese and "Open now" in english
+    assert 'href="/en/directory/services/' in english and 'href="/directory/' in japanese
 
 
-def test_a_card_changes_when_the_minute_rolls_over(
-    site: Flask, fresh: Flask, demo: Session
+def test_a_summary_changes_when_the_minute_rolls_over(
+    site: Flask, uncached_site: Flask, demo: Session
 ) -> None:
     pages = Pages(site)
-    at(BEFORE_SIX, site, fresh)
-    closed = cards(pages.get(SEARCH))[sos_id(demo)]
-    assert "受付時間外" in cards(pages.get(SEARCH))[sos_id(demo)]
+    at(BEFORE_SIX, site, uncached_site)
+    closed = summaries(pages.get(SEARCH))[sos_id(demo)]
+    assert "受付時間外" in summaries(pages.get(SEARCH))[sos_id(demo)]
 
-    at(SIX, site, fresh)
-    opened = cards(pages.get(SEARCH))[sos_id(demo)]
+    at(SIX, site, uncached_site)
+    opened = summaries(pages.get(SEARCH))[sos_id(demo)]
 
     assert "受付時間外" in closed and "受付中" in opened
-    assert opened == cards(Pages(fresh).get(SEARCH))[sos_id(demo)]
+    assert opened == summaries(Pages(uncached_site).get(SEARCH))[sos_id(demo)]
 
 
-def test_a_directory_edit_changes_the_card_on_the_next_request(site: Flask, demo: Session) -> None:
+def test_a_directory_edit_changes_the_summary_on_the_next_request(
+    site: Flask, demo: Session
+) -> None:
     at(SIX, site)
     pages = Pages(site)
-    assert "月曜は休みます" not in cards(pages.get(SEARCH))[sos_id(demo)]
+    assert "月曜は休みます" not in summaries(pages.get(SEARCH))[sos_id(demo)]
 
     demo.execute(
         update(Service).where(Service.id == sos_id(demo)).values(hours_note="月曜は休みます")
@@ -168,18 +116,20 @@ def test_a_directory_edit_changes_the_card_on_the_next_request(site: Flask, demo
     reindex(demo)
     demo.commit()
 
-    assert "月曜は休みます" in cards(pages.get(SEARCH))[sos_id(demo)]
+    assert "月曜は休みます" in summaries(pages.get(SEARCH))[sos_id(demo)]
 
 
-def test_the_card_store_stays_within_its_size(site: Flask, fresh: Flask, demo: Session) -> None:
-    at(SIX, site, fresh)
-    store = render_cache(site).stores["card"] = LRU(3)
+def test_the_summary_store_stays_within_its_size(
+    site: Flask, uncached_site: Flask, demo: Session
+) -> None:
+    at(SIX, site, uncached_site)
+    store = render_cache(site).stores["summary"] = LRU(3)
     pages = Pages(site)
 
     html = pages.get("/directory")
 
-    assert len(cards(html)) > 3 and len(store) == 3
-    assert without_visit(pages.get("/directory")) == without_visit(Pages(fresh).get("/directory"))
+    assert len(summaries(html)) > 3 and len(store) == 3
+    assert pages.get("/directory") == Pages(uncached_site).get("/directory")
     assert len(store) == 3
 
 
@@ -206,13 +156,13 @@ def test_the_least_recently_used_entry_goes_first() -> None:
     ],
 )
 def test_texts_translated_once_per_language_read_as_flask_babel_gives_them(
-    site: Flask, fresh: Flask, demo: Session, url: str
+    site: Flask, uncached_site: Flask, demo: Session, url: str
 ) -> None:
-    at(SIX, site, fresh)
-    fresh.jinja_env.globals["_"] = _gettext_alias  # as Flask-Babel installs it
+    at(SIX, site, uncached_site)
+    uncached_site.jinja_env.globals["_"] = _gettext_alias  # as Flask-Babel installs it
     served = [site.test_client().get(url) for _ in range(2)]
 
-    reference = fresh.test_client().get(url)
+    reference = uncached_site.test_client().get(url)
 
     assert served[0].data == served[1].data == reference.data
     assert served[0].status_code == reference.status_code
@@ -241,7 +191,7 @@ def test_a_search_made_again_this_minute_under_another_address_is_not_run_again(
     at(SIX, site)  # what is open changes the order
     later = pages.get(SEARCH)
     assert len(runs) == 3
-    assert list(cards(first)) != list(cards(later))  # #いのちSOS, open at 6:00, comes first
+    assert list(summaries(first)) != list(summaries(later))  # #いのちSOS, open at 6:00, comes first
 
     edit = update(Service).where(Service.id == sos_id(demo)).values(status="draft")
     demo.execute(edit)
@@ -250,7 +200,7 @@ def test_a_search_made_again_this_minute_under_another_address_is_not_run_again(
     edited = pages.get(SEARCH)
 
     assert len(runs) == 4
-    assert sos_id(demo) not in cards(edited)
+    assert sos_id(demo) not in summaries(edited)
 
 
 def test_labels_translated_once_are_in_each_page_s_language(site: Flask) -> None:
@@ -316,7 +266,7 @@ def test_the_block_is_worked_out_again_after_a_content_change(
 
     assert lines_read["read"] == 2
     assert "#いのちSOS" not in block_html(html)
-    assert sos_id(demo) in cards(html)  # still a result, no longer in the block
+    assert sos_id(demo) in summaries(html)  # still a result, no longer in the block
 
 
 def test_a_block_without_its_lines_after_a_database_error_is_not_kept(

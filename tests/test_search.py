@@ -63,8 +63,8 @@ def names(result: SearchResult) -> list[str]:
 
 
 def services(session: Session, result: SearchResult) -> list[Service]:
-    """The results as the tables hold them (a result lists cards, copies of what it shows)."""
-    return [session.get_one(Service, card.id) for card in result.items]
+    """The results as the tables hold them (a result lists summaries, copies of what it shows)."""
+    return [session.get_one(Service, summary.id) for summary in result.items]
 
 
 def add_service(

@@ -311,7 +311,7 @@ def pinned_clock() -> Iterator[datetime]:
 
 def found(session: Session, text: str, now: datetime) -> list[str]:
     query = SearchQuery.from_args({"q": text, "per_page": "50"})
-    return [card.name for card in search_services(session, query, now=now).items]
+    return [summary.name for summary in search_services(session, query, now=now).items]
 
 
 def test_the_table_has_at_least_eighty_real_queries() -> None:

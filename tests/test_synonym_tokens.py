@@ -123,7 +123,7 @@ def test_a_group_added_or_removed_reaches_only_the_rows_holding_its_words(
     ).all()
     assert sorted(marked) == sorted(holding)
     found = search_services(directory, SearchQuery(text="ゾウキン", per_page=50), now=NOW)
-    assert sorted(card.id for card in found.items) == sorted(holding)
+    assert sorted(summary.id for summary in found.items) == sorted(holding)
 
     group_id = group.id
     directory.delete(group)
@@ -154,8 +154,8 @@ def test_init_gives_tokens_to_rows_indexed_before_them(empty_app: Flask) -> None
     with Session(engine) as session:
         assert None not in session.scalars(select(ServiceSearchText.synonym_tokens)).all()
         after = search_services(session, SearchQuery(text="死にたい", per_page=50), now=NOW)
-    assert [card.id for card in after.items] == [card.id for card in fresh.items]
-    assert "京都いのちの電話" in [card.name for card in after.items]
+    assert [summary.id for summary in after.items] == [summary.id for summary in fresh.items]
+    assert "京都いのちの電話" in [summary.name for summary in after.items]
 
 
 def test_a_term_of_two_kana_leads_to_its_group_but_marks_no_row(directory: Session) -> None:
@@ -186,5 +186,5 @@ def test_a_term_of_two_kana_leads_to_its_group_but_marks_no_row(directory: Sessi
 
     assert reading_holds_utsu  # the demo has such a name (全国共通番号)
     assert marked == holding
-    assert {card.id for card in found.items} >= holding
-    assert not {card.id for card in found.items} & reading_holds_utsu
+    assert {summary.id for summary in found.items} >= holding
+    assert not {summary.id for summary in found.items} & reading_holds_utsu

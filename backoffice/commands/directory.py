@@ -15,7 +15,7 @@ from directory.hsds.files import read_dataset, write_export
 from directory.hsds.importer import import_dataset
 from directory.hsds.schemas import SchemaError, default_schema_dir
 from directory.hsds.sources import UnreadableFileError
-from directory.search.reindex import fill_cards, reindex, reindex_organizations
+from directory.search.reindex import fill_summaries, reindex, reindex_organizations
 from directory.search.synonym_tokens import refresh_synonym_tokens
 from directory.search.synonyms import load_synonyms
 
@@ -115,12 +115,12 @@ def vocabulary_command() -> None:
 
 
 def setup_search(session: Session, profile: object) -> str:
-    """`tsunagu init` step: what rows indexed by an earlier version lack (cards, synonyms)."""
-    filled = fill_cards(session)
+    """`tsunagu init` step: what rows indexed by an earlier version lack (summaries, synonyms)."""
+    filled = fill_summaries(session)
     tokens = refresh_synonym_tokens(session)
     if not filled and not tokens:
         return "search: index up to date"
-    return f"search: {filled} result cards built, synonym tokens of {tokens} rows updated"
+    return f"search: {filled} result summaries built, synonym tokens of {tokens} rows updated"
 
 
 def _fail(problems: list[str]) -> None:

@@ -18,19 +18,19 @@ from directory.search.plan import Plan, Word, shortest, tiered_page
 from directory.search.tokens import NOWHERE, synonym_token, topic_token
 from directory.textnorm import bigrams
 
-# Each row's service id, card and status come with it, by the doc_id index and the service's
+# Each row's service id, summary and status come with it, by the doc_id index and the service's
 # primary key, so only the page's rows are read.
 _STATUS = "(SELECT status FROM service WHERE service.id = s.service_id)"
-_CARD_TYPES = {"card": String(), "status": String()}  # the card as stored, JSON text
+_ROW_TYPES = {"summary": String(), "status": String()}  # the summary as stored, JSON text
 _TIER = text(
-    f"SELECT s.service_id, s.card, {_STATUS} AS status FROM service_search_fts(:match) AS f"  # noqa: S608
+    f"SELECT s.service_id, s.summary, {_STATUS} AS status FROM service_search_fts(:match) AS f"  # noqa: S608
     " JOIN service_search AS s ON s.doc_id = f.rowid ORDER BY f.rowid LIMIT :limit"
-).columns(**_CARD_TYPES)
+).columns(**_ROW_TYPES)
 _TIER_TAGS = text(
-    f"SELECT s.service_id, s.card, {_STATUS} AS status, s.tags"  # noqa: S608
+    f"SELECT s.service_id, s.summary, {_STATUS} AS status, s.tags"  # noqa: S608
     " FROM service_search_fts(:match) AS f JOIN service_search AS s ON s.doc_id = f.rowid"
     " ORDER BY f.rowid LIMIT :limit"
-).columns(**_CARD_TYPES)
+).columns(**_ROW_TYPES)
 _COUNT = text("SELECT count(*) FROM service_search_fts(:match)")
 _EXISTS = text("SELECT 1 FROM service_search_fts(:match) LIMIT 1")
 
@@ -40,7 +40,7 @@ class FtsRunner:
         self.session = session
         self.plan = plan
         self.total: int | None = None  # known once counted, or from a page of scored matches
-        self.found: dict[str, tuple[str | None, str]] = {}  # the cards read with the ids
+        self.found: dict[str, tuple[str | None, str]] = {}  # the summaries read with the ids
         self.scores: dict[str, int] = {}
         tags = [
             "grams : (" + " OR ".join(f'"{t}"' for t in group) + ")" for group in plan.tag_groups
@@ -98,8 +98,8 @@ class FtsRunner:
         return self._ids(self.session.execute(_TIER, params).all())
 
     def _ids(self, rows: Sequence[Row[Any]]) -> list[str]:
-        """The ids of rows read with their cards, which are kept for the page."""
-        self.found |= {row.service_id: (row.card, row.status) for row in rows}
+        """The ids of rows read with their summaries, which are kept for the page."""
+        self.found |= {row.service_id: (row.summary, row.status) for row in rows}
         return [row.service_id for row in rows]
 
     def _ranked(self, limit: int, offset: int) -> list[str]:
@@ -119,12 +119,12 @@ class FtsRunner:
                 f" WHEN {second} THEN 2 ELSE 1 END"
             )
         statement = text(
-            f"SELECT s.service_id, s.card, {_STATUS} AS status, p.total, p.score"  # noqa: S608
+            f"SELECT s.service_id, s.summary, {_STATUS} AS status, p.total, p.score"  # noqa: S608
             f" FROM (SELECT f.rowid AS doc_id, {' + '.join(levels) or '0'} AS score,"
             " count(*) OVER () AS total FROM service_search_fts(:match) AS f"
             " ORDER BY score DESC, f.rowid LIMIT :limit OFFSET :offset) AS p"
             " JOIN service_search AS s ON s.doc_id = p.doc_id ORDER BY p.score DESC, p.doc_id"
-        ).columns(**_CARD_TYPES)
+        ).columns(**_ROW_TYPES)
         rows = self.session.execute(statement, params).all()
         self.scores |= {row.service_id: row.score for row in rows}
         if rows:

@@ -57,9 +57,10 @@ class ServiceSearchText(Base):
     # space-padded. They are in `grams` too, and those of the name among the name's. None only in
     # rows indexed before synonym tokens existed, until `tsunagu init` works them out.
     synonym_tokens: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # What a result shows (`directory.search.cards`). None only in rows indexed before cards
-    # existed, until `fill_cards` runs (`tsunagu init` does); meanwhile they are built per query.
-    card: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # What a result shows (`directory.search.summaries`). None only in rows indexed before
+    # summaries existed (migration 0010), until `fill_summaries` runs (`tsunagu init` does);
+    # meanwhile they are built per query.
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 def doc_id_for(area: str, sort_order: int, service_id: str, attempt: int = 0) -> int:

@@ -7,10 +7,10 @@ TOAST to check one. A variant matches when the text holds every one of its bigra
 order: checking each candidate's text for the exact string would cost more than the rare false
 match it removes (measured: three times slower at 100,000 services).
 
-The rows visited for a match are small: every long value (tokens, texts, the card) is kept apart
-in TOAST (migration 0012), so a count or a tier visits a few heap pages per thousand services.
-GIN gives matches in no order: a tier is fetched whole and the first of it in doc_id order
-kept. Several words are scored together: each word's name and boost conditions are found
+The rows visited for a match are small: every long value (tokens, texts, the summary) is kept
+apart in TOAST (migration 0012), so a count or a tier visits a few heap pages per thousand
+services. GIN gives matches in no order: a tier is fetched whole and the first of it in doc_id
+order kept. Several words are scored together: each word's name and boost conditions are found
 through the index once, not checked row by row.
 """
 
@@ -45,9 +45,10 @@ _INDEX = ServiceSearchText.__table__
 # Ordering by this, not by doc_id, keeps the planner from walking the doc_id index and checking
 # `grams` row after row until it has enough: matches are to be fetched from GIN, then sorted.
 _SORT_KEY = _INDEX.c.doc_id + literal_column("0")
-# A page's rows come with their cards: a pointer each, carried through the sort; the cards
-# (in TOAST) and statuses (a subquery the planner runs after LIMIT) are read for the page only.
-_PAGE = (_INDEX.c.service_id, _INDEX.c.card, status_of_row())
+# A page's rows come with their summaries: a pointer each, carried through the sort; the
+# summaries (in TOAST) and statuses (a subquery the planner runs after LIMIT) are read for the
+# page only.
+_PAGE = (_INDEX.c.service_id, _INDEX.c.summary, status_of_row())
 
 
 @contextmanager
@@ -69,7 +70,7 @@ class PostgresRunner:
         self.plan = plan
         self.match = _match(plan)
         self.total: int | None = None
-        self.found: dict[str, tuple[Any, str]] = {}  # the cards (decoded) read with the ids
+        self.found: dict[str, tuple[Any, str]] = {}  # the summaries (decoded) read with the ids
         self.scores: dict[str, int] = {}
 
     def ids(self, limit: int, offset: int) -> list[str]:
@@ -136,7 +137,7 @@ class PostgresRunner:
         return self._first(_and([c for c in (query, hours_part) if c]), limit)
 
     def _ids(self, rows: Sequence[Row[Any]]) -> list[str]:
-        """The ids of rows read with their cards, which are kept for the page."""
+        """The ids of rows read with their summaries, which are kept for the page."""
         self.found |= {row[0]: (row[1], row[2]) for row in rows}
         return [row[0] for row in rows]
 

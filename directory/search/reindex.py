@@ -9,11 +9,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from directory.models import Service
-from directory.search.cards import build_cards
 from directory.search.documents import service_documents
 from directory.search.fts_tables import drop_fts_triggers, ensure_fts, optimize_fts
 from directory.search.index import ServiceSearchText, doc_id_for
 from directory.search.rows import index_row
+from directory.search.summaries import build_summaries
 from directory.search.synonyms import group_keys
 
 BATCH = 500
@@ -44,9 +44,9 @@ def reindex(session: Session, services: Iterable[Service | str] | None = None) -
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         session.execute(delete(ServiceSearchText).where(ServiceSearchText.service_id.in_(batch)))
-        cards = build_cards(session, batch)
+        summaries = build_summaries(session, batch)
         rows = [
-            index_row(document, dialect, groups) | {"card": cards[document["id"]]}
+            index_row(document, dialect, groups) | {"summary": summaries[document["id"]]}
             for document in service_documents(session, batch)
         ]
         if rows:
@@ -72,23 +72,23 @@ def reindex_organizations(session: Session, organization_ids: Iterable[str]) -> 
     return reindex(session, list(services))
 
 
-def fill_cards(session: Session) -> int:
-    """Build the missing cards of index rows written before cards existed; returns how many."""
+def fill_summaries(session: Session) -> int:
+    """Build the missing summaries of index rows written before they existed; returns how many."""
     missing = list(
         session.scalars(
-            select(ServiceSearchText.service_id).where(ServiceSearchText.card.is_(None))
+            select(ServiceSearchText.service_id).where(ServiceSearchText.summary.is_(None))
         )
     )
     sqlite = session.get_bind().dialect.name == "sqlite"
-    if missing and sqlite:  # FTS upkeep is not needed for cards: rebuilt once below instead
+    if missing and sqlite:  # FTS upkeep is not needed for summaries: rebuilt once below instead
         drop_fts_triggers(session.connection())  # (older ones fired on any update)
     filled = 0
     for start in range(0, len(missing), BATCH):
-        cards = build_cards(session, missing[start : start + BATCH])
-        if cards:  # one UPDATE by primary key, executed for every row
-            rows = [{"service_id": i, "card": card} for i, card in cards.items()]
+        summaries = build_summaries(session, missing[start : start + BATCH])
+        if summaries:  # one UPDATE by primary key, executed for every row
+            rows = [{"service_id": i, "summary": summary} for i, summary in summaries.items()]
             session.execute(update(ServiceSearchText), rows)
-        filled += len(cards)
+        filled += len(summaries)
     if missing and sqlite:
         ensure_fts(session.connection())
     return filled

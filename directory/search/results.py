@@ -18,11 +18,11 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
-from directory.search.cards import ServiceCard
 from directory.search.loading import load_services
 from directory.search.plan import TOKYO, Plan, build_plan, query_keys
 from directory.search.query import FLAGS, MAX_PAGE, MAX_PER_PAGE, SearchQuery
 from directory.search.runners import Runner, page, runners
+from directory.search.summaries import ServiceSummary
 from directory.search.synonyms import Synonyms, synonym_map
 from directory.search.tokens import open_now_tags
 
@@ -36,7 +36,7 @@ NIGHT_SCORED = 100
 
 @dataclass
 class SearchResult:
-    items: list[ServiceCard]
+    items: list[ServiceSummary]
     total: int
     page: int
     pages: int
@@ -59,9 +59,9 @@ def search_services(session: Session, query: SearchQuery, *, now: datetime) -> S
         if query.open_now:
             items, total, exact = _open_now_page(session, runner, now, number, per_page)
         else:
-            offset, cards = (number - 1) * per_page, _Cards(session, runner)
-            ids, total = _ranked_page(runner, plan, cards, now, per_page, offset)
-            items, exact = cards(ids), True
+            offset, summaries = (number - 1) * per_page, _Summaries(session, runner)
+            ids, total = _ranked_page(runner, plan, summaries, now, per_page, offset)
+            items, exact = summaries(ids), True
         relaxed = []
         if total == 0 and query.filters:
             relaxed = _relaxed(session, runner_for, query, synonyms, now)
@@ -77,12 +77,12 @@ def search_services(session: Session, query: SearchQuery, *, now: datetime) -> S
 
 
 def _ranked_page(
-    runner: Runner, plan: Plan, cards: _Cards, now: datetime, limit: int, offset: int
+    runner: Runner, plan: Plan, summaries: _Summaries, now: datetime, limit: int, offset: int
 ) -> tuple[list[str], int]:
     """A page of ids and the total: open now first within each relevance tier."""
     if not plan.tiered:
-        return night_scored(runner, _open_check(cards, now), limit, offset)
-    ids = night_ids(runner, _open_check(cards, now), _hour_tags(now), limit, offset)
+        return night_scored(runner, _open_check(summaries, now), limit, offset)
+    ids = night_ids(runner, _open_check(summaries, now), _hour_tags(now), limit, offset)
     if len(ids) < limit and (ids or offset == 0):
         return ids, offset + len(ids)
     return ids, runner.count()
@@ -99,11 +99,11 @@ def night_ids(
 
     Within a tier: the rows that may be open this hour (their ``hours`` tags, a superset), open
     ones first, then the rest of them, then the rows without the tags; each part in index order.
-    Only the first `NIGHT_CHECKED` rows with the tags are checked (`open_at`, from the cards
-    read with the ids); beyond them a tier keeps index order, so a page is the same whichever
-    page came before. A tier is read only as far as the page needs (where the database reads
-    a tier in index order, with and without the tags in one query: `_TierRows`), and its rows
-    are checked only until the page is full.
+    Only the first `NIGHT_CHECKED` rows with the tags are checked (`open_at`, from the
+    summaries read with the ids); beyond them a tier keeps index order, so a page is the same
+    whichever page came before. A tier is read only as far as the page needs (where the
+    database reads a tier in index order, with and without the tags in one query:
+    `_TierRows`), and its rows are checked only until the page is full.
     """
     wanted, ranked = offset + limit, []
     for tier in range(runner.tier_count()):
@@ -210,27 +210,27 @@ def _open_first(ids: list[str], is_open: Callable[[list[str]], set[str]], need: 
     return opened + [i for i in ids[:checked] if i not in first] + ids[checked:]
 
 
-class _Cards:
-    """The cards of one search's services, each loaded once: to check it, then to show it."""
+class _Summaries:
+    """The summaries of one search's services, each loaded once: to check it, then to show it."""
 
     def __init__(self, session: Session, runner: Runner) -> None:
         self.session, self.runner = session, runner
-        self.loaded: dict[str, ServiceCard | None] = {}  # None: not published, or not indexed
+        self.loaded: dict[str, ServiceSummary | None] = {}  # None: not published, or not indexed
 
-    def __call__(self, ids: list[str]) -> list[ServiceCard]:
-        """The cards of ``ids`` that `load_services` gives, in that order."""
+    def __call__(self, ids: list[str]) -> list[ServiceSummary]:
+        """The summaries of ``ids`` that `load_services` gives, in that order."""
         missing = [i for i in dict.fromkeys(ids) if i not in self.loaded]
         if missing:
-            found = {c.id: c for c in load_services(self.session, missing, self.runner.found)}
+            found = {s.id: s for s in load_services(self.session, missing, self.runner.found)}
             self.loaded |= {i: found.get(i) for i in missing}
-        return [card for i in ids if (card := self.loaded[i]) is not None]
+        return [summary for i in ids if (summary := self.loaded[i]) is not None]
 
 
-def _open_check(cards: _Cards, now: datetime) -> Callable[[list[str]], set[str]]:
-    """Which of some ids are open at ``now`` (`directory.hours.open_at`, from their cards)."""
+def _open_check(summaries: _Summaries, now: datetime) -> Callable[[list[str]], set[str]]:
+    """Which of some ids are open at ``now`` (`directory.hours.open_at`, from their summaries)."""
 
     def is_open(ids: list[str]) -> set[str]:
-        return {card.id for card in cards(ids) if card.hours_spec.is_open(now)}
+        return {summary.id for summary in summaries(ids) if summary.hours_spec.is_open(now)}
 
     return is_open
 
@@ -242,7 +242,7 @@ def _hour_tags(now: datetime) -> tuple[str, ...]:
 
 def _open_now_page(
     session: Session, runner: Runner, now: datetime, number: int, per_page: int
-) -> tuple[list[ServiceCard], int, bool]:
+) -> tuple[list[ServiceSummary], int, bool]:
     """The page of services open at ``now``, their total, and whether that total is exact.
 
     The index narrows to services whose weekly hours cover the current hour; `open_at` then
@@ -250,13 +250,13 @@ def _open_now_page(
     the total is estimated from the share of checked ones that were open.
     """
     wanted = number * per_page
-    found: list[ServiceCard] = []
+    found: list[ServiceSummary] = []
     checked = 0
     while len(found) < wanted:
         batch = wanted - len(found) + 10
         ids = runner.ids(batch, checked)
-        cards = load_services(session, ids, runner.found)
-        found += [service for service in cards if service.hours_spec.is_open(now)]
+        summaries = load_services(session, ids, runner.found)
+        found += [summary for summary in summaries if summary.hours_spec.is_open(now)]
         checked += len(ids)
         if len(ids) < batch:  # every candidate checked
             return found[wanted - per_page : wanted], len(found), True

@@ -17,7 +17,7 @@ from directory.search.tokens import (
 
 
 def index_row(document: dict[str, Any], dialect: str, groups: Sequence[Group]) -> dict[str, Any]:
-    """The table row of a document (`directory.search.documents`), without its card."""
+    """The table row of a document (`directory.search.documents`), without its summary."""
     name, topic, body, tags = (document[k] for k in ("name", "topic", "body", "tags"))
     area, sort_order = document["order"]
     return {

@@ -17,7 +17,7 @@ from directory.search.scan import ScanRunner
 
 
 class Runner(Protocol):
-    found: Found  # cards and statuses read with the ids so far (`loading.load_services`)
+    found: Found  # summaries and statuses read with the ids so far (`loading.load_services`)
     scores: dict[str, int]  # the scores of the ids read by `ids` for a plan of several words
 
     def ids(self, limit: int, offset: int) -> list[str]:

@@ -19,7 +19,7 @@ class ScanRunner:
     def __init__(self, session: Session, plan: Plan) -> None:
         self.session = session
         self.plan = plan
-        self.found: dict[str, tuple[str | None, str]] = {}  # cards: read by `load_services`
+        self.found: dict[str, tuple[str | None, str]] = {}  # summaries: read by `load_services`
         self.scores: dict[str, int] = {}
         self.conditions = [_contains(word) for word in plan.words] + [
             or_(*(func.instr(_INDEX.c.tags, f" {t} ") > 0 for t in group))

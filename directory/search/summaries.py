@@ -1,10 +1,12 @@
-"""What a search result shows of a service, kept in its index row: a page is one query.
+"""Result summaries: what a search result shows of a service, kept in its index row.
 
-A card holds what the result card (public_site/templates/public/_service.html) and its opening
-state (`directory.hours`) read: the service's own fields, its organisation's name, its contact
-channels and its schedule rows. It is derived data, like the rest of the row: built by
-`directory.search.reindex` whenever the service changes, and read back as plain objects, so a
-result page loads no ORM objects. Stored as JSON: times and dates as ISO strings.
+A summary holds what a result (the `service_summary` macro in public_site/templates/public/
+_service.html) and its opening state (`directory.hours`) read: the service's own fields, its
+organisation's name, its contact channels and its schedule rows, so a result page is one query.
+It is derived data, like the rest of the row: built by `directory.search.reindex` whenever the
+service changes, and read back as plain objects, so a result page loads no ORM objects. Stored
+as JSON: times and dates as ISO strings. Not called a card: that word is for the printed
+guidance cards (`cards/`) alone.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from directory.models import ContactChannel, Organization, Schedule, Service, ch
 
 log = logging.getLogger(__name__)
 
-# The service's own fields a card keeps.
+# The service's own fields a summary keeps.
 FIELDS = (
     "name",
     "needs_check",
@@ -46,12 +48,12 @@ SCHEDULE_FIELDS += ("valid_from", "valid_to", "closed")
 
 
 @dataclass(frozen=True, slots=True)
-class OrganizationCard:
+class SummaryOrganization:
     name: str
 
 
 @dataclass(frozen=True, slots=True)
-class ChannelCard:
+class SummaryChannel:
     kind: str
     value: str
     label: str
@@ -61,7 +63,7 @@ class ChannelCard:
         return channel_href(self.kind, self.value)
 
 
-class ScheduleCard(NamedTuple):
+class SummarySchedule(NamedTuple):
     """A schedule row as `directory.hours.HoursSpec.from_service` reads it."""
 
     id: int
@@ -76,7 +78,7 @@ class ScheduleCard(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class ServiceCard:
+class ServiceSummary:
     """A published service as a result lists it; read like a `Service` by templates and hours."""
 
     id: str
@@ -93,10 +95,11 @@ class ServiceCard:
     source_date: str
     closed_on_holidays: bool
     closed_over_year_end: bool
-    organization: OrganizationCard
-    channels: tuple[ChannelCard, ...]
-    schedules: tuple[ScheduleCard, ...]
-    # Its hours, read once with the card (which `card_from_json` keeps), not at every check.
+    organization: SummaryOrganization
+    channels: tuple[SummaryChannel, ...]
+    schedules: tuple[SummarySchedule, ...]
+    # Its hours, read once with the summary (which `summary_from_json` keeps), not at every
+    # check.
     hours_spec: HoursSpec = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -108,8 +111,8 @@ class ServiceCard:
         object.__setattr__(self, "hours_spec", spec)
 
 
-def build_cards(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """The card documents (JSON-ready) of the published services among ``ids``, in 3 queries."""
+def build_summaries(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The summaries (JSON-ready) of the published services among ``ids``, in 3 queries."""
     rows = session.execute(
         select(Service.id, *(getattr(Service, f) for f in FIELDS), Organization.name)
         .join(Organization, Organization.id == Service.organization_id)
@@ -142,30 +145,30 @@ def build_cards(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
     }
 
 
-def card_from(service_id: str, document: dict[str, Any]) -> ServiceCard:
-    """The card stored as ``document`` (see `build_cards`); KeyError if it lacks a field."""
-    return ServiceCard(
+def summary_from(service_id: str, document: dict[str, Any]) -> ServiceSummary:
+    """The summary stored as ``document`` (see `build_summaries`); KeyError if it lacks a field."""
+    return ServiceSummary(
         service_id,
         **{field: document[field] for field in FIELDS},
-        organization=OrganizationCard(document["organization"]),
-        channels=tuple(ChannelCard(*channel) for channel in document["channels"]),
+        organization=SummaryOrganization(document["organization"]),
+        channels=tuple(SummaryChannel(*channel) for channel in document["channels"]),
         schedules=tuple(_schedule(row) for row in document["schedules"]),
     )
 
 
 @lru_cache(maxsize=2048)
-def card_from_json(service_id: str, document: str) -> ServiceCard:
-    """`card_from` for a card as stored, in JSON: each stored text is parsed once.
+def summary_from_json(service_id: str, document: str) -> ServiceSummary:
+    """`summary_from` for a summary as stored, in JSON: each stored text is parsed once.
 
-    Cards are immutable, so the same one can serve every page that lists the service; an
+    Summaries are immutable, so the same one can serve every page that lists the service; an
     edit stores another text, which is parsed anew.
     """
-    return card_from(service_id, json.loads(document))
+    return summary_from(service_id, json.loads(document))
 
 
-def _schedule(row: list[Any]) -> ScheduleCard:
+def _schedule(row: list[Any]) -> SummarySchedule:
     schedule_id, kind, weekday, opens, closes, last_intake, valid_from, valid_to, closed = row
-    return ScheduleCard(
+    return SummarySchedule(
         schedule_id,
         kind,
         weekday,
