@@ -104,7 +104,10 @@ def _sums(
                   StatisticsDayCount.column_key)
     )  # fmt: skip
     for figure, bucket, row, column, n in rows:
-        found.setdefault(figure, Counter())[(bucket, row, column)] += int(n)
+        counter = found.get(figure)
+        if counter is None:
+            counter = found[figure] = Counter()
+        counter[(bucket, row, column)] += int(n)
     minutes = session.execute(
         select(StatisticsDayMinutes.figure, StatisticsDayMinutes.minutes,
                func.sum(StatisticsDayMinutes.count))
@@ -112,7 +115,7 @@ def _sums(
         .group_by(StatisticsDayMinutes.figure, StatisticsDayMinutes.minutes)
     )  # fmt: skip
     for figure, value, n in minutes:
-        histograms.setdefault(figure, Counter())[int(value)] += int(n)
+        histograms[figure][int(value)] += int(n)  # figures of `referral_counts.TIMES`
 
 
 def refresh(session: Session, span: Period) -> int:

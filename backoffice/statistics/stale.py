@@ -35,7 +35,8 @@ from backoffice.statistics import figures_sql as sql
 from backoffice.statistics.models import StatisticsStaleDay
 from directory.models import Organization, Service
 
-PENDING = "tsunagu.statistics.stale_days"
+PENDING = "tsunagu.statistics.stale_days"  # days read before a flush, marked after it
+MARKED = "tsunagu.statistics.marked_days"  # days marked in this transaction: once is enough
 EVERY_DAY = None  # a mark with no day: every day is stale
 
 DaysOf = Callable[[Session, ColumnElement[bool]], Iterable[Any]]
@@ -120,10 +121,14 @@ WATCHED: dict[str, tuple[Any, DaysOf, frozenset[str], frozenset[str]]] = {
 
 
 def mark(session: Session, days: Iterable[date | None]) -> None:
-    """Add stale marks for ``days`` in the session's transaction (None: every day)."""
-    rows = [{"day": day} for day in sorted(set(days), key=lambda d: (d is not None, d))]
+    """Add stale marks for ``days`` in the session's transaction (None: every day), each day
+    once per transaction (a bulk load touches the same days batch after batch)."""
+    marked: set[date | None] = session.info.setdefault(MARKED, set())
+    fresh = set(days) - marked
+    rows = [{"day": day} for day in sorted(fresh, key=lambda d: (d is not None, d))]
     if rows:
         session.connection().execute(insert(StatisticsStaleDay.__table__), rows)
+        marked |= fresh
 
 
 def _days(session: Session, table: str, where: ColumnElement[bool]) -> set[date]:
@@ -188,7 +193,14 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _rolled_back(session: Session, _previous: Any) -> None:
+    # A savepoint's rollback may take marks with it: mark every day again from here on.
     session.info.pop(PENDING, None)
+    session.info.pop(MARKED, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(MARKED, None)
 
 
 @event.listens_for(Session, "do_orm_execute")
