@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from backoffice.outreach import records, subjects, visits
+from backoffice.outreach.handouts import batch_outreach, record_handout
 from backoffice.outreach.matches import match_notices
 from backoffice.outreach.models import CardHandout, OutreachSubject
 from backoffice.outreach.status import TransitionError, change_status
@@ -175,21 +176,21 @@ def test_cards_handed_out_show_per_batch_only_above_the_minimum(app: Flask) -> N
             "home_visit", done_on=date(2026, 4, 12), result="met", batch_id=large.id, cards=2,
         ), actor=who)  # fmt: skip
         assert subject.status == "visited"
-        visits.record_handout(db, batch_id=large.id, kind="event", count=20,
-                              handed_on=date(2026, 4, 13), actor=who)  # fmt: skip
-        visits.record_handout(db, batch_id=small.id, kind="counter", count=1,
-                              handed_on=date(2026, 4, 13), actor=who)  # fmt: skip
+        record_handout(db, batch_id=large.id, kind="event", count=20,
+                       handed_on=date(2026, 4, 13), actor=who)  # fmt: skip
+        record_handout(db, batch_id=small.id, kind="counter", count=1,
+                       handed_on=date(2026, 4, 13), actor=who)  # fmt: skip
         with pytest.raises(subjects.OutreachError):
-            visits.record_handout(db, batch_id=large.id, kind="event", count=0,
-                                  handed_on=date(2026, 4, 13), actor=who)  # fmt: skip
-        shown = visits.batch_outreach(db, large, minimum_batch=10)
+            record_handout(db, batch_id=large.id, kind="event", count=0,
+                           handed_on=date(2026, 4, 13), actor=who)  # fmt: skip
+        shown = batch_outreach(db, large, minimum_batch=10)
         assert shown is not None
         assert (shown.printed, shown.handed_out, shown.by_kind) == (
             50,
             22,
             {"visit": 2, "event": 20},
         )
-        assert visits.batch_outreach(db, small, minimum_batch=10) is None
+        assert batch_outreach(db, small, minimum_batch=10) is None
         large_id, small_id = large.id, small.id
     client = client_for(app, "coordinator")
     assert "配った枚数" in client.get(f"/cards/batches/{large_id}").get_data(as_text=True)

@@ -1,5 +1,5 @@
-"""Visits and other contacts with a subject, the cards handed out, and the planned visits that
-were not made in time.
+"""Visits and other contacts with a subject, and the planned visits that were not made in time
+(the cards handed out at a contact are `backoffice.outreach.handouts`).
 
 A contact is planned (a date) and later recorded as done (the day, who, the result, the next
 step). Planning a home visit moves a subject just received to 訪問予定; recording one done moves
@@ -16,12 +16,11 @@ from datetime import date, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from backoffice.outreach.handouts import cards_problems, hand_out_at
 from backoffice.outreach.models import (
     CLOSED_STATUSES,
     CONTACT_KINDS,
     CONTACT_RESULTS,
-    HANDOUT_KINDS,
-    CardHandout,
     OutreachContact,
     OutreachSubject,
 )
@@ -32,14 +31,10 @@ from backoffice.outreach.trail import record_event
 from backoffice.referrals.escalation import Capped, is_business_day
 from backoffice.referrals.person_checks import TEXT_LIMIT
 from backoffice.staff.actor import Actor
-from cards.models import CardBatch
-from cards.stats import batch_total, shows_figures
-from core import audit
 from core.timezone import tokyo_today
 
 ONE_DAY = timedelta(days=1)
 LIST_LIMIT = 20
-HANDOUT_LIMIT = 100_000  # more than any batch holds: a typing slip
 
 
 # ---- contacts ---------------------------------------------------------------------------------
@@ -88,7 +83,7 @@ def add_contact(
         values.kind, values.planned_on, values.done_on, values.result,
         {"note": values.note, "next_step": values.next_step},
     )  # fmt: skip
-    problems |= _cards_problems(session, values.batch_id, values.cards, values.done_on)
+    problems |= cards_problems(session, values.batch_id, values.cards, values.done_on)
     if problems:
         raise OutreachError(problems)
     contact = OutreachContact(
@@ -106,7 +101,7 @@ def add_contact(
     subject.contacts.append(contact)
     session.flush()
     _follow(session, subject, contact, actor)
-    _hand_out_at(session, contact, values, actor)
+    hand_out_at(session, contact, values.batch_id, values.cards, actor)
     record_event(session, "outreach.contact", subject.id, actor, f"{contact.kind} {contact.id}")
     return contact
 
@@ -129,7 +124,7 @@ def record_done(
     )  # fmt: skip
     if values.done_on is None:
         problems["done_on"] = "実施した日を入力してください。"
-    problems |= _cards_problems(session, values.batch_id, values.cards, values.done_on)
+    problems |= cards_problems(session, values.batch_id, values.cards, values.done_on)
     if problems:
         raise OutreachError(problems)
     contact.done_on, contact.result = values.done_on, values.result
@@ -139,7 +134,7 @@ def record_done(
     contact.next_on = values.next_on
     session.flush()
     _follow(session, subject, contact, actor)
-    _hand_out_at(session, contact, values, actor)
+    hand_out_at(session, contact, values.batch_id, values.cards, actor)
     record_event(
         session, "outreach.contact_done", subject.id, actor, f"{contact.kind} {contact.id}"
     )
@@ -156,104 +151,6 @@ def _follow(
         move_status(session, subject, "visit_planned", actor=actor, reason="訪問を予定した")
     elif contact.done_on is not None and subject.status in ("received", "visit_planned"):
         move_status(session, subject, "visited", actor=actor, reason="訪問を記録した")
-
-
-# ---- cards handed out -------------------------------------------------------------------------
-
-
-def _cards_problems(
-    session: Session, batch_id: int | None, count: int, done_on: date | None
-) -> dict[str, str]:
-    if not batch_id and not count:
-        return {}
-    if not batch_id or session.get(CardBatch, batch_id) is None:
-        return {"batch_id": "配ったカードの束を一覧から選んでください。"}
-    if count < 1 or count > HANDOUT_LIMIT:
-        return {"cards": "配った枚数を1以上の数で入力してください。"}
-    if done_on is None:
-        return {"cards": "カードを配った記録は、実施した日とあわせて入力してください。"}
-    return {}
-
-
-def _hand_out_at(
-    session: Session, contact: OutreachContact, values: ContactInput, actor: Actor
-) -> None:
-    if values.batch_id and values.cards and contact.done_on is not None:
-        session.add(
-            CardHandout(
-                batch_id=values.batch_id, kind="visit" if contact.kind == "home_visit" else "event",
-                count=values.cards, handed_on=contact.done_on, contact_id=contact.id,
-                recorded_by_id=actor.id,
-            )
-        )  # fmt: skip
-        session.flush()
-
-
-def record_handout(
-    session: Session,
-    *,
-    batch_id: int | None,
-    kind: str,
-    count: int | None,
-    handed_on: date | None,
-    actor: Actor,
-) -> CardHandout:
-    """Cards handed out on their own (an event, the counter, a partner agency). Audited."""
-    problems: dict[str, str] = {}
-    if kind not in HANDOUT_KINDS:
-        problems["kind"] = "配った場を一覧から選んでください。"
-    if not batch_id or session.get(CardBatch, batch_id) is None:
-        problems["batch_id"] = "配ったカードの束を一覧から選んでください。"
-    if count is None or not 1 <= count <= HANDOUT_LIMIT:
-        problems["count"] = "配った枚数を1以上の数で入力してください。"
-    if handed_on is None:
-        problems["handed_on"] = "配った日を入力してください。"
-    elif handed_on > tokyo_today():
-        problems["handed_on"] = "配った日に未来の日付は入力できません。"
-    if problems or batch_id is None or count is None or handed_on is None:
-        raise OutreachError(problems)
-    handout = CardHandout(
-        batch_id=batch_id, kind=kind, count=count, handed_on=handed_on, recorded_by_id=actor.id
-    )
-    session.add(handout)
-    session.flush()
-    audit_reason = f"batch {batch_id}: {count} ({kind})"
-    audit.record(
-        session, action="outreach.handout", actor=actor, object_type="card_batch",
-        object_id=batch_id, client_network=actor.network, reason=audit_reason,
-    )  # fmt: skip
-    return handout
-
-
-@dataclass(frozen=True)
-class BatchOutreach:
-    """A batch's cards: printed, handed out (by kind) and scanned; None where the batch is too
-    small to show figures (`cards.stats.shows_figures`)."""
-
-    printed: int
-    handed_out: int
-    by_kind: dict[str, int]
-    scans: int
-
-
-def batch_outreach(
-    session: Session, batch: CardBatch, *, minimum_batch: int
-) -> BatchOutreach | None:
-    """Per batch only, never per person; nothing below the minimum batch size."""
-    if not shows_figures(batch, minimum_batch):
-        return None
-    rows = session.execute(
-        select(CardHandout.kind, func.sum(CardHandout.count))
-        .where(CardHandout.batch_id == batch.id)
-        .group_by(CardHandout.kind)
-    ).all()
-    by_kind = {kind: int(total or 0) for kind, total in rows}
-    return BatchOutreach(
-        printed=batch.quantity,
-        handed_out=sum(by_kind.values()),
-        by_kind={k: by_kind[k] for k in HANDOUT_KINDS if k in by_kind},
-        scans=batch_total(session, batch.id),
-    )
 
 
 # ---- planned contacts not made in time --------------------------------------------------------

@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from backoffice.outreach.visits import batch_outreach
+from backoffice.outreach.handouts import batch_outreach
 from backoffice.outreach.vocabulary import HANDOUT_KIND_LABELS
 from backoffice.staff.permissions import requires
 from backoffice.views.cards.forms import PURPOSE_LABELS, BatchForm, PrintForm

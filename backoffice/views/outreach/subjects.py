@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from backoffice.outreach import records, subjects, visits
+from backoffice.outreach.handouts import record_handout
 from backoffice.outreach.listing import list_subjects
 from backoffice.outreach.matches import match_notices
 from backoffice.outreach.models import OPEN_STATUSES, STATUSES, CardHandout, OutreachSubject
@@ -356,7 +357,7 @@ def handouts() -> Page:
     form.batch_id.choices = choices([CHOOSE, *_batches(db)])
     if request.method == "POST" and form.validate():
         try:
-            visits.record_handout(
+            record_handout(
                 db, batch_id=form.batch_id.data, kind=form.kind.data or "",
                 count=form.count.data, handed_on=form.handed_on.data, actor=current_actor(),
             )  # fmt: skip
