@@ -40,9 +40,13 @@ def phrases(value: object) -> Markup:
     if isinstance(value, Markup):
         if "<" in value:
             return value  # already markup with tags: a break inside a tag would break the page
-        text = value.unescape()
-    else:
-        text = "" if value is None else str(value)
+        return _phrased(value.unescape())
+    return _phrased("" if value is None else str(value))
+
+
+@lru_cache(maxsize=4096)
+def _phrased(text: str) -> Markup:
+    """Kept per text: a page's headings and buttons are the same on every request."""
     parts = split_phrases(text)
     if len(parts) < 2:
         return escape(text)

@@ -65,6 +65,7 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 PAUSE_SECONDS = 10.0  # after the cache's storage fails, pages are rendered for this long
 LOCAL_ENTRIES = 1000  # pages each process keeps in front of Flask (about 30 KiB each)
 # Rebuilt on every response by the hooks, or meaningless for a stored copy.
+FRONT_ONLY = "front"  # g.page_cache_key when there is no Redis: kept by the front cache alone
 UNSTORED_HEADERS = frozenset({"content-length", "date", "set-cookie"})
 
 
@@ -92,12 +93,14 @@ class PageCache:
         (the view then does not run)."""
         if not _cacheable_request():
             return None
+        if self.shared is None:  # kept in front of the app only: no address to hash
+            if content_version() is not None:
+                g.page_cache_key = FRONT_ONLY
+            return None
         key = self._key()
         if key is None:
             return None
         g.page_cache_key = key
-        if self.shared is None:
-            return None
         entry = self._shared("get", key)
         if not isinstance(entry, bytes):
             return None
