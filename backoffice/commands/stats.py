@@ -5,6 +5,10 @@ the annual report's workbook (a cover sheet, the report on one sheet, one sheet 
 ``pdf`` the annual report. ``--publication`` makes the figures safe to leave the office (small
 numbers hidden as 「*」, see `backoffice.statistics.suppression`); without it the counts are
 exact and the file is for internal use. Each export is audited with the server shell as actor.
+
+``stats rebuild`` computes the referral figures' daily totals again, every day from the first
+case to yesterday (`backoffice.statistics.rollups`): after restoring a backup, or writes made
+around the application (SQL by hand), which the totals cannot have seen.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
 from backoffice.commands.records import SHELL
+from backoffice.statistics import rollups
 from backoffice.statistics.exports import prepare
 from backoffice.statistics.figures import all_tables
 from backoffice.statistics.periods import Period, PeriodError
@@ -81,3 +86,16 @@ def export_command(fiscal_year: int, file_format: str, publication: bool, output
             object_type="statistics", object_id=period.slug, reason=f"{file_format} {mode}",
         )  # fmt: skip
     click.echo(f"{period.label}: {len(export.tables)} tables, {mode}, written to {output}")
+
+
+@stats_group.command("rebuild")
+@with_appcontext
+def rebuild_command() -> None:
+    """Compute every day's referral totals again (after a restore or SQL by hand).
+
+    Pages and files keep the totals up to date themselves: run this after restoring a backup
+    or changing cases with SQL outside the application, e.g. nightly from cron.
+    """
+    with Session(get_engine()) as session, session.begin():
+        days = rollups.rebuild(session)
+    click.echo(f"statistics: the daily totals of {days} days computed again")
