@@ -3,12 +3,12 @@
 Rows: the home page, the directory, a service page and a search, served warm from the page
 cache, and a search whose query string changes on every request, so it is always rendered (and
 stored). Its words stay the same, so within a minute the search's result and the parts of the
-page that do not depend on its address (the filters, the block, the result cards, the help strip
-and the footer) come from what each process keeps (`public_site.fragments`): the row measures
-the rendering of a page the page cache has not seen. A search whose words nobody else typed this
-minute also runs the query and puts its cards together, which this row does not measure. The
-load comes from `wrk` with 32 connections (the Makefile installs it where it can), else from the
-Python client with 4 threads.
+page that do not depend on its address (the filters, the block, the result summaries, the help
+strip and the footer) come from what each process keeps (`public_site.fragments`): the row
+measures the rendering of a page the page cache has not seen. A search whose words nobody else
+typed this minute also runs the query and puts its result summaries together, which this row
+does not measure. The load comes from `wrk` with 32 connections (the Makefile installs it where
+it can), else from the Python client with 4 threads.
 ``BENCH_CACHE_URL`` picks the server's page cache (default ``simple``; e.g.
 ``redis://127.0.0.1:6379/13``). Only 127.0.0.1 is loaded, each run bounded in time.
 
