@@ -17,8 +17,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.training.materials import MB, _lzw, display_name, problem_with
+from backoffice.training.material_checks import MB, problem_with
+from backoffice.training.materials import display_name
 from backoffice.training.models import TrainingMaterial
+from backoffice.training.pdf_filters import lzw_decode
 from core.audit import AuditEvent
 from core.db import get_engine
 from core.web import STATIC_FOLDER
@@ -151,7 +153,7 @@ def test_scripts_behind_any_filter_chain_are_refused(encoded: bytes, filters: by
 
 def test_lzw_streams_are_read() -> None:
     # The example of the PDF reference (7.4.4.2): 45 45 45 45 45 65 45 45 45 66.
-    assert _lzw(bytes.fromhex("800B6050220C0C8501"), 1, 100) == b"-----A---B"
+    assert lzw_decode(bytes.fromhex("800B6050220C0C8501"), 1, 100) == b"-----A---B"
 
 
 UNCHECKABLE = {

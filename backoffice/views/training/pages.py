@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from backoffice.staff.models import StaffUser
-from backoffice.training.materials import MB
+from backoffice.training.material_checks import MB
 from backoffice.training.models import Training, TrainingAction, TrainingMaterial
 from backoffice.training.records import staff_choices
 from backoffice.training.scopes import find_training, may_change
