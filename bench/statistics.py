@@ -7,14 +7,14 @@ row-bound encryption): referrals over three fiscal years with their history, lin
 follow-ups, outreach subjects with visits, card hand-outs and scans, trainings; the demo
 directory is loaded first so that links point at services of several kinds.
 
-The referral figures are summed from daily totals (`backoffice.statistics.rollups`), which
-nothing has computed after the bulk load (it only marks its days stale): the first request of
-the referrals page computes the fiscal year's days, as the first request in production would
-(or `stats rebuild`). That first (cold) request is timed and reported on its own, with the
-time `rollups.rebuild` takes for every day; then, signed in as an analyst through the real
-sign-in pages, the rounds are interleaved so that a noisy machine affects every item alike
-(goals from the statistics issue: the page at most 5 times the baseline, the XLSX export at most
-20 times):
+The referral figures are summed from daily totals, also summed by month and fiscal year
+(`backoffice.statistics.rollups`), which nothing has computed after the bulk load (it only marks
+its days stale): the first request of the referrals page computes the fiscal year's days, as the
+first request in production would (or `stats rebuild`). That first (cold) request is timed and
+reported on its own, with the time `rollup_fill.rebuild` takes for every day; then, signed in as
+an analyst through the real sign-in pages, the rounds are interleaved so that a noisy machine
+affects every item alike (goals from the statistics issue: the page at most 5 times the
+baseline, the XLSX export at most 20 times):
 - the baseline, /account/ (the same gate, session and template work, no figures);
 - the referrals statistics page for the last full fiscal year, and the outreach page;
 - the XLSX export of that fiscal year's referral figures (/statistics/referrals.xlsx) and the
@@ -235,11 +235,11 @@ def timed(call: Callable[[], int]) -> float:
 
 
 def rebuild_seconds(app: Flask) -> float:
-    from backoffice.statistics import rollups
+    from backoffice.statistics import rollup_fill
 
     started = time.perf_counter()
     with Session(get_engine(app)) as session, session.begin():
-        rollups.rebuild(session)
+        rollup_fill.rebuild(session)
     return time.perf_counter() - started
 
 

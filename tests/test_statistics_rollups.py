@@ -19,7 +19,7 @@ from backoffice.referrals.casework import MeetingParticipant, ReferralLink, Supp
 from backoffice.referrals.models import FollowUp, Referral, StatusChange
 from backoffice.referrals.records.anonymise import anonymise_referral
 from backoffice.staff.actor import Actor
-from backoffice.statistics import demo, rollups
+from backoffice.statistics import demo, rollup_fill
 from backoffice.statistics.figures_referrals import reference_tables, tables
 from backoffice.statistics.models import StatisticsDay, StatisticsStaleDay
 from backoffice.statistics.periods import Period, fiscal_year_of
@@ -185,17 +185,18 @@ def test_a_read_recomputes_only_the_days_a_write_marked(backoffice_app: Flask) -
     case_id = make_referral(app, staff.id, received_at=received, consented_at=received)
     period = Period.fiscal_year(fiscal_year_of(tokyo_today()) - 1)
     with app.app_context(), Session(get_engine(app)) as db, db.begin():
-        assert rollups.refresh(db, period) == (period.end - period.start).days
-        assert rollups.refresh(db, period) == 0  # nothing changed: nothing to do
+        assert rollup_fill.refresh(db, period) == (period.end - period.start).days
+        assert rollup_fill.refresh(db, period) == 0  # nothing changed: nothing to do
     day = period.start + timedelta(days=10)
     with app.app_context(), Session(get_engine(app)) as db, db.begin():
         db.add(FollowUp(referral_id=case_id, held_on=day, result="変わりなし"))
     marked = counts_of(app, lambda: select(func.count()).select_from(StatisticsStaleDay))
     assert marked >= 1
     with app.app_context(), Session(get_engine(app)) as db, db.begin():
-        assert rollups.refresh(db, period) == 1  # the follow-up's day, and no other
-    built = counts_of(app, lambda: select(func.count()).select_from(StatisticsDay))
-    assert built == (period.end - period.start).days
+        assert rollup_fill.refresh(db, period) == 1  # the follow-up's day, and no other
+    for span, expected in (("d", (period.end - period.start).days), ("m", 12), ("y", 1)):
+        query = select(func.count()).where(StatisticsDay.span == span)
+        assert counts_of(app, lambda q=query: q) == expected, span  # the day's month summed again
 
 
 def test_bulk_inserts_and_the_rebuild_keep_the_totals_right(backoffice_app: Flask) -> None:
@@ -208,5 +209,5 @@ def test_bulk_inserts_and_the_rebuild_keep_the_totals_right(backoffice_app: Flas
         demo.generate(db, 300, staff_ids=[staff.id], districts=DISTRICTS, seed=7)
     assert_rollups_equal_reference(app, chosen)
     with app.app_context(), Session(get_engine(app)) as db, db.begin():
-        assert rollups.rebuild(db) > 365
+        assert rollup_fill.rebuild(db) > 365
     assert_rollups_equal_reference(app, chosen)

@@ -7,7 +7,7 @@ numbers hidden as 「*」, see `backoffice.statistics.suppression`); without it 
 exact and the file is for internal use. Each export is audited with the server shell as actor.
 
 ``stats rebuild`` computes the referral figures' daily totals again, every day from the first
-case to yesterday (`backoffice.statistics.rollups`): after restoring a backup, or writes made
+case to yesterday (`backoffice.statistics.rollup_fill`): after restoring a backup, or writes made
 around the application (SQL by hand), which the totals cannot have seen.
 """
 
@@ -21,7 +21,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
 from backoffice.commands.records import SHELL
-from backoffice.statistics import rollups
+from backoffice.statistics import rollup_fill
 from backoffice.statistics.exports import prepare
 from backoffice.statistics.figures import all_tables
 from backoffice.statistics.periods import Period, PeriodError
@@ -97,5 +97,5 @@ def rebuild_command() -> None:
     or changing cases with SQL outside the application, e.g. nightly from cron.
     """
     with Session(get_engine()) as session, session.begin():
-        days = rollups.rebuild(session)
+        days = rollup_fill.rebuild(session)
     click.echo(f"statistics: the daily totals of {days} days computed again")

@@ -3,8 +3,9 @@
 ``generate`` adds N referrals spread from 1 April two fiscal years back until now (Japan time),
 in proportions like those of an SNS counselling service: mostly by LINE, age bands skewed
 young, a few urgent, most ended with a reason, some consents withdrawn, links to directory
-services and named agencies, follow-ups, support meetings; and beside them outreach subjects (one for every ten
-referrals) with their visits, card batches with hand-outs and scans, and trainings.
+services and named agencies, follow-ups, support meetings; and beside them outreach subjects
+(one for every ten referrals) with their visits, card batches with hand-outs and scans, and
+trainings.
 
 Everything is marked as synthetic: every case is a pseudonym named 「合成データ 000123」, every
 free text starts with 「合成データ」, card batches and trainings say so in their note and title,

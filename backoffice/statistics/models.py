@@ -8,7 +8,12 @@ to that day (`referral_counts`), so any period (month, fiscal year, range of day
 days. Times to acknowledgement and first contact are kept as a histogram of whole minutes per
 day, so medians and 90th percentiles over any period are exact, counted to the minute.
 
-`StatisticsDay` lists the days computed; a day missing there is computed when first read.
+The same totals are kept summed by month, and the minutes also by fiscal year (``span`` "m",
+"y"; a day is "d", and ``day`` is then the first day of the month or fiscal year), so a fiscal
+year reads twelve months' rows, not 365 days'. A month or year is summed only from days all
+computed, and dropped whenever one of its days is computed again.
+
+`StatisticsDay` lists the days (months, years) computed; one missing is computed when read.
 `StatisticsStaleDay` is a log of days a write changed since (`stale`): rows are only ever
 inserted by writers and deleted, by id, by the reader that recomputed the day after seeing them,
 so a write committed while a day is being recomputed leaves its row and is counted next time.
@@ -26,12 +31,16 @@ from backoffice.referrals.casework import ReferralLink, SupportMeeting
 from backoffice.referrals.models import Consent, FollowUp
 from core.db import Base, UTCDateTime, utcnow
 
+SPANS = ("d", "m", "y")  # a day, a month, a fiscal year (its first day in ``day``)
+
 
 class StatisticsDay(Base):
-    """A day whose totals are in `StatisticsDayCount` and `StatisticsDayMinutes`."""
+    """A day, month or fiscal year whose totals are in `StatisticsDayCount` and
+    `StatisticsDayMinutes`."""
 
     __tablename__ = "statistics_day"
 
+    span: Mapped[str] = mapped_column(String(1), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -52,6 +61,7 @@ class StatisticsDayCount(Base):
 
     __tablename__ = "statistics_day_count"
 
+    span: Mapped[str] = mapped_column(String(1), primary_key=True)  # "d" or "m"
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     figure: Mapped[str] = mapped_column(String(32), primary_key=True)
     row_key: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -65,6 +75,7 @@ class StatisticsDayMinutes(Base):
 
     __tablename__ = "statistics_day_minutes"
 
+    span: Mapped[str] = mapped_column(String(1), primary_key=True)  # "d", "m" or "y"
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     figure: Mapped[str] = mapped_column(String(16), primary_key=True)
     minutes: Mapped[int] = mapped_column(Integer, primary_key=True)

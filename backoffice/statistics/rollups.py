@@ -5,40 +5,33 @@ marked stale by a write since (`stale`); today and later days are counted live f
 tables, as they are still changing. A day is recomputed with the reference SQL restricted to it
 (`referral_counts`, by day); stale days close together are recomputed in one run.
 
-The recomputation is written in the caller's transaction: the caller commits (the pages and
-files do), or the work is simply done again next time. On PostgreSQL recomputations take turns
-(a transaction-level advisory lock), so two readers never write the same day at once; SQLite
-lets one writer in at a time anyway. Stale marks are read before the cases and deleted by id
-afterwards: a write committed meanwhile leaves its mark for the next reader.
+A period is read as the fiscal years, months and days it covers: whole fiscal years from their
+yearly histograms of minutes, whole months from their monthly totals, the days at either end
+from theirs (`models`). Recomputing (`rollup_fill`) is written in the caller's transaction: the
+caller commits (the pages and files do), or the work is simply done again next time.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from backoffice.statistics import figures_sql as sql
 from backoffice.statistics import referral_counts
-from backoffice.statistics.models import (
-    StatisticsDay,
-    StatisticsDayCount,
-    StatisticsDayMinutes,
-    StatisticsStaleDay,
-)
+from backoffice.statistics.models import StatisticsDayCount, StatisticsDayMinutes
 from backoffice.statistics.periods import Period
 from backoffice.statistics.referral_counts import Found
-from core.db import utcnow
+from backoffice.statistics.rollup_fill import month_start, next_month, refresh, year_start
 from core.timezone import tokyo_today
 
-LOCK_KEY = 0x7473_7461  # pg_advisory_xact_lock: one recomputation at a time
-MAX_RUNS = 12  # stale days further apart are merged into at most this many runs
 FRACTIONS = (0.5, 0.9)
-ID_SLICE = 500
+Piece = tuple[str, date, date]  # span ("d", "m", "y") and the days it covers, end exclusive
 
 
 def read(
@@ -91,15 +84,35 @@ def percentiles(histogram: Counter[int], fractions: Iterable[float]) -> list[flo
     return out
 
 
+def pieces(span: Period, *, years: bool) -> list[Piece]:
+    """``span`` as the days at either end, whole months and (``years``) whole fiscal years."""
+    first, last = month_start(span.start), month_start(span.end)
+    first = first if first == span.start else next_month(first)
+    if first >= last:
+        return [("d", span.start, span.end)]
+    inner: list[Piece] = [("m", first, last)]
+    if years:
+        year, end = year_start(first), year_start(last)
+        year = year if year == first else date(year.year + 1, 4, 1)
+        if year < end:
+            inner = [("m", first, year), ("y", year, end), ("m", end, last)]
+    out = [("d", span.start, first), *inner, ("d", last, span.end)]
+    return [(kind, start, end) for kind, start, end in out if start < end]
+
+
+def _where(model: Any, covered: list[Piece]) -> Any:
+    return or_(*(and_(model.span == kind, model.day >= start, model.day < end)
+                 for kind, start, end in covered))  # fmt: skip
+
+
 def _sums(
     session: Session, span: Period, found: Found, histograms: dict[str, Counter[int]]
 ) -> None:
-    day = StatisticsDayCount.day
-    month = sql.month_of(session, day, moment=False)
+    month = sql.month_of(session, StatisticsDayCount.day, moment=False)
     rows = session.execute(
         select(StatisticsDayCount.figure, month, StatisticsDayCount.row_key,
                StatisticsDayCount.column_key, func.sum(StatisticsDayCount.count))
-        .where(sql.on_days(day, span))
+        .where(_where(StatisticsDayCount, pieces(span, years=False)))
         .group_by(StatisticsDayCount.figure, month, StatisticsDayCount.row_key,
                   StatisticsDayCount.column_key)
     )  # fmt: skip
@@ -111,116 +124,8 @@ def _sums(
     minutes = session.execute(
         select(StatisticsDayMinutes.figure, StatisticsDayMinutes.minutes,
                func.sum(StatisticsDayMinutes.count))
-        .where(sql.on_days(StatisticsDayMinutes.day, span))
+        .where(_where(StatisticsDayMinutes, pieces(span, years=True)))
         .group_by(StatisticsDayMinutes.figure, StatisticsDayMinutes.minutes)
     )  # fmt: skip
     for figure, value, n in minutes:
         histograms[figure][int(value)] += int(n)  # figures of `referral_counts.TIMES`
-
-
-def refresh(session: Session, span: Period) -> int:
-    """Recompute the days of ``span`` never computed or marked stale; how many were."""
-    if not _needs_work(session, span):
-        return 0
-    if sql.dialect(session) == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(LOCK_KEY)))
-    marks = session.execute(
-        select(StatisticsStaleDay.id, StatisticsStaleDay.day).where(
-            or_(StatisticsStaleDay.day.is_(None), sql.on_days(StatisticsStaleDay.day, span))
-        )
-    ).all()
-    built = set(
-        session.scalars(select(StatisticsDay.day).where(sql.on_days(StatisticsDay.day, span)))
-    )
-    if any(day is None for _, day in marks):  # every day is stale: forget them all
-        session.execute(delete(StatisticsDay))
-        built = set()
-    wanted = {day for _, day in marks if day is not None} | (set(days_of(span)) - built)
-    done: list[date] = []
-    for run in runs(sorted(wanted)):
-        fill(session, run)
-        done += days_of(run)
-    _mark_built(session, done)
-    ids = [mark_id for mark_id, _ in marks]
-    for start in range(0, len(ids), ID_SLICE):
-        part = ids[start : start + ID_SLICE]
-        session.execute(delete(StatisticsStaleDay).where(StatisticsStaleDay.id.in_(part)))
-    return len(done)
-
-
-def _needs_work(session: Session, span: Period) -> bool:
-    marked = session.scalar(
-        select(StatisticsStaleDay.id)
-        .where(or_(StatisticsStaleDay.day.is_(None), sql.on_days(StatisticsStaleDay.day, span)))
-        .limit(1)
-    )
-    if marked is not None:
-        return True
-    built = session.scalar(
-        select(func.count()).select_from(StatisticsDay).where(sql.on_days(StatisticsDay.day, span))
-    )
-    return (built or 0) < (span.end - span.start).days
-
-
-def fill(session: Session, run: Period) -> None:
-    """Replace the daily totals of the days of ``run`` with counts from the case tables."""
-    for model in (StatisticsDayCount, StatisticsDayMinutes):
-        session.execute(delete(model).where(sql.on_days(model.day, run)))
-    found = referral_counts.bucketed(session, run, by_day=True)
-    counts = [
-        {"day": date.fromisoformat(day), "figure": figure, "row_key": row, "column_key": column,
-         "count": n}
-        for figure, counter in found.items()
-        for (day, row, column), n in counter.items() if n
-    ]  # fmt: skip
-    minutes = [
-        {"day": date.fromisoformat(day), "figure": figure, "minutes": value, "count": n}
-        for figure, counter in referral_counts.minutes(session, run, by_day=True).items()
-        for (day, value), n in counter.items()
-    ]
-    for model, rows in ((StatisticsDayCount, counts), (StatisticsDayMinutes, minutes)):
-        if rows:
-            session.execute(insert(model.__table__), rows)
-
-
-def _mark_built(session: Session, days: Sequence[date]) -> None:
-    if not days:
-        return
-    for run in runs(sorted(days)):
-        session.execute(delete(StatisticsDay).where(sql.on_days(StatisticsDay.day, run)))
-    now = utcnow()
-    session.execute(insert(StatisticsDay.__table__), [{"day": d, "built_at": now} for d in days])
-
-
-def days_of(span: Period) -> list[date]:
-    return [span.start + timedelta(days=n) for n in range((span.end - span.start).days)]
-
-
-def runs(days: Sequence[date], limit: int = MAX_RUNS) -> list[Period]:
-    """Sorted days as at most ``limit`` ranges, merging the closest (the days between them are
-    recomputed too: a few more days cost less than another round of statements)."""
-    spans: list[list[date]] = []
-    for day in days:
-        if spans and (day - spans[-1][1]).days <= 1:
-            spans[-1][1] = day
-        else:
-            spans.append([day, day])
-    while len(spans) > limit:
-        gap = min(range(len(spans) - 1), key=lambda i: (spans[i + 1][0] - spans[i][1]).days)
-        spans[gap : gap + 2] = [[spans[gap][0], spans[gap + 1][1]]]
-    return [Period(first, last + timedelta(days=1), "range") for first, last in spans]
-
-
-def rebuild(session: Session, *, today: date | None = None) -> int:
-    """Forget every daily total and compute them again, from the first day with a case to
-    yesterday, a fiscal year at a time; how many days were computed."""
-    today = today or tokyo_today()
-    for model in (StatisticsDay, StatisticsDayCount, StatisticsDayMinutes):
-        session.execute(delete(model))
-    first = referral_counts.first_day(session)
-    done = 0
-    while first is not None and first < today:
-        last = min(date(first.year + 1 if first.month >= 4 else first.year, 4, 1), today)
-        done += refresh(session, Period(first, last, "range"))
-        first = last
-    return done

@@ -4,8 +4,9 @@ Revision ID: 0034
 Revises: 0033
 Create Date: 2026-12-08
 
-The referral figures of a period are summed from daily totals (`backoffice.statistics.models`)
-instead of being computed from every case of the period at each read. The tables start empty:
+The referral figures of a period are summed from daily totals (`backoffice.statistics.models`),
+also kept summed by month and fiscal year, instead of being computed from every case of the
+period at each read. The tables start empty:
 a day is computed when a page or file first reads it (or by `stats rebuild`). The dates the
 figures read by day get indexes. Downgrading drops them; nothing is lost (they are computed).
 """
@@ -33,9 +34,10 @@ DATE_INDEXES = (
 def upgrade() -> None:
     op.create_table(
         "statistics_day",
+        sa.Column("span", sa.String(length=1), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("built_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("day", name=op.f("pk_statistics_day")),
+        sa.PrimaryKeyConstraint("span", "day", name=op.f("pk_statistics_day")),
     )
     op.create_table(
         "statistics_stale_day",
@@ -48,22 +50,31 @@ def upgrade() -> None:
     )
     op.create_table(
         "statistics_day_count",
+        sa.Column("span", sa.String(length=1), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("figure", sa.String(length=32), nullable=False),
         sa.Column("row_key", sa.String(length=64), nullable=False),
         sa.Column("column_key", sa.String(length=32), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "day", "figure", "row_key", "column_key", name=op.f("pk_statistics_day_count")
+            "span",
+            "day",
+            "figure",
+            "row_key",
+            "column_key",
+            name=op.f("pk_statistics_day_count"),
         ),
     )
     op.create_table(
         "statistics_day_minutes",
+        sa.Column("span", sa.String(length=1), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("figure", sa.String(length=16), nullable=False),
         sa.Column("minutes", sa.Integer(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("day", "figure", "minutes", name=op.f("pk_statistics_day_minutes")),
+        sa.PrimaryKeyConstraint(
+            "span", "day", "figure", "minutes", name=op.f("pk_statistics_day_minutes")
+        ),
     )
     for name, table, column in DATE_INDEXES:
         op.create_index(name, table, [column], unique=False)
