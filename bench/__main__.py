@@ -13,7 +13,9 @@ it can), else from the Python client with 4 threads.
 ``redis://127.0.0.1:6379/13``). Only 127.0.0.1 is loaded, each run bounded in time.
 
 Machines here are shared and noisy, so the figure that matters is the ratio between a page and
-the bare route, measured in the same run with the rounds interleaved. Nothing here is asserted.
+the bare route, measured in the same run with the rounds interleaved. Then a spike
+(`bench.spike`: 200 connections for a minute on a mix of the pages, beside the bare route).
+Nothing here is asserted.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bench import wrk
+from bench import spike, wrk
 from bench.app import BARE_PATH
 from bench.http_load import run_load
 from core.config import PROJECT_ROOT, load_settings
@@ -59,6 +61,7 @@ def main() -> None:
             wait_until_ready(port)
             table = rows(service_id)
             report(table, measure(port, table))
+            spike.run(port, BARE_PATH, service_id, SEARCH)
         finally:
             server.terminate()
             server.wait(timeout=20)
