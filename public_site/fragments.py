@@ -28,7 +28,7 @@ from directory.queries import consultation_languages, topics
 from directory.search.query import SearchQuery
 from directory.search.results import SearchResult, search_services
 from public_site.localization import current_language
-from public_site.now import minute_of, request_now
+from public_site.now import minute_of, request_minute
 from public_site.render_cache import remember
 
 PROFILE_EXTENSION = "tsunagu.profile"  # the file copy core.web keeps (the fallback)
@@ -73,7 +73,7 @@ def cached_summary(
         "summary",
         key,
         lambda: render(service, heading_level, statuses.get(service.id)),
-        minute=minute_of(request_now()),
+        minute=request_minute(),
     )
 
 
@@ -98,7 +98,7 @@ def cached_fragment(
         "html",
         key,
         lambda: (sources, caller()),
-        minute=minute_of(request_now()) if clock else "",
+        minute=request_minute() if clock else "",
         valid=lambda value: _same(value[0], sources),
     )
     return kept[1]

@@ -83,6 +83,13 @@ def request_now() -> datetime:
     return g.now
 
 
+def request_minute() -> str:
+    """This request's minute in Tokyo (`minute_of` of `request_now`), worked out once."""
+    if "minute" not in g:
+        g.minute = minute_of(request_now())
+    return g.minute
+
+
 def minute_of(moment: datetime) -> str:
     """The minute in Tokyo, as the page and render caches key what "open now" decides."""
     return moment.astimezone(TOKYO).strftime("%Y%m%d%H%M")

@@ -50,7 +50,7 @@ from werkzeug.wrappers import Response
 from core.config import Settings
 from public_site import front_cache
 from public_site.localization import current_language
-from public_site.now import minute_of, request_now
+from public_site.now import request_minute, request_now
 from public_site.render_cache import content_version, disable, render_cache
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class PageCache:
         key = g.get("page_cache_key")
         if key is None or not _storable(response):
             return response
-        request.environ[front_cache.KEEP] = (g.content_version, minute_of(request_now()))
+        request.environ[front_cache.KEEP] = (g.content_version, request_minute())
         if self.shared is not None and not g.get("page_cache_hit"):
             self._shared("set", key, _encode(response), timeout=_seconds_left())
         return response
@@ -123,7 +123,7 @@ class PageCache:
         version = content_version()
         if version is None:
             return None
-        minute = minute_of(request_now())
+        minute = request_minute()
         query = urlencode(sorted(request.args.items(multi=True), key=lambda item: item[0]))
         address = f"{current_language()}\n{request.host_url}\n{request.path}\n{query}"
         return f"{version}:{minute}:{hashlib.sha256(address.encode()).hexdigest()}"
