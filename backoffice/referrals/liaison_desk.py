@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, load_only
 
 from backoffice.referrals.casework import ProgressNote
 from backoffice.referrals.escalation import IS_OPEN, Capped
-from backoffice.referrals.meetings import shared_minutes_for
+from backoffice.referrals.minutes import shared_minutes_for
 from backoffice.referrals.models import FollowUp, Referral
 from backoffice.referrals.scopes import visible_to
 from backoffice.staff.actor import Actor

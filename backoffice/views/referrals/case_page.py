@@ -12,7 +12,7 @@ from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backoffice.referrals import links, meetings, tasks
+from backoffice.referrals import links, meetings, minutes, tasks
 from backoffice.referrals.assignment import case_staff, liaisons
 from backoffice.referrals.duplicates import duplicate_notices
 from backoffice.referrals.fields import PART_FIELDS, PART_LABELS
@@ -104,7 +104,7 @@ def case_context(db: Session, referral: Referral, **forms: Any) -> dict[str, Any
     if full:
         context.update(_full_context(db, referral, forms))
     else:
-        context["shared_minutes"] = meetings.shared_meeting_dates(db, referral)
+        context["shared_minutes"] = minutes.shared_meeting_dates(db, referral)
     context["due"] = _due(referral, context)
     if context["supervisor"]:
         context["hold_form"] = legal_hold_form(referral)

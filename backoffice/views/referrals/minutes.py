@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from wtforms import BooleanField
 
-from backoffice.referrals import meetings
+from backoffice.referrals import meetings, minutes
 from backoffice.referrals.assignment import liaisons
 from backoffice.referrals.casework import SupportMeeting
 from backoffice.referrals.models import Referral
@@ -41,7 +41,7 @@ class MinutesSharingForm(FlaskForm):
 
 def sharing_form(db: Session, meeting: SupportMeeting, *, submitted: bool) -> MinutesSharingForm:
     """The form on the minutes page: every liaison, and anyone already recorded as taking part."""
-    taking_part = meetings.participant_ids(db, meeting.id)
+    taking_part = minutes.participant_ids(db, meeting.id)
     names = staff_names(db)
     people = {user.id: user.display_name for user in liaisons(db)}
     people |= {i: names.get(i, str(i)) for i in taking_part if i not in people}
@@ -78,7 +78,7 @@ def share_minutes(referral_id: int, meeting_id: int) -> Page:
     form = sharing_form(db, meeting, submitted=True)
     if form.validate():
         try:
-            meetings.share_minutes(
+            minutes.share_minutes(
                 db, meeting, shared=form.shared.data, participants=form.participants.data or [],
                 actor=current_actor(), expected_version=form.version.data,
             )  # fmt: skip
@@ -105,7 +105,7 @@ def share_minutes(referral_id: int, meeting_id: int) -> Page:
 def shared_minutes(meeting_id: int) -> str:
     """Minutes the city shared: for a liaison of the case or one who took part."""
     db, actor = get_session(), current_actor()
-    found = meetings.open_shared_minutes(db, meeting_id, actor)
+    found = minutes.open_shared_minutes(db, meeting_id, actor)
     if found is None:
         abort(404)
     meeting, referral = found
