@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backoffice.referrals.casework import Task
-from backoffice.referrals.listing import CaseFilter, next_due, search_cases
+from backoffice.referrals.due_dates import next_due
+from backoffice.referrals.listing import CaseFilter, search_cases
 from backoffice.referrals.models import Referral, ReferralMember
 from backoffice.staff.actor import Actor
 from core.db import get_engine

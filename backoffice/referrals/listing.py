@@ -4,12 +4,10 @@ a page at a time; "my work" is the open cases one holds (a liaison: registered) 
 Only plain columns are filtered (encrypted ones cannot be), every filter uses an index, and the
 actor's scope is part of the query, so a liaison's list never holds another's case.
 
-A case's next due date is the earliest of what it still waits for: its acknowledgement (by the
-next business day), its first contact when urgent (within the configured hours) and its tasks
-not yet done. The first two follow the business calendar, which SQL cannot read, so a list
-sorted or filtered by due date reads the few plain columns of the cases that wait for something
-(open ones, or ones with a task not done) and orders them here; the cases waiting for nothing
-follow, newest first, read a page at a time by the database.
+A case's next due date (`backoffice.referrals.due_dates`) follows the business calendar, which
+SQL cannot read, so a list sorted or filtered by due date reads the few plain columns of the
+cases that wait for something (open ones, or ones with a task not done) and orders them here;
+the cases waiting for nothing follow, newest first, read a page at a time by the database.
 """
 
 from __future__ import annotations
@@ -22,10 +20,10 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select, union
 from sqlalchemy.orm import Session, load_only
 
 from backoffice.referrals.casework import Task
-from backoffice.referrals.escalation import IS_OPEN, LISTED, acknowledge_by, contact_by
+from backoffice.referrals.due_dates import Due, due_of, dues_of, task_dues
+from backoffice.referrals.escalation import IS_OPEN, LISTED
 from backoffice.referrals.models import RISK_LEVELS, STATUSES, Referral, ReferralMember
 from backoffice.referrals.scopes import sees_all_cases, visible_to
-from backoffice.referrals.workflow import OPEN
 from backoffice.staff.actor import Actor
 from core.pagination import Page, paginate
 from core.timezone import TOKYO
@@ -34,7 +32,6 @@ PER_PAGE = 50
 MAX_READ = PER_PAGE  # cases with tasks read with their count, for a list by due date
 SORTS = ("received", "due")  # newest received first; soonest next due first
 DUE_WINDOWS = ("overdue", "today", "week")  # past due; due by the end of today; within 7 days
-DUE_KINDS = ("acknowledge", "contact", "task")
 # A list shows these columns only: nothing personal is loaded, so nothing is decrypted for it.
 SHOWN = (*LISTED, Referral.risk_level, Referral.district, Referral.acknowledged_at,
          Referral.first_contact_at)  # fmt: skip
@@ -52,15 +49,6 @@ class CaseFilter:
     mine: bool = False  # open cases the actor holds (a liaison: registered) or was added to
     due: str = ""  # one of DUE_WINDOWS, or any
     sort: str = "received"  # one of SORTS
-
-
-@dataclass(frozen=True)
-class Due:
-    """What a case waits for next and by when."""
-
-    at: datetime
-    kind: str  # one of DUE_KINDS
-    overdue: bool
 
 
 @dataclass(frozen=True)
@@ -93,7 +81,7 @@ def search_cases(
             .order_by(Referral.received_at.desc(), Referral.id.desc())
         )
         listed = paginate(session, statement, page, per_page)
-        dues = _dues_of(session, listed.items, now, hours) if sees_all_cases(actor) else {}
+        dues = dues_of(session, listed.items, now, hours) if sees_all_cases(actor) else {}
         items = [ListedCase(r, dues.get(r.id)) for r in listed.items]
         return Page(items, listed.total, listed.number, listed.per_page)
     return _by_due(session, conditions, found, now=now, hours=hours, page=page, per_page=per_page)
@@ -129,71 +117,6 @@ def mine(actor: Actor) -> ColumnElement[bool]:
     return Referral.id.in_(union(select(Referral.id).where(own == actor.id, IS_OPEN), added))
 
 
-def next_due(
-    *,
-    received_at: datetime,
-    urgent: bool,
-    is_open: bool,
-    acknowledged: bool,
-    contacted: bool,
-    task_due: datetime | None,
-    now: datetime,
-    hours: int,
-) -> Due | None:
-    """The earliest of what a case still waits for, or None when it waits for nothing."""
-    candidates = []
-    if is_open and not acknowledged:
-        candidates.append((acknowledge_by(received_at), "acknowledge"))
-    if is_open and urgent and not contacted:
-        candidates.append((contact_by(received_at, hours), "contact"))
-    if task_due is not None:
-        candidates.append((task_due, "task"))
-    if not candidates:
-        return None
-    at, kind = min(candidates, key=lambda candidate: candidate[0])
-    return Due(at, kind, at <= now)
-
-
-def _dues_of(
-    session: Session, referrals: list[Referral], now: datetime, hours: int
-) -> dict[int, Due]:
-    """The next due date of each case on one page."""
-    task_due = _task_dues(session, [r.id for r in referrals])
-    dues = {}
-    for referral in referrals:
-        due = _due_of(referral, task_due.get(referral.id), now, hours)
-        if due is not None:
-            dues[referral.id] = due
-    return dues
-
-
-def _due_of(row: Any, task_due: datetime | None, now: datetime, hours: int) -> Due | None:
-    """``next_due`` of a case row (a `Referral`, or a row with the same columns)."""
-    return next_due(
-        received_at=row.received_at,
-        urgent=row.urgent,
-        is_open=row.status in OPEN,
-        acknowledged=row.acknowledged_at is not None,
-        contacted=row.first_contact_at is not None,
-        task_due=task_due,
-        now=now,
-        hours=hours,
-    )
-
-
-def _task_dues(session: Session, ids: list[int]) -> dict[int, datetime]:
-    """The earliest due time of each case's tasks not done, for the cases ``ids``."""
-    dues: dict[int, datetime] = {}
-    for first in range(0, len(ids), 500):
-        rows = session.execute(
-            select(Task.referral_id, func.min(Task.due_at))
-            .where(Task.referral_id.in_(ids[first : first + 500]), Task.done_at.is_(None))
-            .group_by(Task.referral_id)
-        )
-        dues.update((referral_id, due) for referral_id, due in rows)
-    return dues
-
-
 # A case waiting for its acknowledgement or, when urgent, its first contact: few at any time
 # (the partial indexes of open cases find them), and their due times need the business calendar.
 WAITING = or_(
@@ -224,10 +147,10 @@ def _by_due(
     end = _window_end(found.due, now)
     by_received = found.sort != "due"
     waiting_rows = session.execute(select(*_ROW).where(*conditions, WAITING)).all()
-    task_due = _task_dues(session, [row.id for row in waiting_rows])
+    task_due = task_dues(session, [row.id for row in waiting_rows])
     chosen: dict[int, tuple[Due, Any]] = {}
     for row in waiting_rows:
-        due = _due_of(row, task_due.get(row.id), now, hours)
+        due = due_of(row, task_due.get(row.id), now, hours)
         if due is not None and (end is None or due.at < end):
             chosen[row.id] = (due, row)
     tasks = (

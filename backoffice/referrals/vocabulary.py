@@ -72,5 +72,5 @@ LINK_STATUS_LABELS = {
     "declined": "見送り（本人または機関が辞退）",
     "ended": "終了",
 }
-# What a case waits for next, in the case lists' 次の期限 column (`listing.DUE_KINDS`).
+# What a case waits for next, in the case lists' 次の期限 column (`due_dates.DUE_KINDS`).
 DUE_KIND_LABELS = {"acknowledge": "受け取り確認", "contact": "連絡", "task": "タスク"}
