@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
+from core.backup_cli import backup_command, backup_key_command, restore_command
 from core.db import get_engine
 from core.migrate import upgrade_to_head
 from core.profile import (
@@ -24,6 +25,8 @@ def build_tsunagu_group() -> AppGroup:
     group = AppGroup("tsunagu", help="Set up and maintain this Tsunagu instance.")
     group.add_command(init_command)
     group.add_command(profile_command)
+    for command in (backup_command, restore_command, backup_key_command):
+        group.add_command(command)
     return group
 
 
