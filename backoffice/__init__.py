@@ -9,6 +9,7 @@ from core.config import Settings, load_settings, require
 from core.crypto import init_crypto
 from core.db import init_db
 from core.i18n import DEFAULT_LANGUAGE, init_i18n
+from core.observability import init_observability
 from core.profile import read_profile_file
 from core.security import init_security, no_store
 from core.web import STATIC_FOLDER, init_error_pages, init_templates
@@ -61,4 +62,5 @@ def create_app(config: Settings | None = None) -> Flask:
     init_templating(app)
     register_blueprints(app)
     init_cli(app)
+    init_observability(app, settings, "backoffice")
     return app

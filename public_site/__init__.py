@@ -10,6 +10,7 @@ from flask import Flask
 from core.config import Settings, load_settings, require
 from core.db import init_db
 from core.i18n import init_i18n
+from core.observability import init_observability
 from core.profile import read_profile_file
 from core.security import init_security
 from core.web import STATIC_FOLDER, init_error_pages, init_templates
@@ -52,4 +53,5 @@ def create_app(config: Settings | None = None) -> Flask:
     # Last: its hit is served after every other before_request hook, and a page is stored
     # before any other after_request hook adds its headers (they add them again on a hit).
     init_page_cache(app, settings)
+    init_observability(app, settings, "public")  # outermost: front-cache hits are counted too
     return app

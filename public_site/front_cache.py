@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask
 
+from core.observability import CACHE, ENDPOINT, ROUTE
 from public_site.now import CLOCK, minute_of
 from public_site.render_cache import LRU, VersionReader
 
@@ -44,7 +45,8 @@ ADDRESS_KEYS = (
 )  # fmt: skip
 UNKEPT_HEADERS = frozenset({"date", "set-cookie"})  # the server adds Date; cookies never kept
 
-Page = tuple[str, list[tuple[str, str]], bytes]
+# Status, headers, body, and the endpoint and route that rendered it (for the request log).
+Page = tuple[str, list[tuple[str, str]], bytes, str | None, str | None]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
@@ -61,7 +63,8 @@ class FrontCache:
         address = _address(environ)
         page = self._find(address)
         if page is not None:
-            status, headers, body = page
+            status, headers, body, environ[ENDPOINT], environ[ROUTE] = page
+            environ[CACHE] = "front"  # counted and logged by core.observability, outside
             start_response(status, list(headers))
             return [] if method == "HEAD" else [body]
         if method == "HEAD":
@@ -103,7 +106,8 @@ class FrontCache:
                 close()
         headers = [(k, v) for k, v in said["headers"] if k.lower() not in UNKEPT_HEADERS]
         version, minute = keep
-        self.pages.set((version, minute, address), (said["status"], headers, content))
+        page = (said["status"], headers, content, environ.get(ENDPOINT), environ.get(ROUTE))
+        self.pages.set((version, minute, address), page)
         return [content]
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, render_template
-from sqlalchemy import text
+from flask import Blueprint, render_template
 
 from core.db import get_session
 from directory.hours import service_status
@@ -56,10 +55,3 @@ def _support_page(template: str, page: SupportPage) -> str:
         topics=support_topics(db, page),
         statuses={s.id: service_status(s, now) for s in services},
     )
-
-
-@bp.route("/healthz")
-def healthz() -> Response:
-    """For the load balancer: answers 200 only when the database answers."""
-    get_session().execute(text("SELECT 1"))
-    return current_app.response_class("ok\n", mimetype="text/plain")

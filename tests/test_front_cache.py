@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.content_version import bump
 from core.db import get_engine
+from core.observability import RequestObserver
 from core.timezone import TOKYO
 from directory.models import Service
 from public_site import create_app as create_public_app
@@ -46,8 +47,9 @@ def clock() -> Iterator[time_machine.Coordinates]:
         yield traveller
 
 
-def test_it_is_the_outermost_layer(site: Flask) -> None:
-    assert isinstance(site.wsgi_app, FrontCache)
+def test_it_is_the_outermost_layer_under_the_request_observer(site: Flask) -> None:
+    assert isinstance(site.wsgi_app, RequestObserver)  # counts and logs the front cache's pages
+    assert isinstance(site.wsgi_app.inner, FrontCache)
 
 
 def test_a_page_kept_this_minute_does_not_reach_the_app(
@@ -60,6 +62,8 @@ def test_a_page_kept_this_minute_does_not_reach_the_app(
 
     assert requests_seen == ["app"]
     assert second.status_code == 200 and second.data == first.data
+    assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]  # each request its own
+    del first.headers["X-Request-Id"], second.headers["X-Request-Id"]
     assert sorted(second.headers.items()) == sorted(first.headers.items())
     assert "default-src 'self'" in second.headers["Content-Security-Policy"]
     assert second.headers["Cross-Origin-Opener-Policy"] == "same-origin"

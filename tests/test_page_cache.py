@@ -88,7 +88,9 @@ def a_service(session: Session) -> Service:
 
 
 def without_date(headers: object) -> list[tuple[str, str]]:
-    return sorted((k, v) for k, v in headers if k != "Date")  # type: ignore[attr-defined]
+    """The headers a kept page repeats: not the date, nor the request id (each request's own)."""
+    per_request = ("Date", "X-Request-Id")
+    return sorted((k, v) for k, v in headers if k not in per_request)  # type: ignore[attr-defined]
 
 
 # ---- served from the cache ------------------------------------------------------------------
