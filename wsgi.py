@@ -20,6 +20,7 @@ from core.config import ConfigError, Settings, load_settings, require
 from public_site import create_app as create_public_app
 
 STAFF_PREFIX = "/staff"
+PUBLIC_SITE = "tsunagu.public_site"  # combined.extensions: the public site it dispatches to
 
 
 def create_combined_app(settings: Settings | None = None) -> Flask:
@@ -29,6 +30,7 @@ def create_combined_app(settings: Settings | None = None) -> Flask:
     public_site = create_public_app(settings)
     combined = create_backoffice_app(settings)
     combined.config["SESSION_COOKIE_PATH"] = STAFF_PREFIX  # keep the staff cookie off public pages
+    combined.extensions[PUBLIC_SITE] = public_site
     combined.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
         public_site.wsgi_app, {STAFF_PREFIX: combined.wsgi_app}
     )

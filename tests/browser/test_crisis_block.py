@@ -17,6 +17,7 @@ from core.timezone import TOKYO
 from directory.facts import stable_id
 from public_site.now import CLOCK
 from tests.browser.conftest import Live, Watch, axe_violations
+from wsgi import PUBLIC_SITE
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,7 @@ PAGES = [
 
 def public_app(live: Live) -> Flask:
     """The public site inside the combined app (the back office dispatches to it)."""
-    return live.app.wsgi_app.app.__self__  # type: ignore[attr-defined]
+    return live.app.extensions[PUBLIC_SITE]
 
 
 @pytest.fixture
