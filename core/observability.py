@@ -24,14 +24,11 @@ network (deploy/nginx/tsunagu.conf).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import secrets
-import sys
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -39,6 +36,7 @@ from flask import Flask, Response, g, request
 from core import metrics
 from core.config import Settings
 from core.db import get_engine
+from core.jsonlog import log_as_json
 from core.readiness import not_ready_because
 
 REQUEST_ID = "tsunagu.request_id"  # environ keys: the request's id,
@@ -47,6 +45,7 @@ ROUTE = "tsunagu.route"  # its route pattern,
 CACHE = "tsunagu.cache"  # and where the page cache found the page: front, shared or miss.
 UNMATCHED = "(unmatched)"  # no route: one label for every unknown address
 HEADER = "X-Request-Id"
+REQUEST_LOG = "tsunagu.requests"
 TRUSTED_ID = re.compile(r"[A-Za-z0-9-]{16,64}")  # nginx's $request_id is 32 hex digits
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -55,7 +54,7 @@ PLAIN = [
     ("Cache-Control", "no-store"),
     ("X-Content-Type-Options", "nosniff"),
 ]
-request_log = logging.getLogger("tsunagu.requests")
+request_log = logging.getLogger(REQUEST_LOG)
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -66,7 +65,7 @@ def init_observability(app: Flask, settings: Settings, name: str) -> None:
     engine = get_engine(app)
     metrics.watch_pool(engine, name)
     app.after_request(_note_endpoint)
-    log_requests_as_json()
+    log_as_json(request_log)
     app.wsgi_app = RequestObserver(  # type: ignore[method-assign]
         name,
         app.wsgi_app,
@@ -188,43 +187,3 @@ class RequestObserver:
             return None  # the app answers, as to any address it does not know
         body, content_type = metrics.exposition()
         return "200 OK", [("Content-Type", content_type)], body
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object a line: time (UTC), level, logger, message, and a request's fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        line.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
-
-
-class _StandardError(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is now (a test's capture, gunicorn's redirection)."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _: Any) -> None:
-        pass
-
-
-def log_requests_as_json() -> None:
-    """Give the request log a JSON handler on standard error, unless one is configured (the
-    shipped gunicorn configuration formats every logger as JSON, this one included)."""
-    if request_log.handlers:
-        return
-    handler = _StandardError()
-    handler.setFormatter(JsonFormatter())
-    request_log.addHandler(handler)
-    request_log.setLevel(logging.INFO)
-    request_log.propagate = False
