@@ -1,0 +1,156 @@
+"""Backups that restore: fill, back up, restore into an empty database, compare every table.
+
+On PostgreSQL the restore targets are scratch databases of their own (``tsunagu_test_backup_*``),
+dropped afterwards: the suite's database is shared by every test.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from alembic import command
+from click.testing import Result
+from flask import Flask
+from sqlalchemy import Engine, create_engine, inspect, select, table, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from backoffice import create_app as create_backoffice_app
+from backoffice.referrals.models import Referral
+from cards.batches import count_scan, standing_batch
+from core.backup_crypto import new_backup_key
+from core.config import Settings
+from core.db import Base, get_engine, make_engine
+from core.migrate import alembic_config, current_revision
+from tests.conftest import SERVER_URL
+from tests.referrals import PERSON_NAME, make_referral
+from tests.staff import make_staff
+
+KEY = new_backup_key()
+
+
+@contextmanager
+def scratch_database(directory: Path) -> Iterator[str]:
+    """An empty database of its own: a new file, or a new database on the test server."""
+    if not SERVER_URL:
+        yield f"sqlite:///{directory / f'restored-{secrets.token_hex(4)}.sqlite3'}"
+        return
+    url = make_url(SERVER_URL)
+    name = f"tsunagu_test_backup_{secrets.token_hex(6)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def app_on(settings: Settings, url: str) -> Iterator[Flask]:
+    app = create_backoffice_app(replace(settings, database_url=url))
+    try:
+        yield app
+    finally:
+        get_engine(app).dispose()
+
+
+def run(app: Flask, *args: str, key: str = KEY) -> Result:
+    return app.test_cli_runner().invoke(args=["tsunagu", *args], env={"TSUNAGU_BACKUP_KEY": key})
+
+
+def every_row(engine: Engine) -> dict[str, list[str]]:
+    """Every table's rows as stored (ciphertexts, not plaintexts), in a stable order."""
+    with engine.connect() as connection:
+        names = set(inspect(connection).get_table_names()) | set(Base.metadata.tables)
+        rows = {name: connection.execute(select(text("*")).select_from(table(name))).all()
+                for name in sorted(names)}  # fmt: skip
+        return {name: sorted(repr(tuple(row)) for row in found) for name, found in rows.items()}
+
+
+@pytest.fixture
+def filled(backoffice_app: Flask, demo: Session) -> Flask:
+    """The demo directory, staff, two cases with encrypted fields, their audit events, a scan."""
+    coordinator = make_staff(backoffice_app, "coordinator")
+    make_staff(backoffice_app, "liaison")
+    for _ in range(2):
+        make_referral(backoffice_app, coordinator.id)
+    batch = standing_batch(demo)
+    assert batch is not None
+    count_scan(demo, batch.id)
+    demo.commit()
+    return backoffice_app
+
+
+def test_a_backup_restores_every_row_and_the_audit_trail_verifies(
+    filled: Flask, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "tsunagu.backup"
+    made = run(filled, "backup", str(path))
+    assert made.exit_code == 0, made.output
+    assert path.stat().st_mode & 0o077 == 0
+    before = every_row(get_engine(filled))
+    assert before["referral"] and before["audit_event"] and before["card_scan_count"]
+
+    with scratch_database(tmp_path) as url, app_on(settings, url) as restored:
+        result = run(restored, "restore", str(path))
+        assert result.exit_code == 0, result.output
+        engine = get_engine(restored)
+        assert every_row(engine) == before
+        assert current_revision(engine) == current_revision(get_engine(filled))
+        events = len(before["audit_event"])
+        assert f"audit trail intact: {events} events" in result.output
+        with Session(engine) as session:
+            names = session.scalars(select(Referral.person_name)).all()
+            assert names == [PERSON_NAME, PERSON_NAME]  # the data keys still open them
+            batch = standing_batch(session)
+            assert batch is not None
+            count_scan(session, batch.id)  # the restored database takes writes
+            session.commit()
+
+
+def test_a_database_holding_data_is_replaced_only_with_force(
+    filled: Flask, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "tsunagu.backup"
+    assert run(filled, "backup", str(path)).exit_code == 0
+    with scratch_database(tmp_path) as url, app_on(settings, url) as restored:
+        assert run(restored, "restore", str(path)).exit_code == 0
+        engine = get_engine(restored)
+        coordinator = make_staff(restored, "coordinator")
+        make_referral(restored, coordinator.id)
+        changed = every_row(engine)
+
+        refused = run(restored, "restore", str(path))
+        assert refused.exit_code == 1
+        assert "not empty" in refused.output and "--force" in refused.output
+        assert every_row(engine) == changed
+
+        forced = run(restored, "restore", "--force", str(path))
+        assert forced.exit_code == 0, forced.output
+        assert every_row(engine) == every_row(get_engine(filled))
+
+
+def test_a_backup_of_an_older_schema_is_restored_then_migrated(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with scratch_database(tmp_path) as old_url, scratch_database(tmp_path) as new_url:
+        old = make_engine(old_url)
+        command.upgrade(alembic_config(old), "0033")
+        old.dispose()
+        path = tmp_path / "old.backup"
+        with app_on(settings, old_url) as app:
+            assert run(app, "backup", str(path)).exit_code == 0
+        with app_on(settings, new_url) as app:
+            result = run(app, "restore", str(path))
+            assert result.exit_code == 0, result.output
+            head = current_revision(get_engine(app))
+        assert "schema: migrated from 0033 to " in result.output
+        assert head != "0033" and f"to {head}" in result.output
