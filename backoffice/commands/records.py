@@ -7,30 +7,28 @@ once a month from cron). Each anonymised case, and each change of legal hold, is
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import click
-from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
+from backoffice.commands.retention import SHELL, Retained, add_legal_hold_commands, purge_records
 from backoffice.referrals import consent, retention
-from backoffice.referrals.records import RecordsError
-from backoffice.staff.actor import Actor
 from core.db import get_engine
-from core.profile import get_profile, read_profile_file
 
 records_group = AppGroup(
     "records",
     help="Case records: anonymise closed cases past retention; legal hold; clear what the "
     "consent does not cover.",
 )
-SHELL = Actor(None, "server shell")  # nobody signed in: the audit trail names the shell
-
-
-def _retention_years(session: Session) -> int:
-    settings = current_app.config["TSUNAGU_SETTINGS"]
-    return get_profile(session, read_profile_file(settings.profile_path)).retention_years
+CASES = Retained(
+    noun="case",
+    unknown="no case numbered {number!r}",
+    number="case_number",
+    due=retention.due_cases,
+    purge=retention.purge,
+    find=retention.find_case,
+    set_legal_hold=retention.set_legal_hold,
+)
 
 
 @records_group.command("purge")
@@ -43,57 +41,10 @@ def purge_command(dry_run: bool) -> None:
     ended. Cases on legal hold are listed and kept. Anonymising clears the person's details and
     every free-text note for good; only the coarse figures statistics use remain.
     """
-    today = datetime.now(retention.TOKYO).date()
-    with Session(get_engine()) as session, session.begin():
-        years = _retention_years(session)
-        try:
-            due = retention.due_cases(session, today=today, years=years)
-            if not dry_run:
-                retention.purge(session, today=today, years=years, actor=SHELL)
-        except RecordsError as error:
-            raise click.ClickException(str(error)) from error
-    click.echo(f"retention: {years} years from 1 April after closure; today {today}")
-    click.echo(f"{'case':<14}{'closed':<12}purge date")
-    for case in due:
-        held = "  (legal hold: kept)" if case.legal_hold else ""
-        click.echo(f"{case.case_number:<14}{case.closed_on!s:<12}{case.purge_on}{held}")
-    going = sum(not case.legal_hold for case in due)
-    if dry_run:
-        click.echo(f"dry run: {going} case(s) would be anonymised; nothing was changed")
-    else:
-        click.echo(f"anonymised {going} case(s)")
+    purge_records(CASES, dry_run=dry_run)
 
 
-@records_group.command("hold")
-@click.argument("case_number")
-@click.option("--reason", required=True, help="Why the case must be kept (no personal data).")
-@with_appcontext
-def hold_command(case_number: str, reason: str) -> None:
-    """Put a case on legal hold: it is not anonymised until released."""
-    _set_hold(case_number, True, reason)
-
-
-@records_group.command("release")
-@click.argument("case_number")
-@click.option("--reason", required=True, help="Why the hold ends (no personal data).")
-@with_appcontext
-def release_command(case_number: str, reason: str) -> None:
-    """Release a case from legal hold: it is anonymised once past its retention."""
-    _set_hold(case_number, False, reason)
-
-
-def _set_hold(case_number: str, hold: bool, reason: str) -> None:
-    with Session(get_engine()) as session, session.begin():
-        referral = retention.find_case(session, case_number)
-        if referral is None:
-            raise click.ClickException(f"no case numbered {case_number!r}")
-        try:
-            changed = retention.set_legal_hold(session, referral, hold, actor=SHELL, reason=reason)
-        except RecordsError as error:
-            raise click.ClickException(str(error)) from error
-        number = referral.case_number
-    state = "on legal hold" if hold else "released from legal hold"
-    click.echo(f"{number}: {state}" if changed else f"{number}: already {state}")
+add_legal_hold_commands(records_group, CASES)
 
 
 def setup_consent(session: Session, _profile: object) -> str:
