@@ -1,15 +1,10 @@
 """Outreach pages over 100,000 subjects, as ratios against a bare signed-in page in the same run.
 
-Run with ``python -m bench.outreach``. SQLite always (a temporary file); PostgreSQL too when
-``BENCH_DATABASE_URL`` names a server, where a temporary database is created and dropped.
-The subjects are inserted in bulk with their personal fields encrypted as the app stores them
-(each a `RowBound` value, encrypted for its row), each with a status change and one or two
-contacts; some open subjects have a planned visit past its business-day deadline, which the
-outreach list and the coordinator's dashboard show (capped, with the total). The pages are
-requested in-process through Flask's test client, signed in as a coordinator through the real
-sign-in pages (`bench.referrals`); the rounds are interleaved so that a noisy machine affects
-every page alike. The baseline is /account/, a signed-in page that reads nothing about
-outreach: the same gate, session and template work.
+Run with ``python -m bench.outreach``; the databases, the sign-in and the rounds are
+`bench.harness`'s. The subjects are inserted in bulk with their personal fields encrypted as the
+app stores them (each a `RowBound` value, encrypted for its row), each with a status change and
+one or two contacts; some open subjects have a planned visit past its business-day deadline,
+which the outreach list and the coordinator's dashboard show (capped, with the total).
 Figures only; nothing is asserted.
 """
 
@@ -17,13 +12,10 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -36,17 +28,8 @@ from backoffice.outreach.models import (
     OutreachSubject,
 )
 from backoffice.outreach.visits import overdue_contacts
-from bench.referrals import (
-    DISTRICTS,
-    GIVEN,
-    SURNAMES,
-    _timed,
-    bench_app,
-    make_staff,
-    percentile,
-    signed_in,
-)
-from bench.search import _analyze, temporary_database
+from bench import harness
+from bench.search import _analyze
 from core.crypto import RowBound
 from core.db import get_engine
 from core.row_binding import sync_id_sequences
@@ -57,9 +40,8 @@ SIZE = int(os.environ.get("BENCH_OUTREACH", "100000"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "30"))
 BATCH = 5000
 OPEN = ("received", "visit_planned", "visited", "watching", "watching")
-BASELINE = "/account/"
 PAGES = {
-    BASELINE: "bare signed-in page",
+    harness.BASELINE: "bare signed-in page",
     "/outreach/": "subject list, page 1",
     "/outreach/?page=50": "subject list, page 50",
     "/outreach/?status=watching&district=峰山町": "filtered list",
@@ -69,21 +51,14 @@ PAGES = {
 
 def main() -> None:
     print(f"\nOutreach pages over {SIZE:,} subjects, in-process, {REQUESTS} requests each (ms)\n")
-    with tempfile.TemporaryDirectory(prefix="tsunagu-bench-outreach-") as directory:
-        run("SQLite", f"sqlite:///{Path(directory) / 'outreach.sqlite3'}", Path(directory))
-        server = os.environ.get("BENCH_DATABASE_URL")
-        if server:
-            with temporary_database(server) as url:
-                run("PostgreSQL", url, Path(directory))
-        else:
-            print("(set BENCH_DATABASE_URL=postgresql+psycopg://... to measure PostgreSQL too)")
+    harness.on_each_database("tsunagu-bench-outreach-", "outreach.sqlite3", run)
 
 
 def run(label: str, url: str, directory: Path) -> None:
-    app = bench_app(url, directory / label.lower())
+    app = harness.bench_app(url, directory / label.lower())
     engine = get_engine(app)
     started = time.perf_counter()
-    staff_ids = make_staff(app)
+    staff_ids = harness.make_staff(app)
     generate(engine, staff_ids, random.Random(20261207))
     _analyze(engine)
     loading = time.perf_counter() - started
@@ -92,20 +67,11 @@ def run(label: str, url: str, directory: Path) -> None:
         planned = session.scalar(
             select(func.count(OutreachContact.id)).where(OutreachContact.done_on.is_(None))
         )
-    client = signed_in(app)
-    timings, errors = measure(client)
-    base = timings[BASELINE]
+    client = harness.signed_in(app)
+    timings, errors = harness.measure(client, PAGES, REQUESTS)
     print(f"{label}: {SIZE:,} subjects generated in {loading:.0f} s "
           f"({planned:,} contacts planned, {overdue:,} of them overdue)")  # fmt: skip
-    print(f"{'page':<24}{'median':>9}{'p95':>9}{'x median':>10}{'x p95':>9}{'errors':>8}")
-    for path, name in PAGES.items():
-        ordered = sorted(timings[path])
-        median, p95 = statistics.median(ordered), percentile(ordered, 0.95)
-        print(
-            f"{name:<24}{median:>9.1f}{p95:>9.1f}{median / statistics.median(base):>10.2f}"
-            f"{p95 / percentile(sorted(base), 0.95):>9.2f}{errors[path]:>8}"
-        )
-    print("(ratios against the bare signed-in page from the same run; compare ratios)\n")
+    harness.print_ratios(PAGES, timings, errors, width=24)
     engine.dispose()
 
 
@@ -150,11 +116,11 @@ def _subject(
         "created_by_id": by,
         "agency_kind": rng.choice(AGENCY_KINDS),
         "concern": [t.slug for t in rng.sample(TOPICS, rng.randint(1, 2))],
-        "district": rng.choice(DISTRICTS),
+        "district": rng.choice(harness.DISTRICTS),
         "legal_basis": rng.choice(LEGAL_BASES[:2]),
         "agency_name": RowBound("地域包括支援センター", row),
         "passed_on_by": RowBound("民生委員 山田", row),
-        "person_name": RowBound(f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}", row),
+        "person_name": RowBound(f"{rng.choice(harness.SURNAMES)} {rng.choice(harness.GIVEN)}", row),
         "address": RowBound("京丹後市網野町網野1-2-3", row),
         "phone": RowBound(f"0772-{rng.randint(10, 99)}-{rng.randint(1000, 9999)}", row),
         "known": RowBound("ひとり暮らしで、最近姿を見ないと近所の方から聞いた。", row),
@@ -200,20 +166,6 @@ def _contact(
         "recorded_by_id": staff,
         "recorded_at": datetime.now(UTC),
     }
-
-
-def measure(client: FlaskClient) -> tuple[dict[str, list[float]], dict[str, int]]:
-    timings: dict[str, list[float]] = {path: [] for path in PAGES}
-    errors = dict.fromkeys(PAGES, 0)
-    for _ in range(3):  # templates compiled, caches and connections warm
-        for path in PAGES:
-            client.get(path)
-    for _ in range(REQUESTS):
-        for path in PAGES:
-            elapsed, status = _timed(client, path)
-            timings[path].append(elapsed)
-            errors[path] += status != 200
-    return timings, errors
 
 
 if __name__ == "__main__":

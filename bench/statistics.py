@@ -49,7 +49,8 @@ from sqlalchemy.orm import Session
 from backoffice.staff import accounts, totp
 from backoffice.staff.actor import Actor
 from backoffice.statistics import demo
-from bench.referrals import PASSWORD, _post, bench_app, make_staff, percentile
+from bench.harness import PASSWORD, bench_app, make_staff, percentile
+from bench.harness import post_form as _post
 from bench.search import _analyze, temporary_database
 from cards.designs import ensure_card_setup
 from core.db import get_engine
