@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 NOTO_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 CARD_FONT ?= $(or $(TSUNAGU_CARD_FONT),/usr/share/fonts/truetype/bizud-gothic/BIZUDPGothic-Regular.ttf)
 
-.PHONY: run test lint fmt translations extract-messages browser fonts bench clean help
+.PHONY: run test lint fmt translations extract-messages browser fonts bench deploy-test clean help
 
 help:
 	@echo "make run    set up, migrate, load the demo, serve on http://127.0.0.1:$(PORT)"
@@ -128,6 +128,19 @@ bench: $(STAMP) translations fonts
 		$(BIN)/python -m bench.search && $(BIN)/python -m bench.cards && \
 		$(BIN)/python -m bench.referrals && $(BIN)/python -m bench.outreach && \
 		$(BIN)/python -m bench.statistics
+
+# The shipped nginx and gunicorn configurations (deploy/), for real on loopback ports: Debian's
+# nginx is installed where we can (tests/test_deploy_nginx.py; `make test` runs it too).
+deploy-test: $(STAMP) translations
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing nginx from Debian's packages"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		else \
+			echo "The deployment test needs nginx: sudo apt-get install nginx"; exit 1; \
+		fi; \
+	fi
+	$(BIN)/pytest tests/test_deploy_nginx.py tests/test_deploy.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis

@@ -21,6 +21,7 @@ limit_request_line = 8190  # a case list filtered by many fields
 limit_request_fields = 50
 limit_request_field_size = 8190
 accesslog = None  # the app writes its own line; the audit trail records what staff do
+control_socket_disable = True  # gunicorn 25.1+: no control socket (nothing uses it)
 logconfig_dict = serving.LOGCONFIG
 serving.metrics_directory("/run/tsunagu-backoffice/metrics")
 on_starting = serving.on_starting

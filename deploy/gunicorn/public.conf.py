@@ -23,6 +23,7 @@ limit_request_line = 4094
 limit_request_fields = 50
 limit_request_field_size = 8190
 accesslog = None  # never: the app writes its own line, without who asked
+control_socket_disable = True  # gunicorn 25.1+: no control socket (nothing uses it)
 logconfig_dict = serving.LOGCONFIG
 serving.metrics_directory("/run/tsunagu-public/metrics")
 on_starting = serving.on_starting
