@@ -155,3 +155,19 @@ def test_workers_sharing_redis_share_the_limit() -> None:
     assert second.take_suppressed(user_id) == 0
     for key in client_redis.scan_iter(f"*{user_id}*"):
         client_redis.delete(key)
+
+
+def test_refusals_are_all_listed_when_the_counts_cannot_be_read(backoffice_app: Flask) -> None:
+    client = _client(backoffice_app, make_staff(backoffice_app, "liaison"))
+    closed = storage_from_string("redis://127.0.0.1:1/0", wrap_exceptions=True)  # no one there
+    backoffice_app.extensions["tsunagu.denials"] = DenialLimiter(closed)
+
+    statuses = _walk(backoffice_app, client, 999_000, DENIALS_PER_MINUTE + 2)
+
+    assert statuses == [404] * (DENIALS_PER_MINUTE + 2)
+    events = _events(backoffice_app)
+    assert len(events) == DENIALS_PER_MINUTE + 2
+    assert {event.action for event in events} == {"access.denied"}
+    assert all("not counted (rate-limit storage unreachable)" in e.reason for e in events)
+    with Session(get_engine(backoffice_app)) as session:
+        assert verify_chain(session).ok

@@ -8,7 +8,8 @@ about the person. One user walking ``/referrals/1..N`` must not flood the trail,
 first ``DENIALS_PER_MINUTE`` a minute are listed; the next one is an ``access.denied.limited``
 event saying a scan is under way, later ones are counted, and the count is reported with the
 user's next listed refusal. Counts live in the rate-limit storage (Redis when
-``TSUNAGU_RATELIMIT_STORAGE_URI`` names it), so every worker shares them.
+``TSUNAGU_RATELIMIT_STORAGE_URI`` names it), so every worker shares them; when it cannot be
+reached, every refusal is listed (with a note that none are counted) rather than none.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from limits import RateLimitItemPerMinute
+from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy.orm import Session
@@ -39,6 +41,7 @@ SUPPRESSED_KEEP_SECONDS = 24 * 3600
 # its cookie's token.
 UNRECORDED_ARGS = frozenset({"session_id"})
 RECORD, NOTICE, SUPPRESS = "record", "notice", "suppress"
+UNCOUNTED = "uncounted"  # the storage could not be reached: listed, without a limit
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ class DenialLimiter:
 
 
 def init_denials(app: Flask, settings: Settings) -> None:
-    storage = storage_from_string(settings.ratelimit_storage_uri)
+    # Every storage failure arrives as StorageError (see `_record`).
+    storage = storage_from_string(settings.ratelimit_storage_uri, wrap_exceptions=True)
     app.extensions["tsunagu.denials"] = DenialLimiter(storage)
     app.after_request(audit_denial)
 
@@ -104,7 +108,12 @@ def _names_a_record() -> bool:
 
 def _record(user: Any, status: int) -> None:
     limiter: DenialLimiter = current_app.extensions["tsunagu.denials"]
-    decision = limiter.admit(user.id)
+    try:
+        decision = limiter.admit(user.id)
+    except StorageError:
+        # The counts cannot be read: list every refusal rather than none, and say so.
+        log.warning("rate-limit storage unreachable: refusals are listed without a limit")
+        decision = UNCOUNTED
     if decision == SUPPRESS:
         return
     if "db_session" in g:
@@ -122,6 +131,8 @@ def _record(user: Any, status: int) -> None:
             f"more than {limiter.per_minute} refused requests in a minute: later ones this "
             f"minute are counted, not listed; this one: {reason}"
         )
+    elif decision == UNCOUNTED:
+        reason += "; refusals not counted (rate-limit storage unreachable)"
     elif suppressed := limiter.take_suppressed(user.id):
         reason += f"; {suppressed} earlier refusals counted, not listed"
     with Session(get_engine()) as db, db.begin():
