@@ -173,7 +173,11 @@ class RequestObserver:
             }
             if cache is not None:
                 fields["cache"] = cache
-            request_log.info("request", extra={"fields": fields})
+            # The record made here: Logger.info would look up the caller's file and line, a
+            # third of the line's cost on a page from the front cache, for nothing useful.
+            record = request_log.makeRecord(REQUEST_LOG, logging.INFO, "", 0, "request", (), None)
+            record.fields = fields
+            request_log.handle(record)
 
     def _ready(self, _: dict[str, Any]) -> tuple[str, list, bytes]:
         reason = self.readiness()
