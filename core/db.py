@@ -60,8 +60,13 @@ def utcnow() -> datetime:
 
 
 def make_engine(url: str, **options: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, enforced foreign keys and a busy timeout."""
+    """Create an engine; SQLite gets WAL, enforced foreign keys and a busy timeout.
+
+    A database error never carries the statement's values into a message or a log line
+    (``hide_parameters``): they may be what a person typed, a search's words or a contact.
+    """
     parsed = make_url(url)
+    options.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 15}, **options)
         if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):

@@ -61,3 +61,12 @@ def test_stored_profile_round_trips(session, settings) -> None:
     from core.profile import get_profile
 
     assert get_profile(session, fallback=None) == profile  # type: ignore[arg-type]
+
+
+def test_a_database_error_never_shows_the_values_it_was_given(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    with engine.connect() as connection, pytest.raises(Exception) as refused:
+        connection.execute(text("SELECT * FROM no_such_table WHERE x = :x"), {"x": "090-1234-5678"})
+
+    assert "no_such_table" in str(refused.value)
+    assert "090-1234-5678" not in str(refused.value)
