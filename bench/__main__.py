@@ -56,7 +56,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="tsunagu-bench-") as directory:
         environ, service_id = prepare_database(Path(directory))
         port = free_port()
-        server = start_gunicorn(environ, port)
+        server = start_gunicorn(environ, port, Path(directory) / "gunicorn.log")
         try:
             wait_until_ready(port)
             table = rows(service_id)
@@ -97,7 +97,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(environ: dict[str, str], port: int) -> subprocess.Popen:
+def start_gunicorn(environ: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    """The server, its log lines (one JSON line a request) written to ``log`` as a deployed
+    server writes them to its journal, not to this report."""
     command = [
         sys.executable,
         "-m",
@@ -110,7 +112,10 @@ def start_gunicorn(environ: dict[str, str], port: int) -> subprocess.Popen:
         "warning",
         "bench.app:application",
     ]
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=environ)
+    with log.open("ab") as output:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT
+        )
 
 
 def wait_until_ready(port: int) -> None:
