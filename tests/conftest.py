@@ -14,16 +14,14 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from backoffice import create_app as create_backoffice_app
-from cards.designs import ensure_card_setup
 from core.audit_chain import configure_audit_key
 from core.config import Settings
 from core.crypto import decode_key
 from core.db import Base, get_engine, make_engine
 from core.migrate import upgrade_to_head
-from core.profile import read_profile_file, store_profile
-from directory.demo import load_demo_directory
 from public_site import create_app as create_public_app
 from tests.databases import fresh_database
+from tests.demo_copies import DemoCopies
 
 SERVER_URL = os.environ.get("TEST_DATABASE_URL") or None
 NEUTRAL_URL = "https://neutral.example/"
@@ -86,15 +84,16 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def demo_copies() -> DemoCopies:
+    return DemoCopies()
+
+
 @pytest.fixture
-def demo(session: Session, settings: Settings) -> Session:
-    """The demo profile and directory, loaded as `tsunagu demo` loads them."""
-    profile = read_profile_file(settings.profile_path)
-    store_profile(session, profile)
-    load_demo_directory(session)
-    ensure_card_setup(session, profile)
-    session.commit()
-    return session
+def demo(session: Session, settings: Settings, demo_copies: DemoCopies) -> Session:
+    """The demo profile and directory, loaded as `tsunagu demo` loads them (a copy of the run's
+    first load where the database is as that load found it: tests/demo_copies.py)."""
+    return demo_copies.demo(session, settings)
 
 
 @pytest.fixture
