@@ -108,24 +108,23 @@ def _where(model: Any, covered: list[Piece]) -> Any:
 def _sums(
     session: Session, span: Period, found: Found, histograms: dict[str, Counter[int]]
 ) -> None:
-    month = sql.month_of(session, StatisticsDayCount.day, moment=False)
+    # Core columns, not the mapped ones: thousands of rows without the ORM's row handling.
+    counts, minutes = StatisticsDayCount.__table__.c, StatisticsDayMinutes.__table__.c
+    month = sql.month_of(session, counts.day, moment=False)
     rows = session.execute(
-        select(StatisticsDayCount.figure, month, StatisticsDayCount.row_key,
-               StatisticsDayCount.column_key, func.sum(StatisticsDayCount.count))
-        .where(_where(StatisticsDayCount, pieces(span, years=False)))
-        .group_by(StatisticsDayCount.figure, month, StatisticsDayCount.row_key,
-                  StatisticsDayCount.column_key)
-    )  # fmt: skip
+        select(counts.figure, month, counts.row_key, counts.column_key, func.sum(counts.count))
+        .where(_where(counts, pieces(span, years=False)))
+        .group_by(counts.figure, month, counts.row_key, counts.column_key)
+    ).all()
     for figure, bucket, row, column, n in rows:
         counter = found.get(figure)
         if counter is None:
             counter = found[figure] = Counter()
         counter[(bucket, row, column)] += int(n)
-    minutes = session.execute(
-        select(StatisticsDayMinutes.figure, StatisticsDayMinutes.minutes,
-               func.sum(StatisticsDayMinutes.count))
-        .where(_where(StatisticsDayMinutes, pieces(span, years=True)))
-        .group_by(StatisticsDayMinutes.figure, StatisticsDayMinutes.minutes)
-    )  # fmt: skip
-    for figure, value, n in minutes:
+    taken = session.execute(
+        select(minutes.figure, minutes.minutes, func.sum(minutes.count))
+        .where(_where(minutes, pieces(span, years=True)))
+        .group_by(minutes.figure, minutes.minutes)
+    ).all()
+    for figure, value, n in taken:
         histograms[figure][int(value)] += int(n)  # figures of `referral_counts.TIMES`
