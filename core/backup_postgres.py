@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from core.backup_crypto import BackupError
 
@@ -69,13 +69,25 @@ def _tool(name: str) -> str:
 def _connection(engine: Engine) -> tuple[str, dict[str, str]]:
     """A libpq address without the password, and an environment that carries it.
 
-    The password never appears on a command line, where any user of the machine could read it.
+    The password never appears on a command line, where any user of the machine could read it
+    (``ps``, /proc/PID/cmdline). The address is built afresh from the other parts: URL.set()
+    skips arguments that are None, so ``set(password=None)`` would have kept it.
     """
     url = make_url(engine.url.render_as_string(hide_password=False))
+    query = dict(url.query)
+    # libpq also takes the password as a query parameter: move that one to the environment too.
+    password = url.password or query.pop("password", None)
     environment = dict(os.environ)
-    if url.password:
-        environment["PGPASSWORD"] = str(url.password)
-    address = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    if password:
+        environment["PGPASSWORD"] = str(password)
+    address = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=query,
+    ).render_as_string(hide_password=False)
     return address, environment
 
 
