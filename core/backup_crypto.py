@@ -120,12 +120,19 @@ class _Reader:
                 f"backup file format {version} is not known to this version of Tsunagu "
                 f"(it reads format {FORMAT}): restore it with a newer Tsunagu"
             )
+        if chunk_size != CHUNK_SIZE:
+            # Nothing authenticates the header before its first chunk is read: a size taken
+            # from it could make the reader hold up to 4 GiB. The writer only ever uses one.
+            raise BackupError(
+                f"the backup file is damaged (its header declares chunks of {chunk_size} bytes, "
+                f"format {FORMAT} has {CHUNK_SIZE})"
+            )
         if not hmac.compare_digest(check, _derive(key, salt, b"key check", CHECK_BYTES)):
             raise WrongKeyError(
                 "wrong backup key: this backup was made with another key (or its header is damaged)"
             )
         self.source, self.header, self.number = source, raw, 0
-        self.limit = max(chunk_size, MAX_MANIFEST) + TAG_BYTES
+        self.limit = max(CHUNK_SIZE, MAX_MANIFEST) + TAG_BYTES  # checked before it is read
         self.cipher = AESGCM(_derive(key, salt, b"chunks v1", 32))
 
     def chunks(self) -> Iterator[tuple[bytes, bool]]:

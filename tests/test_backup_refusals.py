@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import struct
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +21,9 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.backup import make_backup, restore_backup
 from core.backup_crypto import (
+    CHUNK_SIZE,
+    HEADER,
+    TAG_BYTES,
     BackupError,
     WrongKeyError,
     decrypt_to,
@@ -164,3 +168,34 @@ def test_a_key_file_is_read(settings: Settings, clean_db: Engine, tmp_path: Path
         )
     assert made.exit_code == 0, made.output
     assert checked.exit_code == 0 and "checked:" in checked.output
+
+
+class Counted(io.BytesIO):
+    """A file that notes how many bytes were asked of it in all."""
+
+    asked = 0
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        self.asked += size if size is not None and size >= 0 else len(self.getvalue())
+        return super().read(size)
+
+
+def test_a_chunk_size_or_length_beyond_the_format_s_is_refused_before_it_is_read() -> None:
+    whole = io.BytesIO()
+    write_encrypted(whole, KEY, b"{}", io.BytesIO(b"x" * 10))
+    data = whole.getvalue()
+    header, rest = data[: HEADER.size], data[HEADER.size :]
+    huge = 0xFFFFFFF0
+    # The header's chunk size is not authenticated before a chunk is read: it must be the format's.
+    forged_size = header[:-4] + struct.pack(">I", huge) + struct.pack(">I", huge) + rest[4:]
+    # A first chunk declared longer than a chunk can be, under an untouched header.
+    forged_length = header + struct.pack(">I", CHUNK_SIZE + TAG_BYTES + 1) + rest[4:]
+
+    source = Counted(forged_size)
+    with pytest.raises(BackupError, match=f"declares chunks of {huge} bytes"):
+        decrypt_to(source, KEY, io.BytesIO())
+    assert source.asked == HEADER.size
+    source = Counted(forged_length)
+    with pytest.raises(BackupError, match=r"damaged \(chunk 0\)"):
+        decrypt_to(source, KEY, io.BytesIO())
+    assert source.asked == HEADER.size + 4
