@@ -23,9 +23,9 @@ KEY_FILE_HELP = f"A file holding the backup key (else the key is read from {KEY_
 
 
 def backup_key(key_file: Path | None, settings: Settings) -> bytes:
-    """The operator's backup key, from the file or the environment; never a data key."""
+    """The operator's backup key, from the file or the environment; never an app's key."""
     if key_file is not None:
-        key = parse_backup_key(key_file.read_text(encoding="utf-8"))
+        key = parse_backup_key(_read_private(key_file))
     elif os.environ.get(KEY_VARIABLE, "").strip():
         key = parse_backup_key(os.environ[KEY_VARIABLE])
     else:
@@ -35,12 +35,35 @@ def backup_key(key_file: Path | None, settings: Settings) -> bytes:
         )
     others = set(KeyRing.parse(settings.data_keys).keys.values()) if settings.data_keys else set()
     others |= {decode_key(k) for k in (settings.blind_index_key, settings.audit_key) if k}
+    # A secret key is any string, but one that reads as a key must not be this one either.
+    secret_keys = (settings.public_secret_key, settings.backoffice_secret_key)
+    others |= {found for k in secret_keys if (found := _as_key(k)) is not None}
     if key in others:
-        # A backup must not open with a key the live database's holders already have.
+        # A backup must not open with a key the live apps' holders already have.
         raise click.ClickException(
-            "the backup key must differ from the data, blind-index and audit keys"
+            "the backup key must differ from the data, blind-index and audit keys and from "
+            "the public and back-office secret keys"
         )
     return key
+
+
+def _as_key(text: str) -> bytes | None:
+    try:
+        return decode_key(text.strip())
+    except ValueError:
+        return None
+
+
+def _read_private(path: Path) -> str:
+    """The key file's text, refused (as ssh refuses a private key) if others may open it."""
+    with path.open(encoding="utf-8") as handle:
+        mode = os.fstat(handle.fileno()).st_mode  # the file read, not one swapped in after
+        if mode & 0o077:
+            raise click.ClickException(
+                f"{path} can be opened by its group or by others (mode {mode & 0o777:o}): "
+                f"the backup key must be readable by its owner only (chmod 600 {path})"
+            )
+        return handle.read()
 
 
 def _describe(manifest: Manifest) -> str:
@@ -58,7 +81,8 @@ def backup_key_command() -> None:
     Keep it where the backups are NOT (a password manager, a sealed envelope in the office
     safe): anyone with a backup and this key can read it, and without the key no backup can be
     restored. Give it to `backup` and `restore` in TSUNAGU_BACKUP_KEY or in a file (--key-file).
-    It must differ from the data, blind-index and audit keys.
+    It must differ from the data, blind-index and audit keys and the apps' secret keys; a key
+    file must be readable by its owner only (mode 0600 or 0400).
     """
     click.echo(new_backup_key())
 

@@ -158,6 +158,7 @@ def test_a_backup_never_overwrites_a_file(clean_db: Engine, backup: Path) -> Non
 def test_a_key_file_is_read(settings: Settings, clean_db: Engine, tmp_path: Path) -> None:
     key_file = tmp_path / "backup.key"
     key_file.write_text(new_backup_key() + "\n")
+    key_file.chmod(0o600)
     path = tmp_path / "with-file.backup"
     with app_on(replace(settings), settings.database_url) as app:
         made = app.test_cli_runner().invoke(
@@ -168,6 +169,35 @@ def test_a_key_file_is_read(settings: Settings, clean_db: Engine, tmp_path: Path
         )
     assert made.exit_code == 0, made.output
     assert checked.exit_code == 0 and "checked:" in checked.output
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o620])
+def test_a_key_file_others_may_open_is_refused(
+    settings: Settings, clean_db: Engine, tmp_path: Path, mode: int
+) -> None:
+    key_file = tmp_path / "backup.key"
+    key_file.write_text(new_backup_key() + "\n")
+    key_file.chmod(mode)
+    path = tmp_path / "refused.backup"
+    with app_on(settings, settings.database_url) as app:
+        made = app.test_cli_runner().invoke(
+            args=["tsunagu", "backup", "--key-file", str(key_file), str(path)]
+        )
+    assert made.exit_code == 1
+    assert f"mode {mode:o}" in made.output and "readable by its owner only" in made.output
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("secret", ["public_secret_key", "backoffice_secret_key"])
+def test_a_backup_key_reused_as_a_secret_key_is_refused(
+    settings: Settings, clean_db: Engine, tmp_path: Path, secret: str
+) -> None:
+    key = new_backup_key()
+    path = tmp_path / "refused.backup"
+    with app_on(replace(settings, **{secret: key}), settings.database_url) as app:
+        reused = run(app, "backup", str(path), key=key.rstrip("="))  # the same key, unpadded
+    assert reused.exit_code == 1 and "secret keys" in reused.output
+    assert not path.exists()
 
 
 class Counted(io.BytesIO):
