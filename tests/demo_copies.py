@@ -8,13 +8,15 @@ PostgreSQL each table's rows in COPY's binary form, the sequences then moved pas
 test that finds the database as that load found it (the same rows, at most a few, as a cleaned
 database keeps its content_version row; the same schema, profile, keys and day; its clock not
 moved by time_machine) gets the copy; any other gets a real load. So a copy only stands in for
-the very load it recorded; the ids of the copied rows are the first load's."""
+the very load it recorded; the ids of the copied rows are the first load's. Search tests that
+load the directory alone (with their own extra steps) keep copies of their loads the same way."""
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -52,6 +54,7 @@ class Before:
     days are laid out from it) and the rows already there (a cleaned database keeps its
     content_version row)."""
 
+    what: str  # which loader
     settings: tuple[str, ...]
     day: str
     rows: tuple[tuple[str, str], ...]
@@ -67,16 +70,30 @@ class Copy:
 
 
 class DemoCopies:
-    """A copy per database and state found, made by the first real load from that state."""
+    """A copy per database, loader and state found, made by the first real load from there."""
 
     def __init__(self) -> None:
         self._copies: dict[tuple[str, Before], Copy] = {}
 
     def demo(self, session: Session, settings: Settings) -> Session:
+        """The demo profile, directory and card setup, as ``tsunagu demo`` stores them."""
+        return self._load(session, "demo", lambda loading: load_demo(loading, settings), settings)
+
+    def load(self, session: Session, loader: Callable[[Session], None]) -> Session:
+        """What ``loader`` (a module-level function that commits) stores, from the demo alone."""
+        return self._load(session, f"{loader.__module__}.{loader.__qualname__}", loader, None)
+
+    def _load(
+        self,
+        session: Session,
+        what: str,
+        loader: Callable[[Session], None],
+        settings: Settings | None,
+    ) -> Session:
         engine = session.get_bind()
         assert isinstance(engine, Engine)
         with engine.connect() as connection:
-            before = _before(connection, settings)
+            before = _before(connection, what, settings)
             schema = _schema(connection)
             if session.in_transaction() or _travelled(connection):
                 before = None
@@ -85,18 +102,21 @@ class DemoCopies:
         if copy is not None and schema in copy.schemas:
             _restore(engine, copy)
             return session
-        load_demo(session, settings)
+        loader(session)
         if found is not None and copy is None:
             self._copies[found] = _take(engine, found[1], schema)
         return session
 
 
-def _before(connection: Connection, settings: Settings) -> Before | None:
-    path = Path(settings.profile_path)
-    if not path.is_file():
-        return None
-    profile = hashlib.sha256(path.read_bytes()).hexdigest()
-    keys = (settings.data_keys, settings.blind_index_key, settings.audit_key)
+def _before(connection: Connection, what: str, settings: Settings | None) -> Before | None:
+    read: tuple[str, ...] = ()
+    if settings is not None:
+        path = Path(settings.profile_path)
+        if not path.is_file():
+            return None
+        profile = hashlib.sha256(path.read_bytes()).hexdigest()
+        keys = (settings.data_keys, settings.blind_index_key, settings.audit_key)
+        read = (str(path), profile, *keys)
     tables = Base.metadata.sorted_tables
     filled = connection.execute(
         select(*(exists(select(literal(1)).select_from(t)).label(t.name) for t in tables))
@@ -109,7 +129,7 @@ def _before(connection: Connection, settings: Settings) -> Before | None:
                 return None
             rows.append((table.name, repr(found)))
     day = datetime.now(TOKYO).date().isoformat()
-    return Before((str(path), profile, *keys), day, tuple(rows))
+    return Before(what, read, day, tuple(rows))
 
 
 def _travelled(connection: Connection) -> bool:

@@ -17,6 +17,7 @@ from directory.hours import open_at
 from directory.search import results
 from directory.search.query import SearchQuery
 from directory.search.results import SearchResult, search_services
+from tests.demo_copies import DemoCopies
 
 NIGHT = datetime(2026, 12, 8, 2, 30, tzinfo=TOKYO)  # a Tuesday
 WEEKDAY_MORNING = datetime(2026, 12, 8, 10, 0, tzinfo=TOKYO)
@@ -32,11 +33,14 @@ QUERIES = [
 ]
 
 
-@pytest.fixture
-def directory(session: Session) -> Session:
+def load_directory(session: Session) -> None:
     load_demo_directory(session)
     session.commit()
-    return session
+
+
+@pytest.fixture
+def directory(session: Session, demo_copies: DemoCopies) -> Session:
+    return demo_copies.load(session, load_directory)
 
 
 def search(session: Session, now: datetime, **args: str) -> SearchResult:

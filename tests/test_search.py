@@ -39,19 +39,23 @@ from directory.search.synonym_tokens import refresh_synonym_tokens
 from directory.search.synonyms import load_synonyms
 from tests.conftest import SERVER_URL
 from tests.databases import fresh_database
+from tests.demo_copies import DemoCopies
 
 # A Monday, 10:00 in Tokyo, not a public holiday.
 MONDAY_MORNING = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
 MONDAY_NIGHT = datetime(2026, 3, 9, 14, 0, tzinfo=UTC)  # 23:00 in Tokyo
 
 
-@pytest.fixture
-def directory(session: Session) -> Session:
+def load_directory(session: Session) -> None:
     load_demo_directory(session)
     load_synonyms(session)
     reindex(session)
     session.commit()
-    return session
+
+
+@pytest.fixture
+def directory(session: Session, demo_copies: DemoCopies) -> Session:
+    return demo_copies.load(session, load_directory)
 
 
 def search(session: Session, now: datetime = MONDAY_MORNING, **args: object) -> SearchResult:

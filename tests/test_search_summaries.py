@@ -27,6 +27,7 @@ from directory.search.results import search_services
 from directory.search.summaries import FIELDS, ServiceSummary, summary_from_json
 from tests.conftest import SERVER_URL
 from tests.databases import fresh_database
+from tests.demo_copies import DemoCopies
 from tests.test_db_roles import acting_as, drop_roles, migrated_database, unique_roles
 
 MONDAY_MORNING = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
@@ -35,12 +36,15 @@ INSTANTS = [MONDAY_MORNING + timedelta(hours=5 * n) for n in range(34)]
 INSTANTS += [datetime(2026, 12, 29, 1, 0, tzinfo=UTC), datetime(2027, 1, 1, 13, 0, tzinfo=UTC)]
 
 
-@pytest.fixture
-def directory(session: Session) -> Session:
+def load_directory(session: Session) -> None:
     load_demo_directory(session)
     reindex(session)
     session.commit()
-    return session
+
+
+@pytest.fixture
+def directory(session: Session, demo_copies: DemoCopies) -> Session:
+    return demo_copies.load(session, load_directory)
 
 
 def published(session: Session) -> list[Service]:

@@ -20,15 +20,19 @@ from directory.search.runners import runners
 from directory.search.synonym_tokens import refresh_synonym_tokens
 from directory.search.synonyms import load_synonyms, synonym_map
 from directory.textnorm import is_short_kana, normalize
+from tests.demo_copies import DemoCopies
 
 NOW = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def directory(session: Session) -> Session:
+def load_directory(session: Session) -> None:
     load_demo_directory(session)
     session.commit()
-    return session
+
+
+@pytest.fixture
+def directory(session: Session, demo_copies: DemoCopies) -> Session:
+    return demo_copies.load(session, load_directory)
 
 
 def groups(session: Session) -> dict[str, list[str]]:
