@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,17 @@ from sqlalchemy.orm import Session
 from core import audit
 from directory.editing.changes import EditError, clean, record_change
 from directory.models import CrisisTerm
+from directory.search.query import SearchQuery
 from directory.textnorm import normalize
 
 CRISIS_TERMS_FILE = Path(__file__).resolve().parent / "data" / "crisis_terms.toml"
 MAX_TERM_LENGTH = 30
 MIN_KEY_LENGTH = 2  # one character would match nearly every query
 MAX_QUERY = 200  # characters of a query that are checked, as search reads them
+# What a crisis search finds when its own words find no service (死ぬ方法, リストカット, "how to
+# die"): what a search for the wish itself finds, the lines to talk to first, never a page
+# saying nothing was found.
+WISH = "死にたい"
 _TERMS = select(CrisisTerm.term).order_by(CrisisTerm.id)
 
 
@@ -74,6 +80,12 @@ def holds_crisis_word(text: str, keys: Sequence[str]) -> bool:
 
 def is_crisis_query(session: Session, text: str) -> bool:
     return bool(text.strip()) and holds_crisis_word(text, crisis_keys(session))
+
+
+def wish_query(query: SearchQuery) -> SearchQuery:
+    """The same search (filters, page) for the wish itself: for a crisis search whose words
+    found nothing."""
+    return replace(query, text=WISH)
 
 
 def add_crisis_term(

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from core.db import get_session
 from core.qr import qr_svg
 from core.web import current_profile
+from directory.crisis import wish_query
 from directory.hours import service_status, weekly_table
 from directory.queries import home_channels, published_service, topic_by_code
 from directory.search.query import SearchQuery
@@ -48,6 +49,9 @@ def search() -> str:
     query = SearchQuery.from_args(request.args, districts=districts)
     now = _now()
     result = found_services(query, now)
+    crisis = is_crisis_search(query.text)
+    if crisis and not result.items:
+        result = found_services(wish_query(query), now)
     help_channels = home_channels(db) if not result.items else {}
     shown = [*result.items, *(s for group in help_channels.values() for s in group)]
     return render_template(
@@ -63,7 +67,7 @@ def search() -> str:
         page_url=_page_url,
         help_channels=help_channels,
         # The words tell of wanting to die: the block at the top (base.html) says so gently.
-        crisis=is_crisis_search(query.text),
+        crisis=crisis,
     )
 
 

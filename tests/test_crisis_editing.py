@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -92,10 +95,55 @@ def test_crisis_words_load_once_and_match_after_normalisation(demo: Session) -> 
         "SUICIDE",
     ):
         assert crisis.holds_crisis_word(text, keys), text
-    for text in ("借金", "しごと", "", "die"):
+    for text in ("借金", "しごと", "", "die", "眠れない", "food bank", "うつ", "さみしい"):
         assert not crisis.holds_crisis_word(text, keys), text
-    terms = {term.term for term in crisis.crisis_terms(demo)}
-    assert "首をつりたい" not in terms  # never a method
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Asking how to die, or telling of hurting oneself: among those most at risk, so help
+        # comes first. The words are never shown to residents, only matched.
+        "死ぬ方法", "楽に死ねる方法", "首をつりたい", "リストカット", "リスカしちゃった",
+        "オーバードーズ", "ODしたい", "自傷", "How to die", "self harm",
+        # The wish, typed in more ways than the first list knew.
+        "死んでしまいたい", "死んだほうがまし", "もう終わりにしたい", "生きるのつらい",
+        "生きてる意味ない", "消えたくなる", "I want to disappear",
+    ],
+)  # fmt: skip
+def test_searches_for_a_method_or_telling_of_self_harm_count_as_crisis(
+    demo: Session, text: str
+) -> None:
+    assert crisis.holds_crisis_word(text, crisis.crisis_keys(demo)), text
+
+
+def test_no_word_naming_a_means_is_ever_shown_on_a_public_page(
+    public_app: Flask, demo: Session
+) -> None:
+    client = public_app.test_client()
+    pages = ["/", "/en/", "/directory", "/directory?q=%E6%AD%BB%E3%81%AC%E6%96%B9%E6%B3%95"]
+    html = "".join(client.get(url).get_data(as_text=True) for url in pages)
+    means = ("リストカット", "オーバードーズ", "過量服薬", "首吊り", "首つり", "飛び降り", "死に方")
+
+    assert "now-block-crisis" in html  # the search for a method was answered with help first
+    assert [word for word in means if word in html] == []
+
+
+@pytest.mark.parametrize("words", ["死ぬ方法", "リストカット", "how to die"])
+def test_a_crisis_search_whose_words_find_nothing_lists_the_lines_to_talk_to(
+    public_app: Flask, demo: Session, words: str
+) -> None:
+    client = public_app.test_client()
+    html = client.get("/directory", query_string={"q": words}).get_data(as_text=True)
+    wish = client.get("/directory", query_string={"q": "死にたい"}).get_data(as_text=True)
+
+    assert "見つかりませんでした" not in html
+    assert _service_links(html) == _service_links(wish) != []
+
+
+def _service_links(html: str) -> list[str]:
+    main = html.split("<main", 1)[1]
+    return re.findall(r'href="(/directory/services/[^"]+)"', main)
 
 
 def test_staff_add_and_remove_a_crisis_word_that_search_uses(
