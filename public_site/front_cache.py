@@ -18,13 +18,17 @@ everything that makes its key is known without the app:
 
 Anything else goes on to the app, which renders the page or takes it from Redis; a response the
 page cache marks as kept is kept here on the way out (from a GET: a HEAD has no body to keep).
-What the hooks refuse (a NUL in the address, http in production, an unknown host) never reaches
-the store, so it is never answered here. The pages are kept in memory as bytes, the least
-recently used dropped first; each entry lasts until its minute ends.
+What the hooks refuse (a NUL in the address, http in production) never reaches the store, so it
+is never answered here; an unknown host is refused by the proxy in front (deploy/nginx), and a
+page for it would be kept under that host only. The pages are kept in memory as bytes, within a
+budget of pages and of bytes (`PageShelf`), the least recently used dropped first; each lasts
+until its minute ends.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -34,7 +38,7 @@ from flask import Flask
 
 from core.observability import CACHE, ENDPOINT, ROUTE
 from public_site.now import CLOCK, minute_of
-from public_site.render_cache import LRU, VersionReader
+from public_site.render_cache import VersionReader
 
 KEEP = "tsunagu.front_cache.keep"  # environ: set by the page cache to (version, minute)
 # What a request says that its page may depend on (the path's language among them).
@@ -44,17 +48,64 @@ ADDRESS_KEYS = (
     "HTTP_X_FORWARDED_PREFIX",
 )  # fmt: skip
 UNKEPT_HEADERS = frozenset({"date", "set-cookie"})  # the server adds Date; cookies never kept
-
+MAX_BYTES = 64 * 1024 * 1024  # per process: about two thousand pages of the site
 # Status, headers, body, and the endpoint and route that rendered it (for the request log).
 Page = tuple[str, list[tuple[str, str]], bytes, str | None, str | None]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
+class PageShelf:
+    """The kept pages: at most ``max_pages`` of them and ``max_bytes`` of bodies and headers, the
+    least recently used dropped first. A page over an eighth of the budget is not kept (a full
+    HSDS listing can be megabytes: it is rendered again, or comes from Redis). Once a page of a
+    later minute is kept, the pages of earlier minutes go: no request can find them again.
+    Bounded in bytes, not only in pages: any made-up query parameter is a page of its own."""
+
+    def __init__(self, max_pages: int, max_bytes: int) -> None:
+        self.max_pages, self.max_bytes = max_pages, max_bytes
+        self.bytes, self.minute = 0, ""
+        self._pages: OrderedDict[tuple[Any, ...], tuple[Page, int]] = OrderedDict()
+        self._lock = threading.Lock()  # a threaded server's requests share the shelf
+
+    def get(self, key: tuple[Any, ...]) -> Page | None:
+        with self._lock:
+            found = self._pages.get(key)
+            if found is None:
+                return None
+            self._pages.move_to_end(key)
+            return found[0]
+
+    def set(self, key: tuple[Any, ...], page: Page) -> None:
+        size = len(page[2]) + sum(len(k) + len(v) for k, v in page[1])
+        if size > self.max_bytes // 8:
+            return
+        with self._lock:
+            minute = key[1]
+            if minute > self.minute:
+                self._drop(lambda old: old[1] < minute)
+                self.minute = minute
+            self._drop(lambda old: old == key)
+            self._pages[key] = (page, size)
+            self.bytes += size
+            while len(self._pages) > self.max_pages or self.bytes > self.max_bytes:
+                _, (_, dropped) = self._pages.popitem(last=False)
+                self.bytes -= dropped
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def _drop(self, which: Callable[[tuple[Any, ...]], bool]) -> None:
+        for old in [key for key in self._pages if which(key)]:
+            self.bytes -= self._pages.pop(old)[1]
+
+
 class FrontCache:
-    def __init__(self, app: Flask, inner: WSGIApp, versions: VersionReader, size: int) -> None:
+    def __init__(
+        self, app: Flask, inner: WSGIApp, versions: VersionReader, size: int, max_bytes: int
+    ) -> None:
         self.app, self.inner, self.versions = app, inner, versions
-        self.pages = LRU(size)
+        self.pages = PageShelf(size, max_bytes)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
@@ -122,8 +173,10 @@ def _address(environ: dict[str, Any]) -> tuple[Any, ...]:
     return (*(environ.get(name) for name in ADDRESS_KEYS), query)
 
 
-def install(app: Flask, versions: VersionReader, size: int) -> FrontCache:
+def install(
+    app: Flask, versions: VersionReader, size: int, max_bytes: int = MAX_BYTES
+) -> FrontCache:
     """Put the front cache outermost (after any proxy middleware the security setup added)."""
-    front = FrontCache(app, app.wsgi_app, versions, size)
+    front = FrontCache(app, app.wsgi_app, versions, size, max_bytes)
     app.wsgi_app = front  # type: ignore[method-assign]
     return front

@@ -20,7 +20,7 @@ from core.observability import RequestObserver
 from core.timezone import TOKYO
 from directory.models import Service
 from public_site import create_app as create_public_app
-from public_site.front_cache import FrontCache
+from public_site.front_cache import FrontCache, PageShelf
 
 NOON = datetime(2026, 3, 10, 12, 0, 5, tzinfo=TOKYO)
 
@@ -147,3 +147,36 @@ def test_the_version_is_read_again_after_a_second_and_the_minute_changes_the_key
     clock.move_to(NOON.replace(minute=1, second=0))
     client.get("/")
     assert requests_seen == ["app"] * 3
+
+
+def test_the_shelf_keeps_to_its_budget_of_bytes_and_drops_past_minutes() -> None:
+    shelf = PageShelf(max_pages=100, max_bytes=8_000)
+
+    def page(size: int) -> tuple[str, list[tuple[str, str]], bytes, None, None]:
+        return ("200 OK", [("Content-Type", "text/html")], b"x" * size, None, None)
+
+    for n in range(20):
+        shelf.set((1, "202603101200", ("/", str(n))), page(900))
+    assert shelf.bytes <= 8_000 and len(shelf) == 8  # 8 of about 923 bytes fit
+    assert shelf.get((1, "202603101200", ("/", "19"))) is not None
+    assert shelf.get((1, "202603101200", ("/", "0"))) is None  # the oldest went first
+
+    shelf.set((1, "202603101200", ("/", "big")), page(1_500))  # over an eighth of the budget
+    assert shelf.get((1, "202603101200", ("/", "big"))) is None
+
+    shelf.set((1, "202603101201", ("/", "next")), page(10))
+    assert len(shelf) == 1 and shelf.bytes == 10 + len("Content-Type") + len("text/html")
+
+
+def test_made_up_parameters_do_not_grow_the_process_past_its_budget(
+    site: Flask, demo: Session, clock: object
+) -> None:
+    front = site.wsgi_app.inner  # under the request observer
+    assert isinstance(front, FrontCache)
+    front.pages.max_bytes = 400_000  # an eighth: a directory page (about 34 KB) is kept
+    client = site.test_client()
+
+    for n in range(30):
+        assert client.get(f"/directory?zz={n}").status_code == 200
+
+    assert 0 < front.pages.bytes <= 400_000 and len(front.pages) < 30
