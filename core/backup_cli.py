@@ -10,15 +10,18 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
+from core import audit
 from core.audit import verify_chain
 from core.audit_chain import AuditKeyError
-from core.backup import KIND_NAMES, Manifest, make_backup, restore_backup
+from core.backup import KIND_NAMES, Manifest, RestoreResult, make_backup, restore_backup
 from core.backup_crypto import BackupError, new_backup_key, parse_backup_key
 from core.config import Settings
 from core.crypto import KeyRing, decode_key
 from core.db import get_engine
 
 KEY_VARIABLE = "TSUNAGU_BACKUP_KEY"
+RESTORE_ACTION = "system.restore"
+SHELL = "server shell"  # the client network of what the shell does: nobody is signed in
 KEY_FILE_HELP = f"A file holding the backup key (else the key is read from {KEY_VARIABLE})."
 
 
@@ -119,7 +122,7 @@ def backup_command(path: Path, key_file: Path | None) -> None:
 @click.option("--check", is_flag=True, help="Only check the file and the key; change nothing.")
 @with_appcontext
 def restore_command(path: Path, key_file: Path | None, force: bool, check: bool) -> None:
-    """Replace the database with the backup in PATH, then verify the audit trail.
+    """Replace the database with the backup in PATH, verify the audit trail, record the restore.
 
     Stop both apps first. Nothing changes unless every check passes: the key, the file's
     authentication, the checksum, a backup of the same kind of database, a schema this version
@@ -139,27 +142,51 @@ def restore_command(path: Path, key_file: Path | None, force: bool, check: bool)
     click.echo(f"restored into the {KIND_NAMES[result.manifest.database]} database")
     if result.migrated_from:
         click.echo(f"schema: migrated from {result.migrated_from} to {result.revision}")
-    _report_audit(result.manifest)
+    _audit_restore(result)
     click.echo("next: start the apps again (a restarted app forgets pages kept from before)")
     if result.manifest.database == "postgresql":
         click.echo("next: run `flask --app wsgi db roles --apply` to grant the app roles again")
 
 
-def _report_audit(manifest: Manifest) -> None:
+def _audit_restore(result: RestoreResult) -> None:
+    """Verify the restored trail, then record the restore in it, so the rewind shows there.
+
+    The event is recorded even when the trail does not verify: the database was replaced either
+    way. An anchor taken after the backup no longer verifies (`audit verify --anchor`)."""
+    manifest = result.manifest
     try:
         with Session(get_engine()) as session:
             verified = verify_chain(session)
+        with Session(get_engine()) as session, session.begin():
+            event = audit.record(
+                session, action=RESTORE_ACTION, client_network=SHELL, reason=_reason(result)
+            )
+            recorded = f"recorded as audit event {event.position} ({RESTORE_ACTION})"
     except AuditKeyError as exc:
         raise click.ClickException(
-            f"restored, but the audit trail was not verified: {exc}"
+            f"restored, but the audit trail was not verified nor the restore recorded: {exc}"
         ) from None
     if not verified.ok:
         raise click.ClickException(
-            f"restored, but the audit trail does not verify at event {verified.broken_id}: "
-            f"{verified.problem} (`audit verify` says more)"
+            f"restored ({recorded}), but the audit trail does not verify at event "
+            f"{verified.broken_id}: {verified.problem} (`audit verify` says more)"
         )
     click.echo(f"audit trail intact: {verified.checked} events, head hash {verified.head_hash}")
     expected = manifest.audit.get("head_hash")
     if manifest.audit.get("events") and verified.head_hash != expected:
         # A migration may add events after the backup's head; say so rather than hide it.
         click.echo(f"the backup's head was {expected}; events were added since (migrations)")
+    click.echo(
+        f"{recorded}; anchors taken after the backup no longer verify: "
+        "take a new one (`audit anchor -o FILE`)"
+    )
+
+
+def _reason(result: RestoreResult) -> str:
+    manifest = result.manifest
+    migrated = f", migrated to {result.revision}" if result.migrated_from else ""
+    return (
+        f"restored the backup of {manifest.created_at} (schema {manifest.schema_revision}"
+        f"{migrated}; {manifest.audit.get('events')} audit events, head "
+        f"{manifest.audit.get('head_hash')})"
+    )

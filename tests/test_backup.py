@@ -6,6 +6,7 @@ dropped afterwards: the suite's database is shared by every test.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from backoffice import create_app as create_backoffice_app
 from backoffice.referrals.models import Referral
 from cards.batches import count_scan, standing_batch
+from core.audit import AuditChainLock, AuditEvent
 from core.backup_crypto import new_backup_key
 from core.config import Settings
 from core.db import Base, get_engine, make_engine
@@ -66,6 +68,12 @@ def run(app: Flask, *args: str, key: str = KEY) -> Result:
     return app.test_cli_runner().invoke(args=["tsunagu", *args], env={"TSUNAGU_BACKUP_KEY": key})
 
 
+def backup_time(output: str) -> str:
+    found = re.search(r"^backup of (\S+) \(", output, re.MULTILINE)
+    assert found is not None, output
+    return found.group(1)
+
+
 def every_row(engine: Engine) -> dict[str, list[str]]:
     """Every table's rows as stored (ciphertexts, not plaintexts), in a stable order."""
     with engine.connect() as connection:
@@ -73,6 +81,24 @@ def every_row(engine: Engine) -> dict[str, list[str]]:
         rows = {name: connection.execute(select(text("*")).select_from(table(name))).all()
                 for name in sorted(names)}  # fmt: skip
         return {name: sorted(repr(tuple(row)) for row in found) for name, found in rows.items()}
+
+
+def restored_rows(engine: Engine, created_at: str) -> dict[str, list[str]]:
+    """Every row as the backup held it: the restore's own audit event, the trail's last and
+    naming the backup, is taken away."""
+    rows = every_row(engine)
+    with Session(engine) as session:
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.position.desc())).first()
+        lock = session.get(AuditChainLock, 1)  # SQLite's chain lock counts the event's write
+    assert last is not None and last.action == "system.restore"
+    assert (last.actor_id, last.client_network) == (None, "server shell")
+    assert last.reason is not None and created_at in last.reason
+    kept = [row for row in rows["audit_event"] if last.hash not in row]
+    assert len(kept) == len(rows["audit_event"]) - 1
+    rows["audit_event"] = kept
+    if lock is not None:
+        rows["audit_chain_lock"] = [repr((lock.id, lock.writes - 1))]
+    return rows
 
 
 @pytest.fixture
@@ -103,7 +129,7 @@ def test_a_backup_restores_every_row_and_the_audit_trail_verifies(
         result = run(restored, "restore", str(path))
         assert result.exit_code == 0, result.output
         engine = get_engine(restored)
-        assert every_row(engine) == before
+        assert restored_rows(engine, backup_time(result.output)) == before
         assert current_revision(engine) == current_revision(get_engine(filled))
         events = len(before["audit_event"])
         assert f"audit trail intact: {events} events" in result.output
@@ -135,7 +161,7 @@ def test_a_database_holding_data_is_replaced_only_with_force(
 
         forced = run(restored, "restore", "--force", str(path))
         assert forced.exit_code == 0, forced.output
-        assert every_row(engine) == every_row(get_engine(filled))
+        assert restored_rows(engine, backup_time(forced.output)) == every_row(get_engine(filled))
 
 
 def test_a_backup_of_an_older_schema_is_restored_then_migrated(
@@ -154,3 +180,33 @@ def test_a_backup_of_an_older_schema_is_restored_then_migrated(
             head = current_revision(get_engine(app))
         assert "schema: migrated from 0033 to " in result.output
         assert head != "0033" and f"to {head}" in result.output
+
+
+def test_a_restore_is_recorded_and_an_anchor_taken_since_the_backup_shows_the_rewind(
+    filled: Flask, settings: Settings, tmp_path: Path
+) -> None:
+    path, anchor = tmp_path / "tsunagu.backup", tmp_path / "anchor.json"
+    assert run(filled, "backup", str(path)).exit_code == 0
+    make_referral(filled, make_staff(filled, "coordinator").id)  # events the backup lacks
+    assert (
+        filled.test_cli_runner().invoke(args=["audit", "anchor", "-o", str(anchor)]).exit_code == 0
+    )
+
+    with scratch_database(tmp_path) as url, app_on(settings, url) as restored:
+        result = run(restored, "restore", str(path))
+        assert result.exit_code == 0, result.output
+        with Session(get_engine(restored)) as session:
+            event = session.scalars(select(AuditEvent).order_by(AuditEvent.position.desc())).first()
+            revision = current_revision(get_engine(restored))
+        verified = restored.test_cli_runner().invoke(args=["audit", "verify"])
+        anchored = restored.test_cli_runner().invoke(
+            args=["audit", "verify", "--anchor", str(anchor)]
+        )
+
+    assert event is not None and event.action == "system.restore"
+    assert (event.actor_id, event.actor_login, event.client_network) == (None, None, "server shell")
+    assert event.reason is not None
+    assert f"backup of {backup_time(result.output)} (schema {revision};" in event.reason
+    assert f"recorded as audit event {event.position} (system.restore)" in result.output
+    assert verified.exit_code == 0, verified.output  # the restore's event is signed and chained
+    assert anchored.exit_code == 1 and "audit trail broken" in anchored.output
