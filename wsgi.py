@@ -18,6 +18,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from backoffice import create_app as create_backoffice_app
 from core.config import ConfigError, Settings, load_settings, require
 from public_site import create_app as create_public_app
+from public_site.export_static import export_command
 
 STAFF_PREFIX = "/staff"
 PUBLIC_SITE = "tsunagu.public_site"  # combined.extensions: the public site it dispatches to
@@ -31,6 +32,8 @@ def create_combined_app(settings: Settings | None = None) -> Flask:
     combined = create_backoffice_app(settings)
     combined.config["SESSION_COOKIE_PATH"] = STAFF_PREFIX  # keep the staff cookie off public pages
     combined.extensions[PUBLIC_SITE] = public_site
+    # Here, where both apps are at hand: the back office's `tsunagu` group exports the site.
+    combined.cli.commands["tsunagu"].add_command(export_command(public_site))  # type: ignore[attr-defined]
     combined.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
         public_site.wsgi_app, {STAFF_PREFIX: combined.wsgi_app}
     )
