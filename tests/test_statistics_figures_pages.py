@@ -209,3 +209,20 @@ def test_the_page_links_to_its_files_for_the_same_period(backoffice_app: Flask) 
     assert "attachment" in response.headers["Content-Disposition"]
     refused = page(client, "/statistics/cards?kind=month&year=20x5&month=5")
     assert ".csv" not in refused and ".xlsx" not in refused
+
+
+def test_staff_who_may_not_read_cases_ask_for_whole_months(backoffice_app: Flask) -> None:
+    # A few days' exact counts can describe one case, and two ranges a day apart tell that
+    # day's by their difference: analysts read ranges of whole months, as months themselves.
+    analyst = signed_in_client(backoffice_app, "analyst")
+    days = "kind=range&start=2025-05-02&end=2025-05-31"
+
+    refused = page(analyst, f"/statistics/referrals?{days}")
+    assert "月の初日から月末までの月単位で指定してください" in refused
+    assert analyst.get(f"/statistics/referrals.csv?{days}").status_code == 400
+    assert analyst.get(f"/statistics/report.xlsx?{days}").status_code == 400
+    months = page(analyst, "/statistics/referrals?kind=range&start=2025-04-01&end=2025-06-30")
+    assert "令和7年度（2025年4月1日〜2025年6月30日）" in months
+
+    coordinator = signed_in_client(backoffice_app, "coordinator")
+    assert "（2025年5月2日〜2025年5月31日）" in page(coordinator, f"/statistics/referrals?{days}")

@@ -23,6 +23,12 @@ ERAS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"))
 MAX_DAYS = 366 * 5
 
 
+WHOLE_MONTHS_MESSAGE = (
+    "案件を見る権限のない方は、期間を月の初日から月末までの月単位で指定してください"
+    "（少ない件数から一人の方のことが推測されないようにするためです）。"
+)
+
+
 class PeriodError(ValueError):
     """A period that cannot be: the message is Japanese, for the page."""
 
@@ -83,6 +89,17 @@ class Period:
         if (last - first).days + 1 > MAX_DAYS:
             raise PeriodError("期間は5年以内にしてください。")
         return cls._checked(first, last + timedelta(days=1), "range")
+
+    def in_whole_months(self) -> Period:
+        """This period, if it is whole months; for staff who may not read cases (analysts).
+
+        Exact counts of a few days can describe one case (its district, age band, categories),
+        and two ranges a day apart tell that day's by their difference: ranges of whole months
+        tell no more than the months themselves, which every role may read."""
+        whole = self.start.day == 1 and self.end.day == 1
+        if self.kind == "range" and not whole:
+            raise PeriodError(WHOLE_MONTHS_MESSAGE)
+        return self
 
     @classmethod
     def _checked(cls, start: date, end: date, kind: str) -> Period:

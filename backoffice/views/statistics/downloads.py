@@ -16,7 +16,12 @@ from backoffice.statistics.figures import AREAS, all_tables, area_tables
 from backoffice.statistics.periods import Period
 from backoffice.statistics.report import export_file
 from backoffice.statistics.tables import Table
-from backoffice.views.statistics.forms import PeriodForm, chosen_period, default_period
+from backoffice.views.statistics.forms import (
+    PeriodForm,
+    chosen_period,
+    default_period,
+    reads_cases,
+)
 from backoffice.views.statistics.pages import bp
 from backoffice.web.context import current_actor
 from cards.fonts import FontMissing
@@ -33,7 +38,8 @@ def _period() -> Period:
     """The period the query asks for (the current fiscal year when it asks none); 400 if wrong."""
     if not any(name in request.args for name in ("kind", "year", "month", "start", "end")):
         return default_period(tokyo_today())
-    period = chosen_period(PeriodForm(request.args), tokyo_today())
+    whole_months = not reads_cases(current_actor())
+    period = chosen_period(PeriodForm(request.args), tokyo_today(), whole_months=whole_months)
     if period is None:
         abort(400)
     return period

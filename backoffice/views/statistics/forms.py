@@ -11,6 +11,8 @@ from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from backoffice.staff.actor import Actor
+from backoffice.staff.permissions import CASE_PERMISSIONS
 from backoffice.statistics.periods import Period, PeriodError, fiscal_year_of
 from backoffice.web.forms import DATE_MESSAGE, BlankableDateField, Select, at_most, number
 
@@ -41,12 +43,18 @@ class PeriodForm(FlaskForm):
     end = BlankableDateField("終わりの日（この日を含む）", validators=[Optional()])
 
 
+def reads_cases(actor: Actor) -> bool:
+    """Whether the actor may open cases or subjects (and so sees their details anyway)."""
+    return bool(actor.permissions & CASE_PERMISSIONS)
+
+
 def default_period(today: date) -> Period:
     return Period.fiscal_year(fiscal_year_of(today))
 
 
-def chosen_period(form: PeriodForm, today: date) -> Period | None:
-    """The period the form asks for, or None with the problems on its fields."""
+def chosen_period(form: PeriodForm, today: date, *, whole_months: bool = False) -> Period | None:
+    """The period the form asks for, or None with the problems on its fields; with
+    ``whole_months`` (staff who may not read cases), a range must be whole months."""
     if not form.validate():
         return None
     kind = form.kind.data or "fiscal_year"
@@ -64,7 +72,8 @@ def chosen_period(form: PeriodForm, today: date) -> Period | None:
                 ]
             if form.start.data is None or form.end.data is None:
                 return None
-            return Period.between(form.start.data, form.end.data)
+            period = Period.between(form.start.data, form.end.data)
+            return period.in_whole_months() if whole_months else period
         raw = (form.year.data or "").strip()
         year = number(raw, digits=4) if raw else fiscal_year_of(today)
         if year is None or len(str(year)) != 4:

@@ -15,7 +15,13 @@ from backoffice.statistics.charts import bar_chart
 from backoffice.statistics.figures import AREAS, area_tables
 from backoffice.statistics.periods import Period, wareki_fiscal_year
 from backoffice.statistics.tables import shown
-from backoffice.views.statistics.forms import PeriodForm, chosen_period, default_period
+from backoffice.views.statistics.forms import (
+    PeriodForm,
+    chosen_period,
+    default_period,
+    reads_cases,
+)
+from backoffice.web.context import current_actor
 from core.db import get_session
 from core.timezone import tokyo_today
 from core.web import current_profile
@@ -35,7 +41,8 @@ def area(area: str) -> str:
     today = tokyo_today()
     form = PeriodForm(request.args)
     asked = bool(request.args)
-    period = chosen_period(form, today) if asked else None
+    whole_months = not reads_cases(current_actor())
+    period = chosen_period(form, today, whole_months=whole_months) if asked else None
     refused = asked and period is None
     if period is None:  # nothing asked, or a period that cannot be: the current fiscal year
         period = default_period(today)
