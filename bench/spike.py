@@ -23,16 +23,10 @@ from bench import wrk
 CONNECTIONS = int(os.environ.get("BENCH_SPIKE_CONNECTIONS", "200"))
 SECONDS = int(os.environ.get("BENCH_SPIKE_SECONDS", "60"))
 # Each wrk thread goes round the mix; a tenth of the requests are a search never seen before.
-MIX_SCRIPT = """
+MIX_SCRIPT = (
+    wrk.THREAD_COUNTER
+    + """
 local step = 0
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("id", threads)
-end
-function init(args)
-  counter = id * 100000000
-end
 function request()
   step = step % #PATHS + 1
   local path = PATHS[step]
@@ -43,6 +37,7 @@ function request()
   return wrk.format(nil, path)
 end
 """
+)
 
 
 def mix(service_id: str, search: str) -> list[str]:

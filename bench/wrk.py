@@ -18,7 +18,7 @@ from pathlib import Path
 
 WRK = shutil.which("wrk")
 # Each wrk thread numbers its requests apart from the other threads' (thread id in the counter).
-VARYING_SCRIPT = """
+THREAD_COUNTER = """
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -27,11 +27,16 @@ end
 function init(args)
   counter = id * 100000000
 end
+"""
+VARYING_SCRIPT = (
+    THREAD_COUNTER
+    + """
 function request()
   counter = counter + 1
   return wrk.format(nil, wrk.path .. "&bench=" .. VARY .. "-" .. counter)
 end
 """
+)
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 

@@ -1,15 +1,14 @@
 """Backups that restore: fill, back up, restore into an empty database, compare every table.
 
-On PostgreSQL the restore targets are scratch databases of their own (``tsunagu_test_backup_*``),
-dropped afterwards: the suite's database is shared by every test.
+On PostgreSQL the restore targets are scratch databases of their own (``tsunagu_test_*``,
+`tests.databases`), dropped afterwards: the suite's database is shared by every test.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,8 +16,7 @@ import pytest
 from alembic import command
 from click.testing import Result
 from flask import Flask
-from sqlalchemy import Engine, create_engine, inspect, select, table, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, inspect, select, table, text
 from sqlalchemy.orm import Session
 
 from backoffice import create_app as create_backoffice_app
@@ -30,29 +28,16 @@ from core.config import Settings
 from core.db import Base, get_engine, make_engine
 from core.migrate import alembic_config, current_revision
 from tests.conftest import SERVER_URL
+from tests.databases import fresh_database
 from tests.referrals import PERSON_NAME, make_referral
 from tests.staff import make_staff
 
 KEY = new_backup_key()
 
 
-@contextmanager
-def scratch_database(directory: Path) -> Iterator[str]:
+def scratch_database(directory: Path) -> AbstractContextManager[str]:
     """An empty database of its own: a new file, or a new database on the test server."""
-    if not SERVER_URL:
-        yield f"sqlite:///{directory / f'restored-{secrets.token_hex(4)}.sqlite3'}"
-        return
-    url = make_url(SERVER_URL)
-    name = f"tsunagu_test_backup_{secrets.token_hex(6)}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return fresh_database(SERVER_URL, directory)
 
 
 @contextmanager
