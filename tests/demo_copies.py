@@ -159,7 +159,9 @@ def _take(engine: Engine, before: Before, schema_before: str) -> Copy:
         raw = connection.connection.driver_connection
         if engine.dialect.name == "sqlite":
             assert isinstance(raw, sqlite3.Connection) and engine.url.database
-            path = Path(engine.url.database).with_suffix(".demo-copy")
+            # A file of its own beside the database: one database keeps a copy per loader.
+            name = hashlib.sha256(repr(before).encode()).hexdigest()[:16]
+            path = Path(engine.url.database).with_suffix(f".copy-{name}")
             path.unlink(missing_ok=True)
             target = sqlite3.connect(path)
             raw.backup(target)
