@@ -140,6 +140,15 @@ deploy-test: $(STAMP) translations
 			echo "The deployment test needs nginx: sudo apt-get install nginx"; exit 1; \
 		fi; \
 	fi
+	@if [ ! -f /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing nginx's brotli module from Debian's packages"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				libnginx-mod-http-brotli-filter >/dev/null; \
+		else \
+			echo "The deployment test needs nginx's brotli module: sudo apt-get install libnginx-mod-http-brotli-filter"; exit 1; \
+		fi; \
+	fi
 	$(BIN)/pytest tests/test_deploy_nginx.py tests/test_deploy.py $(PYTEST_ARGS)
 
 clean:

@@ -1,235 +1,42 @@
-"""The shipped nginx configuration, for real: Debian's nginx (installed when missing and root) on
-loopback ports with a certificate made here, in front of gunicorn serving both apps in
-production mode with the shipped gunicorn configurations, on a temporary SQLite database.
+"""The shipped nginx configuration, for real: Debian's nginx (installed when missing and root,
+with its brotli module) on loopback ports with a certificate made here, in front of gunicorn
+serving both apps in production mode with the shipped gunicorn configurations, on a temporary
+SQLite database (tests/nginx_stack.py, shared with `make lighthouse`).
 
-`make deploy-test` runs only this. Everything runs under a temporary folder (nginx's prefix,
-pid, logs and temp paths), nothing touches the system's nginx, and all is stopped after."""
+`make deploy-test` runs only this and tests/test_deploy.py."""
 
 from __future__ import annotations
 
-import os
-import runpy
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-from sqlalchemy.orm import Session
 
-from core.config import PROJECT_ROOT
-from core.db import make_engine
-from core.migrate import upgrade_to_head
-from core.profile import read_profile_file, store_profile
 from core.web import STATIC_FOLDER
-from directory.demo import load_demo_directory
-from tests.conftest import TEST_AUDIT_KEY, TEST_BLIND_INDEX_KEY, TEST_DATA_KEYS
+from tests.nginx_stack import (
+    ALLOWED,
+    OTHER,
+    PUBLIC,
+    STAFF,
+    Stack,
+    StackError,
+    check_configuration,
+    free_port,
+    nginx_binary,
+    nginx_configuration,
+    running_stack,
+)
 
 pytestmark = pytest.mark.deploy
-PUBLIC, STAFF = "public.tsunagu.test", "staff.tsunagu.test"
-ALLOWED, OTHER = "127.0.0.1", "127.0.0.2"  # two loopback addresses: the office, and not
-DEPLOY = PROJECT_ROOT / "deploy"
-
-
-@dataclass
-class Stack:
-    http: int
-    https: int
-    cert: Path
-
-    def curl(self, url: str, *options: str, source: str = ALLOWED) -> tuple[int, dict, bytes]:
-        """Status, headers (lower-case names) and body; status 0 and curl's exit code as
-        ``headers["curl"]`` when no HTTP answer came."""
-        port = self.https if url.startswith("https") else self.http
-        resolve = [f"{name}:{port}:127.0.0.1" for name in (PUBLIC, STAFF, "other.test")]
-        command = ["curl", "-sS", "-D", "-", "--max-time", "20", "--cacert", str(self.cert)]
-        command += [arg for r in resolve for arg in ("--resolve", r)]
-        command += ["--interface", source, *options, url.replace("PORT", str(port))]
-        done = subprocess.run(command, capture_output=True, timeout=30, check=False)
-        if done.returncode != 0:
-            return 0, {"curl": done.returncode}, done.stderr
-        head, _, body = done.stdout.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        headers = {}
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        return int(lines[0].split()[1]), headers, body
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def nginx_binary() -> str:
-    system = Path("/usr/sbin/nginx")  # not on a plain user's PATH
-    found = shutil.which("nginx") or (str(system) if system.exists() else None)
-    if found is None and os.geteuid() == 0 and shutil.which("apt-get"):
-        environ = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=environ, timeout=600)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "nginx"], check=True, env=environ, timeout=600,
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        found = "/usr/sbin/nginx"
-    if found is None:
-        pytest.fail("the deployment test needs Debian's nginx: sudo apt-get install nginx")
-    return found
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, PUBLIC)])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(PUBLIC), x509.DNSName(STAFF)]),
-                       critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )  # fmt: skip
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    key_path.chmod(0o600)
-    return cert_path, key_path
-
-
-def production_environment(folder: Path) -> dict[str, str]:
-    database = folder / "tsunagu.sqlite3"
-    engine = make_engine(f"sqlite:///{database}")
-    upgrade_to_head(engine)
-    with Session(engine) as session, session.begin():
-        store_profile(session, read_profile_file(PROJECT_ROOT / "core/profiles/kyotango.toml"))
-        load_demo_directory(session)
-    engine.dispose()
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("TSUNAGU_")},
-        "TSUNAGU_ENV": "production",
-        "TSUNAGU_INSTANCE_PATH": str(folder),
-        "TSUNAGU_DATABASE_URL": f"sqlite:///{database}",
-        "TSUNAGU_PUBLIC_SECRET_KEY": "public-" + "p" * 40,
-        "TSUNAGU_BACKOFFICE_SECRET_KEY": "backoffice-" + "b" * 40,
-        "TSUNAGU_DATA_KEYS": TEST_DATA_KEYS,
-        "TSUNAGU_BLIND_INDEX_KEY": TEST_BLIND_INDEX_KEY,
-        "TSUNAGU_AUDIT_KEY": TEST_AUDIT_KEY,
-        "TSUNAGU_PUBLIC_BASE_URL": f"https://{PUBLIC}",
-        "TSUNAGU_TRUSTED_PROXY_COUNT": "1",
-        "TSUNAGU_BACKOFFICE_ALLOWED_NETWORKS": f"{ALLOWED}/32",
-        "TSUNAGU_ARGON2_MEMORY_KIB": "1024",
-    }
-
-
-def gunicorn(app: str, port: int, environ: dict[str, str], folder: Path) -> subprocess.Popen:
-    config = DEPLOY / "gunicorn" / f"{app}.conf.py"
-    metrics = {"PROMETHEUS_MULTIPROC_DIR": str(folder / f"metrics-{app}")}
-    command = [sys.executable, "-m", "gunicorn", "--config", str(config)]
-    command += ["--bind", f"127.0.0.1:{port}", "--workers", "2", f"wsgi:{app}"]
-    log = (folder / f"gunicorn-{app}.log").open("wb")
-    return subprocess.Popen(
-        command, cwd=folder, env=environ | metrics, stdout=log, stderr=subprocess.STDOUT
-    )
-
-
-def nginx_configuration(folder: Path, ports: dict[str, int]) -> Path:
-    cert, key = self_signed(folder)
-    values = {
-        "PUBLIC_SERVER_NAME": PUBLIC, "BACKOFFICE_SERVER_NAME": STAFF,
-        "HTTP_LISTEN": f"127.0.0.1:{ports['http']}", "HTTP_LISTEN_V6": f"[::1]:{ports['http']}",
-        "HTTPS_LISTEN": f"127.0.0.1:{ports['https']}",
-        "HTTPS_LISTEN_V6": f"[::1]:{ports['https']}",
-        "PUBLIC_UPSTREAM": f"127.0.0.1:{ports['public']}",
-        "BACKOFFICE_UPSTREAM": f"127.0.0.1:{ports['backoffice']}",
-        "PUBLIC_CERTIFICATE": str(cert), "PUBLIC_CERTIFICATE_KEY": str(key),
-        "BACKOFFICE_CERTIFICATE": str(cert), "BACKOFFICE_CERTIFICATE_KEY": str(key),
-        "OFFICE_NETWORK": f"{ALLOWED}/32", "STATIC_ROOT": str(STATIC_FOLDER),
-        "ACME_ROOT": str(folder / "acme"), "LOG_DIR": str(folder),
-    }  # fmt: skip
-    render = runpy.run_path(str(DEPLOY / "render.py"))["render"]
-    site = folder / "tsunagu.conf"
-    site.write_text(render((DEPLOY / "nginx/tsunagu.conf").read_text(), values))
-    temp = {name: folder / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
-    for path in temp.values():
-        path.mkdir()
-    user = "user root;\n" if os.geteuid() == 0 else ""  # workers read this test's files
-    main = folder / "nginx.conf"
-    main.write_text(
-        f"{user}worker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log warn;\n"
-        "events { worker_connections 256; }\nhttp {\n"
-        "  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
-        + "".join(f"  {name}_temp_path {path};\n" for name, path in temp.items()).replace(
-            "body_temp_path", "client_body_temp_path"
-        )
-        + f"  include {site};\n}}\n"
-    )
-    return main
-
-
-def wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
-    for _ in range(150):
-        if process.poll() is not None:
-            pytest.fail(f"exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"nothing answers on {port}: {log.read_text(errors='replace')[-2000:]}")
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    nginx = nginx_binary()
-    folder = tmp_path_factory.mktemp("deploy")
-    folder.chmod(0o755)
-    ports = {name: free_port() for name in ("http", "https", "public", "backoffice")}
-    environ = production_environment(folder)
-    main = nginx_configuration(folder, ports)
-    processes = [
-        gunicorn("public", ports["public"], environ, folder),
-        gunicorn("backoffice", ports["backoffice"], environ, folder),
-    ]
-    check = subprocess.run([nginx, "-t", "-p", str(folder), "-c", str(main)],
-                           capture_output=True, text=True, check=False)  # fmt: skip
-    if check.returncode:
-        pytest.fail(check.stderr)
-    server = subprocess.Popen(
-        [nginx, "-p", str(folder), "-c", str(main), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL, stderr=(folder / "nginx.out").open("wb"),
-    )  # fmt: skip
-    processes.append(server)
     try:
-        for app, process in zip(("public", "backoffice"), processes, strict=False):
-            wait_for(ports[app], process, folder / f"gunicorn-{app}.log")
-        wait_for(ports["https"], server, folder / "nginx.out")
-        yield Stack(ports["http"], ports["https"], folder / "cert.pem")
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        with running_stack(tmp_path_factory.mktemp("deploy")) as running:
+            yield running
+    except StackError as error:
+        pytest.fail(str(error))
 
 
 def test_the_public_site_answers_over_https_with_the_app_s_headers(stack: Stack) -> None:
@@ -264,9 +71,48 @@ def test_text_is_compressed(stack: Stack) -> None:
     assert "Accept-Encoding" in headers["vary"]
 
 
+def test_text_is_compressed_with_brotli_when_the_browser_takes_it(stack: Stack) -> None:
+    css = next(STATIC_FOLDER.glob("css/*.css")).relative_to(STATIC_FOLDER)
+    both = ("-H", "Accept-Encoding: br, gzip")
+    page = stack.curl(f"https://{PUBLIC}:PORT/", *both)
+    style = stack.curl(f"https://{PUBLIC}:PORT/static/{css}?v=0123456789ab", *both)
+    decoded = stack.curl(f"https://{PUBLIC}:PORT/", "--compressed", *both)
+
+    assert page[0] == style[0] == 200
+    assert page[1]["content-encoding"] == style[1]["content-encoding"] == "br"
+    assert "Accept-Encoding" in page[1]["vary"] and "Accept-Encoding" in style[1]["vary"]
+    assert "いますぐ" in decoded[2].decode() and len(page[2]) < len(decoded[2]) / 3
+
+
+def test_back_office_pages_are_never_compressed_but_its_static_files_are(stack: Stack) -> None:
+    css = next(STATIC_FOLDER.glob("css/*.css")).relative_to(STATIC_FOLDER)
+    asked = [("-H", f"Accept-Encoding: {way}") for way in ("br", "gzip", "br, gzip")]
+    pages = [stack.curl(f"https://{STAFF}:PORT/login", *ask) for ask in asked]
+    style = stack.curl(f"https://{STAFF}:PORT/static/{css}", "-H", "Accept-Encoding: br")
+
+    assert [page[0] for page in pages] == [200, 200, 200]
+    assert all("content-encoding" not in page[1] for page in pages)  # BREACH: CSRF tokens
+    assert b"csrf_token" in pages[0][2]
+    assert style[0] == 200 and style[1]["content-encoding"] == "br"
+
+
+def test_the_kit_starts_on_an_nginx_without_the_brotli_module(tmp_path: Path) -> None:
+    nginx = nginx_binary()
+    tmp_path.chmod(0o755)
+    ports = {name: free_port() for name in ("http", "https", "public", "backoffice")}
+    main = nginx_configuration(tmp_path, ports, brotli=False)
+
+    check_configuration(nginx, tmp_path, main)  # raises StackError with nginx's complaint
+    assert "load_module" not in main.read_text()
+    assert "tsunagu-brotli.con[f];" in (tmp_path / "tsunagu.conf").read_text()
+    assert not list((tmp_path / "snippets").iterdir())
+
+
 def test_fingerprinted_static_files_are_kept_a_year_and_others_an_hour(stack: Stack) -> None:
     css = next(STATIC_FOLDER.glob("css/*.css")).relative_to(STATIC_FOLDER)
-    kept = stack.curl(f"https://{PUBLIC}:PORT/static/{css}?v=0123456789ab", "--compressed")
+    kept = stack.curl(
+        f"https://{PUBLIC}:PORT/static/{css}?v=0123456789ab", "-H", "Accept-Encoding: gzip"
+    )
     plain = stack.curl(f"https://{PUBLIC}:PORT/static/{css}")
 
     assert kept[0] == plain[0] == 200
