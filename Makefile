@@ -10,7 +10,8 @@ CHROMIUM ?= /usr/bin/chromium
 NOTO_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 CARD_FONT ?= $(or $(TSUNAGU_CARD_FONT),/usr/share/fonts/truetype/bizud-gothic/BIZUDPGothic-Regular.ttf)
 
-.PHONY: run test lint fmt translations extract-messages browser fonts bench deploy-test clean help
+.PHONY: run test lint fmt translations extract-messages browser fonts bench nginx deploy-test \
+	lighthouse clean help
 
 help:
 	@echo "make run    set up, migrate, load the demo, serve on http://127.0.0.1:$(PORT)"
@@ -76,7 +77,7 @@ browser:
 			exit 1; \
 		fi; \
 	fi
-	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+	@if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/lighthouse ]; then \
 		command -v npm >/dev/null || { echo "The accessibility tests need npm (apt-get install npm)"; exit 1; }; \
 		npm ci --no-audit --no-fund --silent; \
 	fi
@@ -130,8 +131,9 @@ bench: $(STAMP) translations fonts
 		$(BIN)/python -m bench.statistics
 
 # The shipped nginx and gunicorn configurations (deploy/), for real on loopback ports: Debian's
-# nginx is installed where we can (tests/test_deploy_nginx.py; `make test` runs it too).
-deploy-test: $(STAMP) translations
+# nginx and its brotli module are installed where we can (tests/test_deploy_nginx.py; `make test`
+# runs it too).
+nginx:
 	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "installing nginx from Debian's packages"; \
@@ -149,7 +151,15 @@ deploy-test: $(STAMP) translations
 			echo "The deployment test needs nginx's brotli module: sudo apt-get install libnginx-mod-http-brotli-filter"; exit 1; \
 		fi; \
 	fi
+
+deploy-test: $(STAMP) translations nginx
 	$(BIN)/pytest tests/test_deploy_nginx.py tests/test_deploy.py $(PYTEST_ARGS)
+
+# Lighthouse (mobile) on the public pages behind the same nginx + gunicorn stack as deploy-test,
+# with the system Chromium (tests/lighthouse.py): a table of scores, and a failure if
+# accessibility or best practices is under 100 or performance under 95. Minutes: not in `make test`.
+lighthouse: $(STAMP) translations nginx browser
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m tests.lighthouse
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis
