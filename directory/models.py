@@ -68,6 +68,8 @@ class Organization(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
     name_kana: Mapped[str] = mapped_column(String(300), default="")
+    # The name as English pages show it; empty: the Japanese, marked as such.
+    name_en: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(500), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
@@ -140,6 +142,15 @@ class Service(Base):
     contact_confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
     source_url: Mapped[str] = mapped_column(Text, default="")
     source_date: Mapped[str] = mapped_column(Text, default="")
+    # What English pages show in place of name, audience, hours_note and cost_note, and a
+    # one-line summary; an empty one falls back to the Japanese, marked "(in Japanese)".
+    # summary_easy is the やさしい日本語 summary of the /easy/ pages. All are public text.
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    audience_en: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
+    hours_note_en: Mapped[str] = mapped_column(Text, default="")
+    cost_note_en: Mapped[str] = mapped_column(Text, default="")
+    summary_easy: Mapped[str] = mapped_column(Text, default="")
     verified_at: Mapped[date | None] = mapped_column(Date, nullable=True)
     verified_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
