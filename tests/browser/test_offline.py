@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 375, "height": 667}
 SERVICE = "/directory/services/" + stable_id("service", "チャイルドライン")
 NOTE = "[data-offline-note]"
+KEPT = "url => caches.open('tsunagu-viewed').then(c => c.match(url)).then(Boolean)"
 # Where the screenshots of the offline pages go when asked for (to look at them).
 SHOTS = os.environ.get("TSUNAGU_SCREENSHOTS")
 
@@ -50,6 +51,18 @@ def wait_for_worker(page: Page) -> None:
     page.wait_for_function("navigator.serviceWorker.controller !== null")
 
 
+def eventually(page: Page, script: str, arg: object, tries: int = 50) -> bool:
+    """Whether ``script`` (which may answer with a promise) comes true within some 5 seconds.
+
+    Playwright's wait_for_function takes a promise for a true answer, so it cannot wait on one.
+    """
+    for _ in range(tries):
+        if page.evaluate(script, arg):
+            return True
+        page.wait_for_timeout(100)
+    return False
+
+
 def shoot(page: Page, name: str) -> None:
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / f"offline-{name}.png"), full_page=True)
@@ -62,10 +75,7 @@ def test_home_and_viewed_pages_stay_up_offline_with_the_date_of_their_numbers(
     wait_for_worker(phone)
     expect(phone.locator(NOTE)).to_be_hidden()  # online: no note
     phone.goto(live.url + SERVICE)
-    phone.wait_for_function(
-        "url => caches.open('tsunagu-viewed').then(c => c.match(url)).then(Boolean)",
-        arg=live.url + SERVICE,
-    )
+    assert eventually(phone, KEPT, live.url + SERVICE)
     expect(phone.locator(NOTE)).to_be_hidden()
     assert watch.console_errors == [] and watch.foreign_requests == []
 
@@ -103,9 +113,31 @@ def test_searches_are_never_kept(live: Live, phone: Page) -> None:
     wait_for_worker(phone)
     phone.goto(live.url + "/directory?q=借金")
     phone.goto(live.url + "/privacy")
-    phone.wait_for_function(
-        "url => caches.open('tsunagu-viewed').then(c => c.match(url)).then(Boolean)",
-        arg=live.url + "/privacy",
-    )
+    assert eventually(phone, KEPT, live.url + "/privacy")
 
     assert not [url for url in kept(phone, "tsunagu-viewed") if "?" in url]
+
+
+def test_quick_exit_forgets_the_pages_viewed(
+    live: Live, context: BrowserContext, phone: Page
+) -> None:
+    phone.goto(live.url + "/")
+    wait_for_worker(phone)
+    phone.goto(live.url + SERVICE)
+    assert eventually(phone, KEPT, live.url + SERVICE)
+
+    phone.get_by_role("link", name="すぐに閉じる").click()
+    phone.wait_for_url(lambda url: not url.startswith(live.url))
+
+    later = context.new_page()
+    later.goto(live.url + "/privacy")
+    assert eventually(
+        later,
+        "url => caches.match(url, {cacheName: 'tsunagu-viewed'}).then(f => !f)",
+        live.url + SERVICE,
+    )
+    kept_pages = later.evaluate(
+        "caches.open('tsunagu-pages').then(c => c.keys()).then(k => k.length)"
+    )
+    assert kept_pages > 0  # the front door stays for offline use
+    later.close()

@@ -56,8 +56,14 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
-// offline.js asks, once its page has loaded, whether that page is a kept copy and since when.
+// offline.js asks, once its page has loaded, whether that page is a kept copy and since when;
+// quick-exit.js, on leaving, asks to forget the pages viewed.
 self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "tsunagu-forget-viewed") {
+    served.clear();
+    event.waitUntil(caches.delete(VIEWED));
+    return;
+  }
   if (!event.source || !event.data || event.data.type !== "tsunagu-offline-status") {
     return;
   }

@@ -1,13 +1,33 @@
 // Quick exit: leave for a neutral page without leaving this site in the back-button history.
 // Without JavaScript the button is an ordinary link to the same page.
+// Leaving also forgets the pages this device kept for offline use (offline-worker.js keeps the
+// last pages viewed), so someone picking up the phone cannot see what was read there. The home
+// and offline pages stay: they show no more than the site's front door.
 (function () {
   "use strict";
   var DOUBLE_PRESS_MS = 1000;
   var lastEscape = 0;
 
+  var VIEWED = "tsunagu-viewed"; // offline-worker.js
+
+  function forgetViewedPages() {
+    try {
+      var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+      if (worker) {
+        worker.postMessage({ type: "tsunagu-forget-viewed" }); // outlives this page
+      }
+      if (window.caches) {
+        window.caches.delete(VIEWED).catch(function () {});
+      }
+    } catch (ignored) {
+      // Leaving comes first: nothing here may keep the page from going.
+    }
+  }
+
   function leave(url) {
     try {
       document.body.classList.add("leaving");
+      forgetViewedPages();
     } finally {
       window.location.replace(url);
     }
