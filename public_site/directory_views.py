@@ -13,7 +13,7 @@ from core.web import current_profile
 from directory.crisis import wish_query
 from directory.hours import service_status, weekly_table
 from directory.queries import home_channels, published_service, topic_by_code
-from directory.search.query import SearchQuery
+from directory.search.query import PARAMETERS, SearchQuery
 from directory.search.results import search_services
 from public_site.fragments import (
     StatusMap,
@@ -107,8 +107,13 @@ def topic(code: str) -> str:
     )
 
 
+def search_args() -> dict[str, list[str]]:
+    """The request's arguments a search reads (`PARAMETERS`), nothing else."""
+    return {k: v for k, v in request.args.to_dict(flat=False).items() if k in PARAMETERS}
+
+
 def _page_url(page: int) -> str:
-    args = request.args.to_dict(flat=False)
+    args = search_args()
     args["page"] = [str(page)]
     return url_for(request.endpoint or ".search", **(request.view_args or {}), **args)
 
@@ -118,8 +123,6 @@ def _loosen_links(relaxed: list[str]) -> list[tuple[str, str]]:
     links = []
     for name in relaxed:
         dropped = {"q", "text"} if name == "text" else {name}
-        args = {
-            k: v for k, v in request.args.to_dict(flat=False).items() if k not in dropped | {"page"}
-        }
+        args = {k: v for k, v in search_args().items() if k not in dropped | {"page"}}
         links.append((name, url_for(".search", **args)))
     return links

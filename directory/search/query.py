@@ -17,6 +17,9 @@ MAX_PAGE = 1000
 MAX_PER_PAGE = 50
 FILTERS = ("topics", "channels", "areas", "open_now", "free", "anonymous", "languages", "audiences")
 FLAGS = ("open_now", "free", "anonymous")
+# Every request argument a search reads; links to other pages of a search keep these only (a
+# tracking parameter such as fbclid on the way in is not passed on).
+PARAMETERS = ("q", "text", *FILTERS, "page", "per_page")
 _TRUE = frozenset({"1", "true", "on", "yes"})
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
