@@ -16,12 +16,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cards.designs import ensure_card_setup
 from core.config import Settings
 from core.db import get_engine, make_engine
 from core.migrate import upgrade_to_head
-from core.profile import read_profile_file, store_profile
-from directory.demo import load_demo_directory
 from directory.models import Service
 from public_site.export_links import LINK
 from tests.conftest import (
@@ -32,6 +29,7 @@ from tests.conftest import (
     TEST_DATA_KEYS,
 )
 from tests.databases import fresh_database
+from tests.demo_copies import load_demo
 from wsgi import create_combined_app
 
 BASE_URL = "https://tsunagu.test"
@@ -60,11 +58,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, F
         )
         engine = make_engine(url)
         upgrade_to_head(engine)
-        with Session(engine) as session, session.begin():
-            profile = read_profile_file(settings.profile_path)
-            store_profile(session, profile)
-            load_demo_directory(session)
-            ensure_card_setup(session, profile)
+        with Session(engine) as session:
+            load_demo(session, settings)
         engine.dispose()
         app = create_combined_app(settings)
         out = directory / "site"

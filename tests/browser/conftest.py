@@ -16,12 +16,9 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from backoffice.web.ratelimit import limiter
-from cards.designs import ensure_card_setup
 from core.config import Settings
 from core.db import get_engine, make_engine
 from core.migrate import upgrade_to_head
-from core.profile import read_profile_file, store_profile
-from directory.demo import load_demo_directory
 from tests.conftest import (
     NEUTRAL_URL,
     SERVER_URL,
@@ -30,6 +27,7 @@ from tests.conftest import (
     TEST_DATA_KEYS,
 )
 from tests.databases import fresh_database
+from tests.demo_copies import load_demo
 from wsgi import create_combined_app
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -78,11 +76,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         )
         engine = make_engine(url)
         upgrade_to_head(engine)
-        with Session(engine) as session, session.begin():
-            profile = read_profile_file(settings.profile_path)
-            store_profile(session, profile)
-            load_demo_directory(session)
-            ensure_card_setup(session, profile)
+        with Session(engine) as session:
+            load_demo(session, settings)
         engine.dispose()
         app = create_combined_app(replace(settings))
         server = make_server("127.0.0.1", 0, app, threaded=True)
