@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from directory.crisis import load_crisis_terms
+from directory.demo_texts import apply_texts
 from directory.facts import FACT_SHEET, read_rows, services_from_rows, topic_terms
 from directory.hsds.dataset import build_dataset
 from directory.hsds.importer import import_dataset
@@ -57,7 +58,8 @@ class DemoDataError(ValueError):
 
 
 def demo_dataset(*, today: date | None = None) -> Json:
-    """The fact sheet with its structured hours, as ``directory export`` would write it.
+    """The fact sheet with its structured hours, its services' English texts, easy-Japanese
+    summaries and languages (`directory.demo_texts`), as ``directory export`` would write it.
 
     Yearly closed days are expanded from ``today`` (by default, today in Japan).
     """
@@ -65,6 +67,7 @@ def demo_dataset(*, today: date | None = None) -> Json:
     add_demo_schedules({service.name: service for service in services}, today=today)
     for service in services:
         service.is_crisis_line = service.name in CRISIS_LINES
+    apply_texts(services)
     organizations = {service.organization_id: service.organization for service in services}
     return build_dataset(
         sorted(services, key=lambda service: service.id),

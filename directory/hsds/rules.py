@@ -46,6 +46,7 @@ LIMITS = {
     "address_1": 300,
     "channel_label": 300,
     "name_kana": 300,
+    "name_en": 300,
 }
 
 # Our fields that hold one of a few values.

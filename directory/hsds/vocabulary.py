@@ -104,11 +104,21 @@ SERVICE_FIELDS = (
     Field("contact_confirmed", "contact_confirmed", "bool", "Contacts confirmed: links", True),
     Field("check_note", "check_note", "text", "Staff note on what to check", internal=True),
     Field("verified_by", "verified_by", "text", "Who last confirmed the facts", internal=True),
+    # HSDS 3.0 has one language per record (no translations): the English texts and the easy
+    # Japanese summary travel as our fields.
+    Field("name_en", "name_en", "text", "The name in English, as English pages show it"),
+    Field("audience_en", "audience_en", "text", "Who it is for, in English"),
+    Field("summary_en", "summary_en", "text", "A one-line summary in English"),
+    Field("hours_note_en", "hours_note_en", "text", "Opening hours as written, in English"),
+    Field("cost_note_en", "cost_note_en", "text", "About the cost, in English"),
+    Field("summary_easy", "summary_easy", "text", "A summary in easy Japanese (やさしい日本語)"),
     Field("created_at", "created_at", "datetime", "When the record was created", None, True),
 )
 NAME_KANA, CREATED_AT = SERVICE_FIELDS[0], SERVICE_FIELDS[-1]
+NAME_EN = next(field for field in SERVICE_FIELDS if field.code == "name_en")
 ORGANIZATION_FIELDS = (
     NAME_KANA,
+    NAME_EN,
     CREATED_AT,
     Field("updated_at", "updated_at", "datetime", "When the record last changed", None, True),
     Field("organization_status", "status", "text", "active, or archived (no service)", "active"),

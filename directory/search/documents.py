@@ -1,8 +1,10 @@
 """What search knows of a service: its matching keys by field, and its filter tags.
 
-A document holds the service's name keys (name, reading, organisation), topic keys (names,
-readings, English, and their parts), body keys (description, audience, areas, hours, contact
-labels, cost and language notes, address) and the tags of every filter value it has.
+A document holds the service's name keys (name, reading, organisation, and their English
+names), topic keys (names, readings, English, and their parts), body keys (description,
+audience, areas, hours, contact labels, cost and language notes, address, the English summary,
+audience, hours and cost) and the tags of every filter value it has. The English texts are
+indexed like the Japanese, so a search on either page finds "helpline" or "English".
 `directory.search.reindex` turns documents into index rows.
 """
 
@@ -53,8 +55,14 @@ def service_documents(session: Session, ids: list[str]) -> Iterator[dict[str, An
             Service.address,
             Service.area,
             Service.sort_order,
+            Service.name_en,
+            Service.audience_en,
+            Service.summary_en,
+            Service.hours_note_en,
+            Service.cost_note_en,
             Organization.name.label("organization"),
             Organization.name_kana.label("organization_kana"),
+            Organization.name_en.label("organization_en"),
         )
         .join(Organization, Organization.id == Service.organization_id)
         .where(Service.id.in_(ids), Service.status == "published")
@@ -127,7 +135,14 @@ def _document(row: Row, topics, channels, areas, languages, schedules) -> dict[s
         "id": row.id,
         "order": (row.area, row.sort_order),
         "name": _keys(
-            [row.name, row.name_kana, row.organization, row.organization_kana],
+            [
+                row.name,
+                row.name_kana,
+                row.organization,
+                row.organization_kana,
+                row.name_en,
+                row.organization_en,
+            ],
             read=[row.name, row.organization],
         ),
         "topic": _keys(
@@ -137,7 +152,8 @@ def _document(row: Row, topics, channels, areas, languages, schedules) -> dict[s
         "body": _keys(
             [row.description, row.audience, *(name for name, _ in areas), row.hours_note]
             + [label for _, label in channels]
-            + [row.cost_note, row.languages_note, *(n for _, n in languages), row.address],
+            + [row.cost_note, row.languages_note, *(n for _, n in languages), row.address]
+            + [row.summary_en, row.audience_en, row.hours_note_en, row.cost_note_en],
             read=[row.description, row.audience, *(name for name, _ in areas)],
         ),
         "tags": _tags(row, topics, channels, languages)

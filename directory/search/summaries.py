@@ -42,6 +42,14 @@ FIELDS = (
     "source_date",
     "closed_on_holidays",
     "closed_over_year_end",
+    # English pages show these where staff wrote them (the Japanese, marked, where not), and
+    # the /easy/ pages the easy-Japanese summary.
+    "name_en",
+    "audience_en",
+    "summary_en",
+    "hours_note_en",
+    "cost_note_en",
+    "summary_easy",
 )
 SCHEDULE_FIELDS = ("id", "kind", "weekday", "opens_at", "closes_at", "last_intake_at")
 SCHEDULE_FIELDS += ("valid_from", "valid_to", "closed")
@@ -50,6 +58,7 @@ SCHEDULE_FIELDS += ("valid_from", "valid_to", "closed")
 @dataclass(frozen=True, slots=True)
 class SummaryOrganization:
     name: str
+    name_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +104,12 @@ class ServiceSummary:
     source_date: str
     closed_on_holidays: bool
     closed_over_year_end: bool
+    name_en: str
+    audience_en: str
+    summary_en: str
+    hours_note_en: str
+    cost_note_en: str
+    summary_easy: str
     organization: SummaryOrganization
     channels: tuple[SummaryChannel, ...]
     schedules: tuple[SummarySchedule, ...]
@@ -114,7 +129,8 @@ class ServiceSummary:
 def build_summaries(session: Session, ids: list[str]) -> dict[str, dict[str, Any]]:
     """The summaries (JSON-ready) of the published services among ``ids``, in 3 queries."""
     rows = session.execute(
-        select(Service.id, *(getattr(Service, f) for f in FIELDS), Organization.name)
+        select(Service.id, *(getattr(Service, f) for f in FIELDS))
+        .add_columns(Organization.name, Organization.name_en)
         .join(Organization, Organization.id == Service.organization_id)
         .where(Service.id.in_(ids), Service.status == "published")
     ).all()
@@ -138,10 +154,11 @@ def build_summaries(session: Session, ids: list[str]) -> dict[str, dict[str, Any
         service_id: {
             **dict(zip(FIELDS, values, strict=True)),
             "organization": organization,
+            "organization_en": organization_en,
             "channels": channels[service_id],
             "schedules": schedules[service_id],
         }
-        for service_id, *values, organization in rows
+        for service_id, *values, organization, organization_en in rows
     }
 
 
@@ -150,7 +167,7 @@ def summary_from(service_id: str, document: dict[str, Any]) -> ServiceSummary:
     return ServiceSummary(
         service_id,
         **{field: document[field] for field in FIELDS},
-        organization=SummaryOrganization(document["organization"]),
+        organization=SummaryOrganization(document["organization"], document["organization_en"]),
         channels=tuple(SummaryChannel(*channel) for channel in document["channels"]),
         schedules=tuple(_schedule(row) for row in document["schedules"]),
     )
