@@ -152,15 +152,25 @@ def bad_utf8(tmp_path: Path) -> tuple[Path, list[str]]:
         bad_utf8,
     ],
 )
+@pytest.mark.parametrize("options", [[], ["--lenient"]], ids=["strict", "lenient"])
 def test_cli_refuses_a_hostile_file_in_one_line(
     demo: Session,
     backoffice_app: Flask,
     tmp_path: Path,
     hostile: Callable[[Path], tuple[Path, list[str]]],
+    options: list[str],
 ) -> None:
     path, named = hostile(tmp_path)
 
-    assert_refused_by_cli(demo, backoffice_app, path, named)
+    assert_refused_by_cli(demo, backoffice_app, path, named, *options)
+
+
+def test_diff_refuses_a_hostile_file_in_one_line(
+    demo: Session, backoffice_app: Flask, tmp_path: Path
+) -> None:
+    path, named = deep_nesting(tmp_path)
+
+    assert_refused_by_cli(demo, backoffice_app, path, named, "--lenient", command="diff")
 
 
 @pytest.mark.parametrize(
@@ -364,10 +374,17 @@ def test_limits_leave_room_for_a_directory_of_15000_services(demo: Session) -> N
     assert per_service * 15_000 < MAX_FILE_BYTES
 
 
-def assert_refused_by_cli(session: Session, app: Flask, path: Path, named: list[str]) -> None:
+def assert_refused_by_cli(
+    session: Session,
+    app: Flask,
+    path: Path,
+    named: list[str],
+    *options: str,
+    command: str = "import",
+) -> None:
     before = files.dumps(export_dataset(session))
 
-    result = app.test_cli_runner().invoke(args=["directory", "import", str(path)])
+    result = app.test_cli_runner().invoke(args=["directory", command, *options, str(path)])
 
     assert result.exit_code == 1, result.output
     lines = result.stderr.splitlines()

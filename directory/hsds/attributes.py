@@ -79,6 +79,20 @@ def field_values(item: Json, terms: Terms, link_id: str | None = None) -> dict[s
     return found
 
 
+def from_tsunagu(item: Json, terms: Terms) -> bool:
+    """Whether a service comes from a Tsunagu export: every one states ``needs_check``.
+
+    Another system's service has no such field; it is stored as a draft, to be checked.
+    """
+    needs_check = term_id(FIELD_TAXONOMY, "needs_check")
+    attributes = item.get("attributes")
+    return isinstance(attributes, list) and any(
+        isinstance(a, dict) and a.get("taxonomy_term_id") == needs_check
+        and needs_check in terms
+        for a in attributes
+    )  # fmt: skip
+
+
 def apply_fields(
     record: Any, values: dict[str, list[str]], fields: Iterable[Field], internal: bool = True
 ) -> None:

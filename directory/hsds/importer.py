@@ -1,20 +1,26 @@
 """Read HSDS 3.0 data into the directory: check everything first, then change all or nothing.
 
-``import_dataset`` takes a dataset as ``directory.hsds.files`` reads it (or as the API shows
-services: organizations and locations nested in them), checks all of it
-(``directory.hsds.validate``) and stores it only if there is no problem at all
-(``directory.hsds.store``).
+``import_dataset`` takes a dataset as ``directory.hsds.files`` reads it, or any shape other HSDS
+publishers hand out (``directory.hsds.shapes``: one service or organisation, a page of an API
+listing), checks all of it (``directory.hsds.validate``) and stores it only if there is no
+problem at all (``directory.hsds.store``). With ``lenient``, what we cannot hold is first left
+out or converted, each change noted (``directory.hsds.lenient``); the rest is checked and stored
+the same way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from directory.hsds.lenient import relax
+from directory.hsds.lenient_values import Note
 from directory.hsds.rules import Problem
+from directory.hsds.shapes import partial_page, shape
 from directory.hsds.store import store_dataset
 from directory.hsds.validate import validate_dataset
 from directory.hsds.vocabulary import Json, objects
@@ -24,6 +30,8 @@ from directory.hsds.vocabulary import Json, objects
 class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)  # what a lenient import left out or changed
+    data: Any = None  # the dataset as checked (and stored, when ok)
 
     @property
     def ok(self) -> bool:
@@ -35,16 +43,48 @@ class ImportReport:
         return ", ".join(f"{count} {name}" for name, count in self.counts.items())
 
 
-def import_dataset(session: Session, data: Any, *, schema_dir: Path | None = None) -> ImportReport:
-    """Check ``data`` (an HSDS dataset) and store it.
+def import_dataset(
+    session: Session,
+    data: Any,
+    *,
+    schema_dir: Path | None = None,
+    lenient: bool = False,
+    skipped: Sequence[str] = (),
+) -> ImportReport:
+    """Check ``data`` (HSDS in any shape ``shapes`` knows) and store it.
 
-    Nothing is written unless every check passes. The caller commits.
+    A file of no known shape, with no records, or (unless ``lenient``) one page of a listing of
+    several raises ``shapes.ShapeError``. Nothing is written unless every check passes. The
+    caller commits.
     """
-    data = hoist_nested(data)
+    report = check_dataset(session, data, schema_dir=schema_dir, lenient=lenient, skipped=skipped)
+    if report.ok:
+        report.counts = store_dataset(session, report.data)
+    return report
+
+
+def check_dataset(
+    session: Session,
+    data: Any,
+    *,
+    schema_dir: Path | None = None,
+    lenient: bool = False,
+    skipped: Sequence[str] = (),
+) -> ImportReport:
+    """What ``import_dataset`` would store, checked, without writing anything."""
+    shaped = shape(data)
+    if not lenient and (refusal := partial_page(shaped)):
+        raise refusal
+    data, notes = hoist_nested(shaped.data), []
+    if lenient:
+        data, found = relax(session, data, skipped)
+        notes = found.items
+        if shaped.page and shaped.page[1] > 1:
+            number, pages = shaped.page
+            imported = f"page {number} of {pages}: only this page's records are imported"
+            notes.insert(0, Note("file", "contents", imported))
     problems = validate_dataset(session, data, schema_dir=schema_dir)
-    if problems:
-        return ImportReport(problems)
-    return ImportReport(counts=store_dataset(session, data))
+    return ImportReport(problems, notes=notes, data=data)
 
 
 def hoist_nested(data: Any) -> Any:

@@ -7,6 +7,7 @@ languages and topics become the file's; its change history too, when the file ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, time
 
 from sqlalchemy import delete
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from core.db import utcnow
-from directory.hsds.attributes import apply_fields, field_values
+from directory.hsds.attributes import apply_fields, field_values, from_tsunagu
 from directory.hsds.rules import action_date, aware
 from directory.hsds.vocabulary import (
     CHANNEL_TAXONOMY,
@@ -37,6 +38,7 @@ from directory.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    TaxonomyTerm,
 )
 from directory.taxonomy import TAXONOMY as TOPIC_TAXONOMY
 from directory.taxonomy import ensure_topics
@@ -75,16 +77,26 @@ def store_dataset(session: Session, data: Json) -> dict[str, int]:
 
 def _store_organization(session: Session, item: Json, terms: Terms, internal: bool) -> None:
     org = session.get(Organization, item["id"]) or Organization(id=item["id"])
-    org.name, org.description = item["name"], item["description"]
-    org.email, org.website = item.get("email", ""), item.get("website", "")
-    apply_fields(org, field_values(item, terms), ORGANIZATION_FIELDS, internal)
+    fill_organization(org, item, terms, internal)
     session.add(org)
     if internal and "metadata" in item:
         _store_history(session, item, "organization")
 
 
+def fill_organization(org: Organization, item: Json, terms: Terms, internal: bool) -> None:
+    """Set an organisation's fields from a checked record (``directory.hsds.diff`` uses it too)."""
+    org.name, org.description = item["name"], item["description"]
+    org.email, org.website = item.get("email", ""), item.get("website", "")
+    apply_fields(org, field_values(item, terms), ORGANIZATION_FIELDS, internal)
+
+
 def _store_location(session: Session, item: Json, terms: Terms) -> None:
     location = session.get(Location, item["id"]) or Location(id=item["id"])
+    fill_location(location, item, terms)
+    session.add(location)
+
+
+def fill_location(location: Location, item: Json, terms: Terms) -> None:
     address = (item.get("addresses") or [{}])[0]
     location.organization_id = item.get("organization_id")
     location.name, location.transportation = item.get("name", ""), item.get("transportation", "")
@@ -93,7 +105,6 @@ def _store_location(session: Session, item: Json, terms: Terms) -> None:
         setattr(location, name, address.get(name, ""))
     location.accessibility = (item.get("accessibility") or [{}])[0].get("description", "")
     apply_fields(location, field_values(item, terms), LOCATION_FIELDS)
-    session.add(location)
 
 
 def _store_service(
@@ -101,8 +112,23 @@ def _store_service(
 ) -> None:
     service = session.get(Service, item["id"]) or Service(id=item["id"])
     session.add(service)
+    fill_service(service, item, terms, lambda code: topics[code], internal)
+    if internal and "metadata" in item:
+        _store_history(session, item, "service")
+
+
+def fill_service(
+    service: Service,
+    item: Json,
+    terms: Terms,
+    topic: Callable[[str], TaxonomyTerm],
+    internal: bool,
+) -> None:
+    """Set a service's fields and its lists from a checked record; ``topic`` gives a term."""
     service.organization_id, service.name = item["organization_id"], item["name"]
     service.status = STATUS_FROM_HSDS[item["status"]]
+    if service.status == "published" and not from_tsunagu(item, terms):
+        service.status = "draft"  # another system's word is not our check: staff publish it
     service.description, service.url = item.get("description", ""), item.get("url", "")
     service.email, service.audience = item.get("email", ""), item.get("eligibility_description", "")
     service.cost_note = item.get("fees_description", "")
@@ -124,12 +150,10 @@ def _store_service(
         for x in item.get("languages", [])
     ]
     found = [terms[a["taxonomy_term_id"]] for a in item.get("attributes", [])]
-    service.topics = [topics[code] for code in sorted({c for t, c in found if t == TOPIC_TAXONOMY})]
+    service.topics = [topic(code) for code in sorted({c for t, c in found if t == TOPIC_TAXONOMY})]
     modified = item.get("last_modified")
     service.updated_at = aware(modified).astimezone(UTC) if modified else utcnow()
     flag_modified(service, "updated_at")  # the file's time, even where a column changed
-    if internal and "metadata" in item:
-        _store_history(session, item, "service")
 
 
 def _channels(item: Json, terms: Terms) -> list[ContactChannel]:
