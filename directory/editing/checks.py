@@ -11,6 +11,20 @@ from directory.models import AREAS, AUDIENCES, CHANNEL_KINDS, COST_KINDS, PUBLIC
 PHONE = re.compile(r"^(?:#\d{4}|1\d{2}|0\d{1,4}-\d{1,6}(?:-\d{1,5})?|0\d{8,10})$")
 LINE_ID = re.compile(r"^@[A-Za-z0-9._-]{2,40}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The English and easy-Japanese texts, and how long each may be (the English summary is one
+# line; the others as long as their Japanese fields).
+TEXT_LIMITS = {
+    "name_en": 300,
+    "audience_en": 1000,
+    "summary_en": 300,
+    "hours_note_en": 2000,
+    "cost_note_en": 500,
+    "summary_easy": 1000,
+}
+ENGLISH_FIELDS = ("name_en", "audience_en", "summary_en", "hours_note_en", "cost_note_en")
+# Japanese punctuation, brackets and spaces (、。「」・　), and the full-width forms of ASCII
+# （）：！？: English text takes the half-width ones, which break and space as Latin text should.
+FULL_WIDTH = re.compile(r"[\u3000-\u303f\u30fb\uff01-\uff60\uffe0-\uffe6]")
 
 
 def check_channel(kind: str, value: str) -> str | None:
@@ -57,4 +71,28 @@ def validate_service(values: Mapping[str, Any]) -> dict[str, str]:
     email = str(values.get("email", "")).strip()
     if email and not EMAIL.match(email):
         problems["email"] = "メールアドレスの形が正しくありません。"
+    return problems | text_problems(values)
+
+
+def text_problems(values: Mapping[str, Any]) -> dict[str, str]:
+    """Texts longer than their limit, and English ones with full-width punctuation."""
+    problems: dict[str, str] = {}
+    for field, limit in TEXT_LIMITS.items():
+        text = str(values.get(field) or "")
+        if len(text) > limit:
+            problems[field] = f"{limit}文字以内で入力してください（いま{len(text)}文字です）。"
+        elif field in ENGLISH_FIELDS and (found := english_problem(text)):
+            problems[field] = found
     return problems
+
+
+def english_problem(text: str) -> str | None:
+    """Why an English text is refused, or None: it has full-width punctuation or brackets."""
+    found = sorted(set(FULL_WIDTH.findall(text)))
+    if not found:
+        return None
+    shown = " ".join(f"「{char}」" if char != "\u3000" else "全角スペース" for char in found)
+    return (
+        f"英語の欄には全角の記号を使えません（{shown}）。"
+        "半角の記号 ( ) , . : や半角スペースに直してください。"
+    )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from directory.editing.changes import EditError, clean, record_change
-from directory.editing.checks import is_https
+from directory.editing.checks import english_problem, is_https
 from directory.models import ChangeRecord, Organization, Service
 
 
@@ -44,11 +44,13 @@ class OrganizationSummary:
 
 def save_organization(
     session: Session, organization: Organization | None, *, name: str, name_kana: str,
-    description: str, website: str, editor: Any, network: str | None,
+    description: str, website: str, editor: Any, network: str | None, name_en: str = "",
 ) -> Organization:  # fmt: skip
     """Create or update an organisation, recording each changed field."""
     if not name.strip():
         raise EditError({"name": "団体名を入力してください。"})
+    if len(name_en) > 300 or (problem := english_problem(name_en)):
+        raise EditError({"name_en": problem or "300文字以内で入力してください。"})
     if website and not is_https(website):
         raise EditError({"website": "ウェブサイトは https:// で始まるアドレスだけ登録できます。"})
     action = "update"
@@ -56,7 +58,8 @@ def save_organization(
         organization = Organization(id=str(uuid.uuid4()), name=name.strip(), status="active")
         session.add(organization)
         action = "create"
-    values = {"name": name, "name_kana": name_kana, "description": description, "website": website}
+    values = {"name": name, "name_kana": name_kana, "name_en": name_en}
+    values |= {"description": description, "website": website}
     for field, value in values.items():
         old, new = getattr(organization, field), clean(value)
         if old != new or action == "create":

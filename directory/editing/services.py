@@ -26,6 +26,7 @@ EDITABLE_FIELDS = (
     "cost_note", "anonymous", "languages_note", "address", "area", "status",
     "closed_on_holidays", "closed_over_year_end", "source_url", "source_date", "check_note",
     "needs_check", "audiences", "organization_id", "is_crisis_line",
+    "name_en", "audience_en", "summary_en", "hours_note_en", "cost_note_en", "summary_easy",
 )  # fmt: skip
 
 

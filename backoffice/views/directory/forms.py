@@ -63,6 +63,14 @@ class ServiceForm(FlaskForm):
     check_note = TextAreaField("確認のメモ（職員向け）", validators=[Length(max=4000)])
     source_url = TextAreaField("出典（URL、複数は | で区切る）", validators=[Length(max=4000)])
     source_date = StringField("出典の日付", validators=[Length(max=500)])
+    # Shown on the English and やさしい日本語 pages; the limits and the half-width rule are
+    # checked by the service (`directory.editing.checks.text_problems`), with their messages.
+    name_en = StringField("名称（英語）")
+    audience_en = TextAreaField("対象（英語）")
+    summary_en = StringField("ひとことで説明（英語、1行）")
+    hours_note_en = TextAreaField("受付時間の補足（英語）")
+    cost_note_en = StringField("料金の補足（英語）")
+    summary_easy = TextAreaField("やさしい日本語の説明")
 
 
 class NewServiceForm(FlaskForm):
@@ -123,6 +131,7 @@ class OrganizationForm(FlaskForm):
         "団体名", validators=[DataRequired("団体名を入力してください。"), Length(max=300)]
     )
     name_kana = StringField("よみ（ひらがな）", validators=[Length(max=300)])
+    name_en = StringField("団体名（英語）")
     description = TextAreaField("説明", validators=[Length(max=4000)])
     website = StringField("ウェブサイト（https://）", validators=[Length(max=500)])
 

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from backoffice.staff.permissions import requires
 from backoffice.views.directory.forms import OrganizationForm
 from backoffice.views.directory.pages import as_editor, bp, load_organization
-from backoffice.web.forms import EmptyForm
+from backoffice.web.forms import EmptyForm, attach_problems
 from core.db import get_session
 from directory import editing
 from directory.models import Organization
@@ -39,11 +39,16 @@ def organization(organization_id: str | None = None) -> Response | tuple[str, in
         if website and not website.startswith("https://"):
             form.website.errors = ["ウェブサイトは https:// で始まるアドレスだけ登録できます。"]
         else:
-            org = editing.save_organization(
-                db, org, name=form.name.data or "", name_kana=form.name_kana.data or "",
-                description=form.description.data or "", website=website,
-                **as_editor(),
-            )  # fmt: skip
+            try:
+                org = editing.save_organization(
+                    db, org, name=form.name.data or "", name_kana=form.name_kana.data or "",
+                    name_en=form.name_en.data or "", description=form.description.data or "",
+                    website=website, **as_editor(),
+                )  # fmt: skip
+            except editing.EditError as error:
+                db.rollback()
+                attach_problems(form, error.problems)
+                return _page(org, form)
             reindex_organizations(db, [org.id])
             db.commit()
             flash("団体を保存しました。")
