@@ -9,4 +9,8 @@
 - ``schemas``: the official schemas (a copy ships in ``schemas/``) and validators over them.
 - ``rules``, ``validate``: every check an imported dataset must pass, each problem named.
 - ``store``: writing a checked dataset; ``importer``: check all, then store all or nothing.
+- ``shapes``: the shapes other publishers send (one record, a page of a listing) as a dataset.
+- ``lenient``, ``lenient_values``, ``lenient_parts``: what we can hold of another system's
+  file, and notes of what was left out or converted (``directory import --lenient``).
+- ``diff``: what an import would change, without writing (``directory diff``).
 """
