@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, current_app, request
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -45,6 +47,8 @@ def init_security(app: Flask, settings: Settings, *, csp: dict[str, str] | None 
     policy = dict(csp or STRICT_CSP)
     if settings.production:
         policy["upgrade-insecure-requests"] = ""
+    # Before Talisman: hooks run in reverse, so this one sees the headers Talisman set.
+    app.after_request(_framing)
     Talisman(
         app,
         force_https=settings.production,
@@ -68,6 +72,45 @@ def init_security(app: Flask, settings: Settings, *, csp: dict[str, str] | None 
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
+
+
+View = TypeVar("View", bound=Callable[..., object])
+FRAMED_BY = "tsunagu_framed_by"
+# What a frame-ancestors source may be here: a scheme, a host and perhaps a port. Anything else
+# (a space, a semicolon, a quote, a path) could add a source or a directive to the policy.
+_ORIGIN = re.compile(r"https?://[a-z0-9.\-]+(:[0-9]{1,5})?|https?://\[[0-9a-f:]+\](:[0-9]{1,5})?")
+_FRAME_ANCESTORS = re.compile(r"(^|;\s*)frame-ancestors [^;]*")
+
+
+def framed_by(origins: Callable[[], Iterable[str]]) -> Callable[[View], View]:
+    """Let a view's pages be framed by the origins ``origins()`` gives for each response, and
+    by no other: every other page keeps ``frame-ancestors 'none'`` and ``X-Frame-Options:
+    DENY``. Asked for each response, a page served from the page cache included, so a kept
+    page carries the origins of when it is sent."""
+
+    def decorate(view: View) -> View:
+        setattr(view, FRAMED_BY, origins)
+        return view
+
+    return decorate
+
+
+def _framing(response: Response) -> Response:
+    view = current_app.view_functions.get(request.endpoint or "")
+    origins_of = getattr(view, FRAMED_BY, None)
+    if origins_of is None:
+        return response
+    origins = [o for o in origins_of() if _ORIGIN.fullmatch(o)]
+    csp = response.headers.get("Content-Security-Policy")
+    if csp is not None:
+        sources = " ".join(origins) or "'none'"
+        response.headers["Content-Security-Policy"] = _FRAME_ANCESTORS.sub(
+            lambda match: f"{match.group(1)}frame-ancestors {sources}", csp
+        )
+    if origins:
+        # It cannot name a list of origins; browsers that read CSP ignore it anyway.
+        del response.headers["X-Frame-Options"]
+    return response
 
 
 def refuse_nul_characters() -> None:

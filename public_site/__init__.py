@@ -42,6 +42,7 @@ def create_app(config: Settings | None = None) -> Flask:
     from public_site.api import bp as api_bp
     from public_site.cards_views import bp as cards_bp
     from public_site.directory_views import bp as directory_bp
+    from public_site.embed import bp as embed_bp
     from public_site.labels import labels
     from public_site.offline import bp as offline_bp
     from public_site.views import bp
@@ -52,6 +53,7 @@ def create_app(config: Settings | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(cards_bp)
     app.register_blueprint(offline_bp)
+    app.register_blueprint(embed_bp)
     # Last: its hit is served after every other before_request hook, and a page is stored
     # before any other after_request hook adds its headers (they add them again on a hit).
     init_page_cache(app, settings)
