@@ -24,7 +24,7 @@ from public_site.fragments import (
     languages_offered,
     remember_profile,
 )
-from public_site.localization import localized_route
+from public_site.localization import current_language, localized_route
 from public_site.now import init_now, request_now
 
 bp = Blueprint("directory", __name__)
@@ -46,7 +46,9 @@ def search() -> str:
     db = get_session()
     remember_profile()
     districts = current_profile().districts
-    query = SearchQuery.from_args(request.args, districts=districts)
+    query = SearchQuery.from_args(
+        request.args, districts=districts, page_language=current_language()
+    )
     now = _now()
     result = found_services(query, now)
     crisis = is_crisis_search(query.text)
@@ -95,7 +97,8 @@ def topic(code: str) -> str:
     if term is None:
         abort(404)
     query = SearchQuery.from_args(
-        MultiDict({"topics": code, "page": request.args.get("page", "1")})
+        MultiDict({"topics": code, "page": request.args.get("page", "1")}),
+        page_language=current_language(),
     )
     result = search_services(db, query, now=_now())
     return render_template(

@@ -290,6 +290,16 @@ QUERIES: list[tuple[str, Expect]] = [
     ("foreigner", only(FOREIGN)),
     ("lost my job", only(WORK)),
     ("sexual assault", first_in(SEXUAL)),
+    # English names and words of the English texts staff write (services_en.toml).
+    ("helpline", only(LISTENING | {"#いのちSOS"})),
+    ("helpline", first_in(LISTENING)),
+    ("English", only(FOREIGN)),
+    ("Yorisoi", first_in({"よりそいホットライン"})),
+    ("Inochi no Denwa", first_in(LISTENING)),
+    ("Childline", first_in({"チャイルドライン"})),
+    ("Houterasu", first_in({"法テラス・サポートダイヤル"})),
+    ("City Hall", first_in({CITY_HALL})),
+    ("mental health", first_in(KOKORO)),
     # Names and places still find themselves first.
     ("いのちの電話", first_in(LISTENING)),
     ("チャイルドライン", first_in({"チャイルドライン"})),

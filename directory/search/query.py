@@ -37,6 +37,9 @@ class SearchQuery:
     audiences: tuple[str, ...] = ()
     page: int = 1
     per_page: int = 20
+    # The page's language when not Japanese: the national lines that speak it come first
+    # (`directory.search.leading`). Set by the page, never from the arguments.
+    first_languages: tuple[str, ...] = ()
 
     @classmethod
     def from_args(
@@ -45,12 +48,14 @@ class SearchQuery:
         *,
         topic_codes: Iterable[str] | None = None,
         districts: Iterable[str] = (),
+        page_language: str = "ja",
     ) -> SearchQuery:
         """A query from request arguments (``q`` or ``text``, then the field names).
 
         Never raises: unknown codes are dropped, text is cleaned and cut to 200 characters,
         numbers are clamped. Several values come as repeated keys or comma-separated. An area
-        may also be one of the municipality's ``districts`` (峰山町...).
+        may also be one of the municipality's ``districts`` (峰山町...). ``page_language``: the
+        language of the page asking (``ja`` by default), which puts the lines in it first.
         """
         known_topics = frozenset(
             (topic.slug for topic in TOPICS) if topic_codes is None else topic_codes
@@ -70,6 +75,9 @@ class SearchQuery:
             audiences=_known(_values(args, "audiences"), AUDIENCES),
             page=_number(args, "page", 1, 1, MAX_PAGE),
             per_page=_number(args, "per_page", 20, 1, MAX_PER_PAGE),
+            first_languages=(
+                (page_language,) if page_language != "ja" and _LANGUAGE.match(page_language) else ()
+            ),
         )
 
     @property

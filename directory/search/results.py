@@ -5,7 +5,8 @@ A query's words are split on spaces; each word also stands for its synonyms
 service's normalised text (`directory.search.index`). Every word and every filter must match
 (AND); the values of one filter are alternatives (OR). Ranking: `directory.search.plan`, and
 within each relevance tier, the services open now first (`night_ids`): at 2:30 a.m. a line that
-answers comes before a city office that does not, whatever the words.
+answers comes before a city office that does not, whatever the words. On a page in another
+language, the national lines that speak it come first (`directory.search.leading`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
+from directory.search.leading import leading_ids, with_leading
 from directory.search.loading import load_services
 from directory.search.plan import TOKYO, Plan, build_plan, query_keys
 from directory.search.query import FLAGS, MAX_PAGE, MAX_PER_PAGE, SearchQuery
@@ -60,7 +62,13 @@ def search_services(session: Session, query: SearchQuery, *, now: datetime) -> S
             items, total, exact = _open_now_page(session, runner, now, number, per_page)
         else:
             offset, summaries = (number - 1) * per_page, _Summaries(session, runner)
-            ids, total = _ranked_page(runner, plan, summaries, now, per_page, offset)
+            leading = leading_ids(runner_for, plan, query.first_languages)
+            ids, total = with_leading(
+                leading,
+                lambda limit, start: _ranked_page(runner, plan, summaries, now, limit, start),
+                per_page,
+                offset,
+            )
             items, exact = summaries(ids), True
         relaxed = []
         if total == 0 and query.filters:
