@@ -7,6 +7,8 @@ that help is shown even when the database is down.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 import core.content_version  # noqa: F401  (every process that writes public content counts it)
 from core.db import Base, UTCDateTime, utcnow
+from core.origins import is_loopback_origin, normalise_origin
 
 PROFILE_ID = 1
 URL_SCHEMES = ("https://", "http://")
@@ -31,6 +34,9 @@ DEFAULT_PUBLICATION_THRESHOLD = 5
 DEFAULT_TRAINING_KINDS = ("研修",)
 DEFAULT_TRAINING_PER_YEAR = 1
 DEFAULT_MATERIAL_MAX_MB = 10
+# Partner sites that may frame the public widget (`partner_origins`): https origins, and in
+# development the loopback ones, so the widget can be tried from a page served on this machine.
+MAX_PARTNER_ORIGINS = 20
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,14 @@ class Profile:
     training_required_kinds: tuple[str, ...] = DEFAULT_TRAINING_KINDS
     training_required_per_fiscal_year: int = DEFAULT_TRAINING_PER_YEAR
     training_material_max_mb: int = DEFAULT_MATERIAL_MAX_MB
+    partner_origins: tuple[str, ...] = ()
+
+    def frame_origins(self, *, production: bool) -> tuple[str, ...]:
+        """The origins a page may be framed by: in production, never a loopback one (an
+        http://localhost origin is the visitor's own machine, not a partner)."""
+        if not production:
+            return self.partner_origins
+        return tuple(o for o in self.partner_origins if not is_loopback_origin(o))
 
     @property
     def dedicated_window_configured(self) -> bool:
@@ -127,6 +141,7 @@ def profile_from_mapping(raw: dict[str, Any]) -> Profile:
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 2:
         raise ProfileError("statistics.publication_threshold must be a whole number of 2 or more")
     training = _training_section(raw.get("training", {}))
+    origins = _partner_origins(raw.get("partner_origins", []))
     return Profile(
         slug=str(raw["slug"]),
         name=str(raw["name"]),
@@ -151,6 +166,7 @@ def profile_from_mapping(raw: dict[str, Any]) -> Profile:
         emergency_numbers=emergency,
         statistics_minimum_batch=minimum_batch,
         statistics_publication_threshold=threshold,
+        partner_origins=origins,
         **training,
     )
 
@@ -176,9 +192,30 @@ def _training_section(section: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _partner_origins(raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise ProfileError(
+            'partner_origins must be a list of origins, e.g. ["https://city.example.jp"]'
+        )
+    origins: list[str] = []
+    for item in raw:
+        origin = normalise_origin(item)
+        if origin is None:
+            raise ProfileError(
+                f"partner_origins: {item!r} is not an origin (https://host or https://host:port,"
+                " no path; http only for localhost or 127.0.0.1)"
+            )
+        if origin not in origins:
+            origins.append(origin)
+    if len(origins) > MAX_PARTNER_ORIGINS:
+        raise ProfileError(f"partner_origins: at most {MAX_PARTNER_ORIGINS} origins")
+    return tuple(origins)
+
+
 def profile_to_mapping(profile: Profile) -> dict[str, Any]:
     data = asdict(profile)
     data["districts"] = list(profile.districts)
+    data["partner_origins"] = list(profile.partner_origins)
     data["training_required_kinds"] = list(profile.training_required_kinds)
     data["emergency_numbers"] = [asdict(e) for e in profile.emergency_numbers]
     return data
@@ -187,6 +224,7 @@ def profile_to_mapping(profile: Profile) -> dict[str, Any]:
 def _profile_from_stored(data: dict[str, Any]) -> Profile:
     values = dict(data)
     values["districts"] = tuple(values.get("districts", ()))
+    values["partner_origins"] = tuple(values.get("partner_origins", ()))
     if "training_required_kinds" in values:
         values["training_required_kinds"] = tuple(values["training_required_kinds"])
     values["emergency_numbers"] = tuple(
@@ -216,6 +254,13 @@ def store_profile(session: Session, profile: Profile, source_file: str = "") -> 
         return False
     row.slug, row.data, row.source_file = profile.slug, data, source_file
     return True
+
+
+def profile_fingerprint(profile: Profile) -> str:
+    """A short digest of every value of ``profile``: it changes whenever any value does, so a
+    form carrying the one it was opened on can tell that someone saved in between."""
+    canonical = json.dumps(profile_to_mapping(profile), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
 def has_stored_profile(session: Session) -> bool:

@@ -28,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
     from backoffice.views.referrals import bp as referrals
     from backoffice.views.referrals import casework_bp as casework
     from backoffice.views.referrals import records_bp as records
+    from backoffice.views.settings import bp as settings
     from backoffice.views.staff.admin import bp as staff_admin
     from backoffice.views.staff.own_account import bp as account
     from backoffice.views.staff.signin import bp as auth
@@ -50,5 +51,6 @@ def register_blueprints(app: Flask) -> None:
         outreach,
         training,
         statistics,
+        settings,
     ):
         app.register_blueprint(blueprint)
