@@ -19,12 +19,14 @@ from core.profile import (
     read_profile_file,
     store_profile,
 )
+from core.readings_cli import readings_command
 
 
 def build_tsunagu_group() -> AppGroup:
     group = AppGroup("tsunagu", help="Set up and maintain this Tsunagu instance.")
     group.add_command(init_command)
     group.add_command(profile_command)
+    group.add_command(readings_command)
     for command in (backup_command, restore_command, backup_key_command):
         group.add_command(command)
     return group

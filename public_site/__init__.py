@@ -17,6 +17,7 @@ from core.web import STATIC_FOLDER, init_error_pages, init_templates
 from public_site.cookieless import CookielessSessionInterface
 from public_site.localization import current_language, init_localization
 from public_site.page_cache import init_page_cache
+from public_site.service_text import init_service_text
 
 
 def create_app(config: Settings | None = None) -> Flask:
@@ -37,6 +38,7 @@ def create_app(config: Settings | None = None) -> Flask:
     init_i18n(app, current_language)
     init_templates(app, read_profile_file(settings.profile_path))
     init_localization(app)
+    init_service_text(app)
     init_error_pages(app, "public/error.html")
 
     from public_site.api import bp as api_bp

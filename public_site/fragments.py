@@ -21,6 +21,8 @@ from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import get_session
+from core.furigana import ruby
+from core.i18n import language
 from core.profile import get_profile
 from directory.crisis import is_crisis_query
 from directory.hours import HoursStatus, WithHours, service_status
@@ -162,26 +164,40 @@ def quick_gettext(translated: dict[tuple[str, str, bool], Markup]) -> Callable[.
     The installed one finds the request's translations anew for every text (several context
     lookups each; a search page has some forty texts). The language is the template's
     ``lang``, which is what the locale selector returns (`public_site.localization`). Same
-    result: a Markup of the translation, always used as a format string.
+    result: a Markup of the translation, always used as a format string. On pages with
+    furigana (easy Japanese) the translation gets its readings (`core.furigana`) before the
+    variables go in, and each plain-text variable gets its own; a Markup variable is kept.
     """
 
     @pass_context
     def gettext(context: Context, string: str, **variables: Any) -> Any:
-        lang = context.get("lang")
+        # A macro imported without context has no ``lang``: the request's language then.
+        lang = context.get("lang") or current_language()
         if not isinstance(lang, str) or not context.eval_ctx.autoescape:
             return _gettext_alias(context, string, **variables)
         key = (lang, string, bool(variables))
         found = translated.get(key)
+        readings = language(lang).furigana
         if found is None:
             # Trusted as Jinja's own `_` trusts it: the translators' text, not a visitor's.
             found = Markup(get_translations().ugettext(string))  # noqa: S704
             if not variables:
                 found = found % variables  # as Jinja's: always a format string ("%%" is "%")
+            if readings:
+                found = ruby(found)
             if len(translated) < MAX_TRANSLATIONS:
                 translated[key] = found
-        return found % variables if variables else found
+        if not variables:
+            return found
+        if readings:
+            variables = {name: _with_readings(value) for name, value in variables.items()}
+        return found % variables
 
     return gettext
+
+
+def _with_readings(value: Any) -> Any:
+    return value if isinstance(value, Markup) or not isinstance(value, str) else ruby(value)
 
 
 def init_fragments(app: Flask) -> None:

@@ -14,6 +14,7 @@ from flask_babel import LazyString, format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
 from directory.official import OfficialSource, WithSources, official_source
+from public_site.localization import furigana
 
 labels = Blueprint("labels", __name__)
 
@@ -39,14 +40,15 @@ _translated: dict[tuple[str, int, str], str] = {}
 
 
 def _label(texts: Mapping[str, LazyString], code: str, default: LazyString | str) -> str:
-    """``texts[code]`` (else ``default``) in the page's language, translated once per process."""
+    """``texts[code]`` (else ``default``) in the page's language, translated once per process,
+    with furigana on easy-Japanese pages (`public_site.localization.furigana`)."""
     found = texts.get(code)
     if found is None:
-        return str(default)
+        return furigana(str(default))
     key = (str(get_locale()), id(texts), code)  # the tables are this module's, kept for good
     text = _translated.get(key)
     if text is None:
-        text = _translated[key] = str(found)
+        text = _translated[key] = furigana(str(found))
     return text
 
 
@@ -68,7 +70,7 @@ def area_label(area: str) -> str:
 @labels.app_template_global()
 def long_date(day: date) -> str:
     """A date as residents read it: 2026年1月5日, January 5, 2026."""
-    return format_date(day, "long")
+    return furigana(format_date(day, "long"))
 
 
 @labels.app_template_global()
@@ -80,7 +82,7 @@ def official_link(service: WithSources) -> OfficialSource | None:
 @labels.app_template_global()
 def language_label(code: str) -> str:
     """A language's name in the page's language (CLDR data shipped with Babel): en → 英語."""
-    return str(get_locale().languages.get(code, code))
+    return furigana(str(get_locale().languages.get(code, code)))
 
 
 AUDIENCE_LABELS = {

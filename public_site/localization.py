@@ -1,4 +1,9 @@
-"""Language by URL: Japanese at ``/``, English under ``/en/``. No cookie, no guessing."""
+"""Language by URL: Japanese at ``/``, やさしい日本語 under ``/easy/``, English under ``/en/``.
+
+No cookie, no guessing from the browser: the address alone says the language, so a page cached
+for one address is right for everyone who asks for it. The languages are `core.i18n`'s; each
+localized view is registered under every language's prefix when the app is made.
+"""
 
 from __future__ import annotations
 
@@ -6,39 +11,80 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, has_request_context, request, url_for
+from flask.blueprints import BlueprintSetupState
 
-from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from core.furigana import ruby
+from core.i18n import DEFAULT_LANGUAGE, Language, language, languages
+from directory.search.query import PARAMETERS
 
 LOCALIZED = "localized"
 
 
 def localized_route(bp: Blueprint, rule: str, **options: Any) -> Callable:
-    """Register a view at ``rule`` (Japanese) and at ``/en`` + ``rule`` (English)."""
+    """Register a view at ``rule`` (Japanese) and at ``/<code>`` + ``rule`` for each other
+    language (read when the blueprint is registered on an app)."""
 
     def decorator(view: Callable) -> Callable:
         setattr(view, LOCALIZED, True)
-        bp.add_url_rule(rule, view_func=view, defaults={"lang": "ja"}, **options)
-        bp.add_url_rule("/en" + rule, view_func=view, defaults={"lang": "en"}, **options)
+
+        def register(state: BlueprintSetupState) -> None:
+            for each in languages():
+                state.add_url_rule(
+                    prefix(each.code) + rule,
+                    view_func=view,
+                    defaults={"lang": each.code},
+                    **options,
+                )
+
+        bp.record(register)
         return view
 
     return decorator
+
+
+def prefix(code: str) -> str:
+    return "" if code == DEFAULT_LANGUAGE else "/" + code
 
 
 def current_language() -> str:
     """The page's language: from the matched route, else from the path (for error pages)."""
     if "lang" in g:
         return g.lang
-    if has_request_context() and (request.path == "/en" or request.path.startswith("/en/")):
-        return "en"
+    if has_request_context():
+        for each in languages():
+            start = prefix(each.code)
+            if start and (request.path == start or request.path.startswith(start + "/")):
+                return each.code
     return DEFAULT_LANGUAGE
 
 
-def language_url(lang: str) -> str:
-    """The current page in another language, or that language's home page."""
+def page_language() -> Language:
+    return language(current_language())
+
+
+def language_url(lang: str, *, absolute: bool = False) -> str:
+    """The current page in another language with the same query (the search's words, filters
+    and page), or that language's home page; with ``absolute``, from the public base URL."""
     endpoint = request.endpoint
     if endpoint and _is_localized(endpoint):
-        return url_for(endpoint, lang=lang, **(request.view_args or {}))
-    return url_for("public.home", lang=lang)
+        # The query a page reads (a search's words, filters, page), not a tracking parameter.
+        query = {k: v for k, v in request.args.to_dict(flat=False).items() if k in PARAMETERS}
+        values = {**query, **(request.view_args or {}), "lang": lang}
+        path = url_for(endpoint, **values)
+    else:
+        path = url_for("public.home", lang=lang)
+    if not absolute:
+        return path
+    return current_app.config["TSUNAGU_SETTINGS"].public_base_url.rstrip("/") + path
+
+
+def furigana(value: Any) -> Any:
+    """Readings over kanji on pages whose language has them; anything else as it is."""
+    if value is None or value == "" or not page_language().furigana:
+        return value
+    if not isinstance(value, str):
+        return value
+    return ruby(value)
 
 
 def _is_localized(endpoint: str) -> bool:
@@ -48,9 +94,9 @@ def _is_localized(endpoint: str) -> bool:
 def init_localization(app: Flask) -> None:
     @app.url_value_preprocessor
     def pull_language(endpoint: str | None, values: dict[str, Any] | None) -> None:
-        lang = (values or {}).pop("lang", None)
-        if lang in LANGUAGES:
-            g.lang = lang
+        code = (values or {}).pop("lang", None)
+        if code in {each.code for each in languages()}:
+            g.lang = code
 
     @app.url_defaults
     def add_language(endpoint: str, values: dict[str, Any]) -> None:
@@ -59,4 +105,12 @@ def init_localization(app: Flask) -> None:
 
     @app.context_processor
     def language_links() -> dict[str, Any]:
-        return {"lang": current_language(), "language_url": language_url}
+        here = page_language()
+        return {
+            "lang": here.code,
+            "page_language": here,
+            "site_languages": languages(),
+            "language_url": language_url,
+        }
+
+    app.add_template_filter(furigana)

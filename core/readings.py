@@ -1,0 +1,165 @@
+"""Readings of kanji words: the reviewed ones first, then the override list, then pykakasi.
+
+Furigana (`core.furigana`) need the reading of each kanji word in a text. Three sources, in
+this order:
+
+- **reviewed readings** (``core/data/readings-easy.toml``): every text of the easy-Japanese
+  catalogue with its words' readings, computed by ``tsunagu readings`` from the two sources
+  below and then checked by a person; a test fails when the file and the catalogue differ, so
+  the catalogue's furigana are never a guess made at request time;
+- **overrides** (``core/data/readings.toml``): names pykakasi cannot know (京丹後, 弥栄町) and
+  words it reads wrongly, used wherever they appear, in the directory's texts too;
+- **pykakasi** (already used for search, `directory.textnorm`): its most likely reading, for
+  the directory's own texts (service names, notes) that no person has read over. It is loaded
+  only when a text needs it (over 100 MB, about a second, once per process).
+
+A reading is a pair (the kanji word as written, its hiragana). Kana around the kanji
+(送り仮名) stay outside the pair: 聞いて → (聞, き).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from typing import Any
+
+from core.config import packaged
+
+# Kanji, with 々 (repeat), 〆 and ヶ (as in 一ヶ月), which are read as part of the word.
+KANJI = "\u3005\u3006\u30f6\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+KANJI_RUN = re.compile(f"[{KANJI}]+")
+OVERRIDES = packaged("data", "readings.toml")
+REVIEWED = packaged("data", "readings-easy.toml")
+# Counters read another way after a number than alone (10時 is じゅうじ, not じゅうとき).
+COUNTERS = {"時": "じ", "年": "ねん", "月": "がつ", "円": "えん", "歳": "さい", "回": "かい",
+            "件": "けん", "人": "にん", "階": "かい", "番": "ばん", "号": "ごう",
+            "割": "わり"}  # fmt: skip
+DAYS = {"1": "ついたち", "2": "ふつか", "3": "みっか", "4": "よっか", "5": "いつか",
+        "6": "むいか", "7": "なのか", "8": "ようか", "9": "ここのか", "10": "とおか",
+        "14": "じゅうよっか", "20": "はつか", "24": "にじゅうよっか"}  # fmt: skip
+PUN = "13468"  # 1分 いっぷん, 3分 さんぷん ... the others ふん
+Pair = tuple[str, str]
+
+_kakasi: Any = None
+
+
+@lru_cache(maxsize=1)
+def _override_tables() -> dict[str, dict[str, str]]:
+    with OVERRIDES.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def overrides() -> dict[str, str]:
+    """Every override, names and words together: written form → hiragana."""
+    return {
+        word: reading for table in _override_tables().values() for word, reading in table.items()
+    }
+
+
+@lru_cache(maxsize=1)
+def _override_pattern() -> re.Pattern[str] | None:
+    """Names match anywhere (京丹後 in 京丹後市民); a word only as a whole kanji run, so that
+    方 (かた) is not read inside 方法."""
+    tables = _override_tables()
+    whole = set(tables.get("words", {}))
+    alternatives = [
+        re.escape(word) if word not in whole else f"(?<![{KANJI}]){re.escape(word)}(?![{KANJI}])"
+        for word in sorted(overrides(), key=len, reverse=True)  # the longest first
+    ]
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
+@lru_cache(maxsize=1)
+def reviewed() -> dict[str, tuple[Pair, ...]]:
+    """The easy catalogue's texts with their reviewed readings."""
+    if not REVIEWED.exists():
+        return {}
+    with REVIEWED.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {text: parse_pairs(value) for text, value in data.get("texts", {}).items()}
+
+
+def parse_pairs(value: str) -> tuple[Pair, ...]:
+    """``"相談:そうだん 窓口:まどぐち"`` → (("相談", "そうだん"), ("窓口", "まどぐち"))."""
+    pairs = []
+    for item in value.split():
+        word, _, reading = item.partition(":")
+        pairs.append((word, reading))
+    return tuple(pairs)
+
+
+def format_pairs(pairs: tuple[Pair, ...]) -> str:
+    return " ".join(f"{word}:{reading}" for word, reading in pairs)
+
+
+def readings(text: str) -> tuple[Pair, ...]:
+    """The readings of the kanji words of ``text``, in order: reviewed, else computed."""
+    found = reviewed().get(text)
+    return found if found is not None else computed(text)
+
+
+@lru_cache(maxsize=8192)
+def computed(text: str) -> tuple[Pair, ...]:
+    """Overrides where they match, pykakasi for the rest (loaded only if some kanji remain)."""
+    pairs: list[Pair] = []
+    pattern, position = _override_pattern(), 0
+    for match in pattern.finditer(text) if pattern else ():
+        pairs += _guessed(text[position : match.start()])
+        pairs.append((match.group(), overrides()[match.group()]))
+        position = match.end()
+    pairs += _guessed(text[position:])
+    return tuple(pairs)
+
+
+def _guessed(text: str) -> list[Pair]:
+    if not KANJI_RUN.search(text):
+        return []
+    pairs: list[Pair] = []
+    before = ""
+    for item in _converter().convert(text):
+        written, reading = item["orig"], item["hira"]
+        number = re.search(r"[0-9０-９]+$", before)
+        if number and written in COUNTERS | {"日": "", "分": ""}:
+            pairs.append((written, _counted(written, number.group())))
+        elif KANJI_RUN.search(written):
+            pairs += align(written, reading)
+        before = written
+    return pairs
+
+
+def _counted(counter: str, number: str) -> str:
+    digits = number.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    if counter == "日":
+        return DAYS.get(digits, "にち")
+    if counter == "人" and digits in ("1", "2"):
+        return "ひとり" if digits == "1" else "ふたり"
+    if counter == "分":
+        return "ぷん" if digits[-1] in PUN or digits.endswith("0") else "ふん"
+    return COUNTERS[counter]
+
+
+def align(written: str, reading: str) -> list[Pair]:
+    """Split a word's reading over its kanji runs, the kana between them matched as they are:
+    (聞い, きい) → [(聞, き)]; (問い合わせ, といあわせ) → [(問, と), (合, あ)]. When the kana do
+    not match (a reading pykakasi changed), the whole word carries the whole reading."""
+    parts = re.split(f"([{KANJI}]+)", written)
+    pattern = "".join("(.+?)" if i % 2 else re.escape(hiragana(p)) for i, p in enumerate(parts))
+    found = re.fullmatch(pattern, reading)
+    if found is None:
+        return [(written, reading)]
+    return list(zip(parts[1::2], found.groups(), strict=True))
+
+
+def hiragana(text: str) -> str:
+    """Katakana as hiragana (ヶ, a kanji here, stays)."""
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヵ" else c for c in text)
+
+
+def _converter() -> Any:
+    global _kakasi
+    if _kakasi is None:
+        import pykakasi  # its dictionaries: over 100 MB, about a second, once per process
+
+        _kakasi = pykakasi.kakasi()
+    return _kakasi
