@@ -176,7 +176,9 @@ class _Relaxer:
         )
         lat, lon = item.get("latitude"), item.get("longitude")
         if (lat, lon) != (None, None) and not (_number(lat, 90) and _number(lon, 180)):
-            self.notes.left_out(record, "latitude, longitude", [lat, lon], "not a place on Earth")
+            self.notes.left_out(
+                record, "latitude, longitude", f"{lat}, {lon}", "not a place on Earth"
+            )
             out.pop("latitude", None), out.pop("longitude", None)
         addresses = _indexed(item, "addresses")
         if addresses:
