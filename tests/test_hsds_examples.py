@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from core.config import PROJECT_ROOT
 from core.db import Base
+from directory.hsds import files
 from directory.hsds.dataset import export_dataset
 from directory.hsds.importer import import_dataset
+from directory.hsds.schemas import SHIPPED
 from directory.hsds.shapes import ShapeError
 from directory.models import Location, Organization, Service
 
@@ -234,3 +236,18 @@ def test_a_shape_error_says_it_in_japanese_and_english() -> None:
 
     assert raised.value.japanese.startswith("読み込む記録がありません")
     assert raised.value.english.startswith("nothing to import")
+
+
+@pytest.mark.parametrize("tabular", [False, True], ids=["json", "csv"])
+def test_our_own_export_imported_leniently_loses_nothing(
+    demo: Session, other_engine: Engine, tmp_path: Path, tabular: bool
+) -> None:
+    text = files.dumps(export_dataset(demo))
+    files.write_export(export_dataset(demo), tmp_path / "out", tabular=tabular, schema_dir=SHIPPED)
+    data, unreadable = files.read_dataset(tmp_path / "out")
+    with Session(other_engine) as session:
+        report = import_dataset(session, data, lenient=True, skipped=unreadable)
+        session.commit()
+        assert report.ok, report.problems
+        assert [str(note) for note in report.notes] == []
+        assert files.dumps(export_dataset(session)) == text

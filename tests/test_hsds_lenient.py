@@ -117,3 +117,13 @@ def test_links_texts_and_addresses_are_kept_or_named() -> None:
     assert said[1].startswith("r: url: left out (not a web address)")
     assert said[2] == "r: name: shortened to 300 characters, the column's size"
     assert said[3].startswith("r: email: left out (not an e-mail address)")
+
+
+def test_hours_given_as_text_stay_text_and_lose_what_only_times_need() -> None:
+    notes = Notes()
+    row = {"id": ROW, "description": "平日の日中", "timezone": 3, "byday": "Monday"}
+
+    kept = japan_time(notes, "service x", "schedules[0]", row)
+
+    assert kept == {"id": ROW, "description": "平日の日中"}
+    assert [note.field for note in notes.items] == ["schedules[0].byday", "schedules[0].timezone"]

@@ -28,6 +28,7 @@ LINKS = {
 }  # fmt: skip
 # RRULE parts with no place in weekly hours: dropping them widens the hours, so each is noted.
 DROPPED_RULES = ("count", "byweekno", "bymonthday", "byyearday")
+TEXT_ROW = {"id", "description", "attributes"}
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,11 @@ def japan_time(notes: Notes, record: str, path: str, row: Json) -> Json:
     for key in DROPPED_RULES:
         if key in row:
             notes.left_out(record, f"{path}.{key}", row.pop(key), "the hours now apply every week")
+    if not any(key in row for key in ("freq", "valid_from", "opens_at", "closes_at")):
+        # Hours as text only, as our export writes a service's hours note.
+        for key in sorted(set(row) - TEXT_ROW):
+            notes.left_out(record, f"{path}.{key}", row[key], "hours given as text only")
+        return {key: value for key, value in row.items() if key in TEXT_ROW}
     if row.get("freq") == "DAILY" and row.get("interval", 1) == 1:
         row["freq"], row["byday"] = "WEEKLY", ",".join(WEEKDAYS)
         notes.add(record, f"{path}.freq", "daily hours kept as every day of the week")
