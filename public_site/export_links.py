@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+from public_site.localization import path_language, prefix
+
 LINK = re.compile(r'\b(href|src)="([^"]*)"')
 # What a static copy cannot do: register the worker or name the manifest (both need /sw.js and
 # the server's addresses), submit a search.
@@ -65,7 +67,7 @@ def rewrite_page(
     text = NOW_STATE.sub("", text)
     text = STATUS.sub("", text)
     here = posixpath.dirname(files[page])
-    home = files["/en/" if page == "/en" or page.startswith("/en/") else "/"]
+    home = files[prefix(path_language(page)) + "/"]
 
     def relative(match: re.Match[str]) -> str:
         attribute, value = match.groups()

@@ -2,13 +2,14 @@
 down, on any static host or a USB stick.
 
 Each page is what the site serves: the app's test client asks for it at the public address
-(`TSUNAGU_PUBLIC_BASE_URL`), in Japanese and in English. The pages asked for first are the home
-pages, the directory listing, the topic and service pages of every published service, the
-other pages in the footer and the cards page with its downloads; every page they link to on the
-site is exported too (a listing's next pages among them). Then `public_site.export_links`
-rewrites each page to stand alone: its links point at the exported files relative to it, the
-search form becomes the list of topics, and what needs the server or the minute it was made
-(the service worker, "open now") is left out, with a note of the day the copy was made.
+(`TSUNAGU_PUBLIC_BASE_URL`), in each language (Japanese, easy Japanese, English). The pages
+asked for first are the home pages, the directory listing, the topic and service pages of every
+published service, the other pages in the footer and the cards page with its downloads; every
+page they link to on the site is exported too (a listing's next pages among them). Then
+`public_site.export_links` rewrites each page to stand alone: its links point at the exported
+files relative to it, the search form becomes the list of topics, and what needs the server or
+the minute it was made (the service worker, "open now") is left out, with a note of the day the
+copy was made.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from sqlalchemy.orm import Session
 
 from cards.files import PUBLIC_FILES
 from core.db import get_engine
-from core.i18n import LANGUAGES
+from core.i18n import DEFAULT_LANGUAGE, languages
 from core.timezone import TOKYO
 from directory.models import Service
 from directory.queries import topics
 from public_site.export_links import Snippets, find_links, rewrite_page
+from public_site.localization import path_language, prefix
 from public_site.now import clock
 
 # Pages every export starts from, in each language (the footer's pages and the listing).
@@ -69,9 +71,9 @@ def export_site(app: Flask, base_url: str, out: Path) -> Export:
             if link not in seen and _followed(link):
                 seen.add(link)
                 queue.append(link)
-    snippets = {lang: _snippets(app, base_url, lang) for lang in LANGUAGES}
+    snippets = {each.code: _snippets(app, base_url, each.code) for each in languages()}
     for address, html in export.pages.items():
-        lang = "en" if address == "/en" or address.startswith("/en/") else "ja"
+        lang = path_language(address)
         text = rewrite_page(html.decode("utf-8"), address, export.files, base_url, snippets[lang])
         _write(out, export.files[address], text.encode("utf-8"))
     written = {export.files[address] for address in export.pages}
@@ -96,14 +98,15 @@ def _start(app: Flask) -> list[str]:
         *(f"/directory/services/{service_id}" for service_id in services),
         *(f"/directory/topics/{code}" for code in codes),
     ]
-    english = ["/en" + path for path in paths]
+    others = [each.code for each in languages() if each.code != DEFAULT_LANGUAGE]
+    translated = [prefix(code) + path for code in others for path in paths]
     downloads = [f"/cards/generic/{kind}" for kind in PUBLIC_FILES]
-    return [*paths, *english, *downloads]
+    return [*paths, *translated, *downloads]
 
 
 def _followed(address: str) -> bool:
     path, _, query = address.partition("?")
-    bare = path.removeprefix("/en") or "/"
+    bare = path.removeprefix(prefix(path_language(path))) or "/"
     if any(bare == p or bare.startswith(p.rstrip("/") + "/") for p in SERVER_ONLY):
         return False
     return not query or _page_number(query) is not None
@@ -154,7 +157,7 @@ def file_name(address: str, mimetype: str) -> str:
 
 def _snippets(app: Flask, base_url: str, lang: str) -> Snippets:
     """The note and the topics that replace the search form, in the site's words and language."""
-    path = "/en/" if lang == "en" else "/"
+    path = prefix(lang) + "/"
     with app.test_request_context(path, base_url=base_url), Session(get_engine(app)) as session:
         terms = topics(session)
         saved = clock().astimezone(TOKYO).date()
@@ -175,7 +178,7 @@ def export_command(public_app: Flask) -> click.Command:
     @click.command("export-static")
     @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
     def export_static(directory: Path) -> None:
-        """Write the public site (Japanese and English) as static files into DIRECTORY.
+        """Write the public site (Japanese, easy Japanese, English) as static files into DIRECTORY.
 
         For a mirror when the app is down: copy DIRECTORY to any static web host or a USB
         stick and open index.html. Links between pages work without a server; search becomes

@@ -50,11 +50,15 @@ def current_language() -> str:
     """The page's language: from the matched route, else from the path (for error pages)."""
     if "lang" in g:
         return g.lang
-    if has_request_context():
-        for each in languages():
-            start = prefix(each.code)
-            if start and (request.path == start or request.path.startswith(start + "/")):
-                return each.code
+    return path_language(request.path) if has_request_context() else DEFAULT_LANGUAGE
+
+
+def path_language(path: str) -> str:
+    """The language an address is in, by its prefix (``/en/privacy`` → ``en``)."""
+    for each in languages():
+        start = prefix(each.code)
+        if start and (path == start or path.startswith(start + "/")):
+            return each.code
     return DEFAULT_LANGUAGE
 
 

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from core.db import get_session
-from core.i18n import LANGUAGES
+from core.i18n import language, languages
 from core.timezone import TOKYO
 from core.web import STATIC_FOLDER, current_profile, static_url
 from directory.queries import crisis_lines
@@ -47,8 +47,8 @@ NOT_HANDLED = ("/staff",)
 def worker() -> Response:
     settings = {
         "assets": [static_url(name) for name in ASSETS],
-        "homes": {lang: url_for("public.home", lang=lang) for lang in LANGUAGES},
-        "fallbacks": {lang: url_for(".page", lang=lang) for lang in LANGUAGES},
+        "homes": {each.code: url_for("public.home", lang=each.code) for each in languages()},
+        "fallbacks": {each.code: url_for(".page", lang=each.code) for each in languages()},
         "staticPrefix": url_for("static", filename=""),
         "notHandled": [request.script_root + path for path in NOT_HANDLED],
         "viewedPages": VIEWED_PAGES,
@@ -67,13 +67,13 @@ def worker() -> Response:
 @localized_route(bp, "/manifest.webmanifest")
 def manifest() -> Response:
     profile = current_profile()
-    lang = current_language()
-    city = profile.name_en if lang == "en" and profile.name_en else profile.name
+    here = language(current_language())
+    city = profile.name if here.japanese or not profile.name_en else profile.name_en
     data = {
         "name": f"{_('つなぐ')} {city}",
         "short_name": _("つなぐ"),
         "description": _("つらい気持ちや困りごとを相談できる窓口の案内です。"),
-        "lang": lang,
+        "lang": here.html_lang,
         "start_url": url_for("public.home"),
         "scope": url_for("public.home", lang="ja"),
         # A shortcut that opens in the browser, not an app window: the quick exit and the

@@ -98,7 +98,8 @@ def test_every_page_starts_with_the_block_and_the_help_strip_names_a_24_hour_lin
     public_app: Flask, client: FlaskClient, demo: Session
 ) -> None:
     at(public_app, NIGHT)
-    for url in ("/", "/easy/", "/en/", "/directory", "/directory?q=借金", "/cards", "/no-such-page"):
+    pages = ("/", "/easy/", "/en/", "/directory", "/directory?q=借金", "/cards", "/no-such-page")
+    for url in pages:
         html = client.get(url).get_data(as_text=True)
         header_end = html.index("</header>")
         assert html.index("data-now-block") > header_end, url

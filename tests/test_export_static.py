@@ -74,14 +74,14 @@ def pages(out: Path) -> list[Path]:
     return sorted(out.rglob("*.html"))
 
 
-def test_both_languages_every_published_service_and_the_card_files_are_exported(
+def test_every_language_every_published_service_and_the_card_files_are_exported(
     exported: tuple[Path, Flask],
 ) -> None:
     out, app = exported
     with Session(get_engine(app)) as session:
         services = session.scalars(select(Service.id).where(Service.status == "published")).all()
     assert services
-    for lang in ("", "en/"):
+    for lang in ("", "easy/", "en/"):
         for page in (
             "index.html",
             "directory/index.html",
@@ -97,6 +97,7 @@ def test_both_languages_every_published_service_and_the_card_files_are_exported(
     assert (out / "cards" / "generic" / "card.pdf").read_bytes().startswith(b"%PDF")
     assert (out / "cards" / "generic" / "card.png").read_bytes().startswith(b"\x89PNG")
     assert 'href="tel:119"' in (out / "index.html").read_text(encoding="utf-8")
+    assert "<ruby>" in (out / "easy" / "index.html").read_text(encoding="utf-8")
 
 
 def test_every_internal_link_resolves_to_an_exported_file_relative_to_its_page(

@@ -135,3 +135,14 @@ def test_the_switch_leaves_out_a_tracking_parameter(client: FlaskClient, demo: S
     for address in links(html).switch.values():
         assert "q=" in (address or "") and "fbclid" not in (address or "")
         assert "utm_" not in (address or "")
+
+
+@pytest.mark.parametrize(("lang", "html_lang"), [("ja", "ja"), ("easy", "ja"), ("en", "en")])
+def test_each_language_has_its_own_manifest(
+    client: FlaskClient, demo: Session, lang: str, html_lang: str
+) -> None:
+    manifest = client.get(PREFIX[lang] + "/manifest.webmanifest").get_json()
+
+    assert manifest["lang"] == html_lang
+    assert manifest["start_url"] == PREFIX[lang] + "/"
+    assert "<" not in manifest["name"] + manifest["description"]  # no furigana markup in JSON

@@ -54,8 +54,8 @@ def test_worker_keeps_both_home_pages_the_offline_pages_and_fingerprinted_assets
 ) -> None:
     settings = worker_settings(client.get("/sw.js").get_data(as_text=True))
 
-    assert settings["homes"] == {"ja": "/", "en": "/en/"}
-    assert settings["fallbacks"] == {"ja": "/offline", "en": "/en/offline"}
+    assert settings["homes"] == {"ja": "/", "easy": "/easy/", "en": "/en/"}
+    assert settings["fallbacks"] == {"ja": "/offline", "easy": "/easy/offline", "en": "/en/offline"}
     assert settings["viewedPages"] == VIEWED_PAGES
     assert settings["notHandled"] == ["/staff"]
     with public_app.test_request_context("/"):

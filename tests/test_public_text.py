@@ -159,8 +159,9 @@ def test_a_line_whose_hours_are_unknown_has_an_outlined_button(
 @pytest.mark.parametrize(
     ("endpoint", "support", "title"),
     [
+        # The title in Japanese, easy Japanese and English.
         ("public.worried_about_someone", WORRIED_ABOUT_SOMEONE, ("心配なとき", "心配", "worried")),
-        ("public.bereaved_by_suicide", BEREAVED_BY_SUICIDE, ("自死で亡くされた", "自死", "lost someone")),
+        ("public.bereaved_by_suicide", BEREAVED_BY_SUICIDE, ("自死で亡くされた", "自死", "lost")),
     ],
 )
 def test_pages_for_the_people_around_someone_link_help(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -14,7 +16,8 @@ TEMPLATES = sorted(
     for package in ("core", "public_site", "backoffice", "directory", "cards")
     for path in (PROJECT_ROOT / package).rglob("templates/**/*.html")
 )
-ENGLISH = packaged("translations", "en", "LC_MESSAGES", "messages.po")
+# Every catalogue shipped (en, ja@easy, and any added): each must be complete for residents.
+CATALOGUES = sorted(packaged("translations").glob("*/LC_MESSAGES/messages.po"))
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style[\s>]|\sstyle=", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
@@ -41,14 +44,20 @@ def test_no_template_hard_codes_another_host() -> None:
         assert not FOREIGN.search(path.read_text(encoding="utf-8")), path.name
 
 
-def test_no_translation_is_a_fuzzy_guess() -> None:
-    with ENGLISH.open("rb") as handle:
+def test_every_language_ships_a_catalogue() -> None:
+    assert {path.parts[-3] for path in CATALOGUES} >= {"en", "ja@easy"}
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parts[-3])
+def test_no_translation_is_a_fuzzy_guess(path: Path) -> None:
+    with path.open("rb") as handle:
         catalog = read_po(handle)
 
     assert [m.id for m in catalog if m.id and m.fuzzy] == []
 
 
-def test_catalog_translates_every_message_residents_see() -> None:
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: path.parts[-3])
+def test_catalog_translates_every_message_residents_see(path: Path) -> None:
     # The back office is Japanese only (its users are municipal and NPO staff); everything a
     # resident can see is translated.
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
@@ -60,8 +69,8 @@ def test_catalog_translates_every_message_residents_see() -> None:
             PROJECT_ROOT / package, method_map=method_map, keywords=keywords
         )
     }
-    with ENGLISH.open("rb") as handle:
-        english = {m.id: m.string for m in read_po(handle) if m.id}
+    with path.open("rb") as handle:
+        translated = {m.id: m.string for m in read_po(handle) if m.id}
 
     assert used, "no messages were extracted"
-    assert sorted(message for message in used if not english.get(message)) == []
+    assert sorted(message for message in used if not translated.get(message)) == []

@@ -90,10 +90,15 @@ function absolute(path) {
   return new URL(path, self.location.origin).href;
 }
 
+// The language of an address: the one whose home (/en/, /easy/) it is under; else Japanese.
 function languageOf(url) {
-  var en = SETTINGS.homes.en;
-  var inEnglish = url.pathname === en.replace(/\/$/, "") || url.pathname.indexOf(en) === 0;
-  return inEnglish ? "en" : "ja";
+  var found = "ja";
+  Object.keys(SETTINGS.homes).forEach(function (lang) {
+    var home = SETTINGS.homes[lang];
+    if (home === "/" || home.slice(-1) !== "/") return;
+    if (url.pathname === home.slice(0, -1) || url.pathname.indexOf(home) === 0) found = lang;
+  });
+  return found;
 }
 
 async function navigate(event, url) {
