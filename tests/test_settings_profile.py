@@ -57,6 +57,7 @@ def test_preview_shows_the_new_values_and_saves_nothing(
     assert 'href="tel:0772691234"' in html  # the contact block as the home page shows it
     assert "毎日 17時から22時" in html
     assert html.count('id="emergency-help-title"') == html.count('id="preview-help-title"') == 1
+    assert 'aria-labelledby="preview-contact-title preview-help-title"' in html
     assert stored(demo, settings).phone == "0772-69-0350"
     assert events(demo) == []
 

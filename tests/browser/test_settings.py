@@ -65,7 +65,7 @@ def test_an_administrator_previews_and_saves_the_profile(
     for side in ("表面", "裏面"):
         card = page.get_by_role("img", name=f"カードの{side}のプレビュー")
         expect(card).to_be_visible()
-        assert card.evaluate("image => image.naturalWidth") == 537
+        expect(card).to_have_js_property("naturalWidth", 537)  # drawn, not a broken image
         assert card.evaluate("image => image.getBoundingClientRect().right") <= 375
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert axe_violations(page, axe_source) == []
