@@ -1,5 +1,6 @@
 """「いますぐ話したい」 on a 375x667 phone: right under the header, within the first screen, on
-every kind of page, in Japanese and English, by day and at 02:30 in Tokyo; and accessible."""
+every kind of page, in Japanese, easy Japanese and English, by day and at 02:30 in Tokyo; and
+accessible."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def check_block(page: Page, url: str) -> None:
         assert target is not None and target["height"] >= 44, (url, link.inner_text())
 
 
-@pytest.mark.parametrize("lang", ["", "/en"])
+@pytest.mark.parametrize("lang", ["", "/easy", "/en"])
 def test_the_block_is_first_and_within_the_first_screen(
     phone: Page, live: Live, clock: str, lang: str, watch: Watch
 ) -> None:
@@ -121,7 +122,9 @@ def test_at_night_the_block_offers_the_24_hour_lines_and_a_crisis_search_is_gent
         app.config.pop(CLOCK, None)
 
 
-@pytest.mark.parametrize("path", ["/", "/en/directory?q=suicide", SERVICE, "/no-such-page"])
+@pytest.mark.parametrize(
+    "path", ["/", "/easy/", "/en/directory?q=suicide", SERVICE, "/easy" + SERVICE, "/no-such-page"]
+)
 def test_pages_with_the_block_are_accessible(
     phone: Page, live: Live, clock: str, axe_source: str, path: str
 ) -> None:
