@@ -18,7 +18,14 @@ pytestmark = pytest.mark.browser
 # TSUNAGU_SHOTS=DIR: keep a screenshot of each page at each width there, for a person to look at.
 SHOTS = os.environ.get("TSUNAGU_SHOTS")
 SERVICE = "/directory/services/" + stable_id("service", "よりそいホットライン")
-PAGES = ["/easy/", "/easy/directory?q=借金", "/easy" + SERVICE, "/en" + SERVICE, "/en/"]
+PAGES = [
+    "/easy/",
+    "/easy/directory?q=借金",
+    "/easy/directory?q=しにたい",
+    "/easy" + SERVICE,
+    "/en" + SERVICE,
+    "/en/",
+]
 WIDTHS = {"phone": {"width": 375, "height": 667}, "desktop": {"width": 1280, "height": 900}}
 
 
