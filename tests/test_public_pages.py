@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, time
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -200,6 +201,20 @@ def test_directory_lists_every_published_service_local_first(
     local = demo.scalar(select(Service.name).where(Service.area == "municipality"))
     national = demo.scalar(select(Service.name).where(Service.area == "national"))
     assert local in listed and national not in listed[: listed.index(local)]
+
+
+def test_links_within_a_search_keep_only_what_the_search_reads(
+    client: FlaskClient, public_app: Flask, demo: Session
+) -> None:
+    html = page(
+        client, public_app, "directory.search", free="1", per_page="5", fbclid="1", utm_source="x"
+    )
+
+    hrefs = [unescape(h) for h in re.findall(r'href="([^"]*)"', html)]
+    links = [link for link in hrefs if "/directory?" in link]
+    assert any("page=2" in link for link in links)  # the pager
+    assert any("/en/directory?" in link and "free=1" in link for link in links)  # languages
+    assert not [link for link in links if "fbclid" in link or "utm_" in link]
 
 
 def test_services_to_verify_show_no_box_to_residents(
