@@ -37,6 +37,8 @@ MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct
 WEEKDAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 HOLIDAY_NOTE = "祝日は休み"
 YEAR_END_NOTE = "12月29日〜1月3日は休み"
+HOLIDAY_NOTE_EN = "Closed on public holidays."
+YEAR_END_NOTE_EN = "Closed from 29 December to 3 January."
 ALWAYS_OPEN = ("24時間受付", "Open around the clock")
 NO_OPENING = ("14日以内に受付の予定はありません", "No opening in the next 14 days")
 
@@ -347,6 +349,8 @@ class DayHours:
     name_en: str  # Mon
     ranges: list[str]  # "9:00–17:00", "22:00–翌6:00", "24時間"; empty when closed
     notes: list[str]  # "受付は16:30まで"
+    ranges_en: list[str]  # "9:00–17:00", "22:00–6:00 next day", "24 hours"
+    notes_en: list[str]  # "last call 16:30"
 
     @property
     def closed(self) -> bool:
@@ -366,13 +370,24 @@ class DayHours:
         text = "、".join(self.ranges) or "休み"
         return text + "".join(f"（{note}）" for note in self.notes)
 
+    @property
+    def text_en(self) -> str:
+        """The same cell in English: "9:00–12:00, 13:00–17:00 (last call 16:30)" or "Closed"."""
+        text = ", ".join(self.ranges_en) or "Closed"
+        return text + "".join(f" ({note})" for note in self.notes_en)
+
 
 class WeeklyTable(list[DayHours]):
     """Monday..Sunday, with ``notes`` for the closures that apply to every day."""
 
-    def __init__(self, days: Iterable[DayHours] = (), notes: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        days: Iterable[DayHours] = (),
+        notes: Iterable[str] = (),
+        notes_en: Iterable[str] = (),
+    ) -> None:
         super().__init__(days)
-        self.notes = list(notes)
+        self.notes, self.notes_en = list(notes), list(notes_en)
 
 
 def weekly_table(service: WithHours) -> WeeklyTable:
@@ -380,20 +395,32 @@ def weekly_table(service: WithHours) -> WeeklyTable:
     spec = _spec(service)
     if not spec.known:
         return WeeklyTable()
-    notes = [HOLIDAY_NOTE] if spec.closed_on_holidays else []
-    notes += [YEAR_END_NOTE] if spec.closed_over_year_end else []
-    return WeeklyTable((_day(spec, weekday) for weekday in range(7)), notes)
+    closures = [
+        (HOLIDAY_NOTE, HOLIDAY_NOTE_EN, spec.closed_on_holidays),
+        (YEAR_END_NOTE, YEAR_END_NOTE_EN, spec.closed_over_year_end),
+    ]
+    return WeeklyTable(
+        (_day(spec, weekday) for weekday in range(7)),
+        [ja for ja, _, applies in closures if applies],
+        [en for _, en, applies in closures if applies],
+    )
 
 
 def _day(spec: HoursSpec, weekday: int) -> DayHours:
     ranges = sorted((w for w in spec.weekly if w.weekday == weekday), key=lambda w: w.hours.opens)
     labels = [range_label(w.hours) + _validity(w) for w in ranges]
+    labels_en = [range_label_en(w.hours) + _validity_en(w) for w in ranges]
+    intakes = [(w, last) for w in ranges if (last := w.hours.last_intake) is not None]
     notes = [
-        f"受付は{'翌' if last <= w.hours.opens else ''}{_clock(last)}まで"
-        for w in ranges
-        if (last := w.hours.last_intake) is not None
+        f"受付は{'翌' if last <= w.hours.opens else ''}{_clock(last)}まで" for w, last in intakes
     ]
-    return DayHours(weekday, WEEKDAYS[weekday], WEEKDAYS_EN[weekday], labels, notes)
+    notes_en = [
+        f"last call {_clock(last)}{' next day' if last <= w.hours.opens else ''}"
+        for w, last in intakes
+    ]
+    return DayHours(
+        weekday, WEEKDAYS[weekday], WEEKDAYS_EN[weekday], labels, notes, labels_en, notes_en
+    )
 
 
 def range_label(hours: Hours) -> str:
@@ -401,6 +428,29 @@ def range_label(hours: Hours) -> str:
         return "24時間"
     next_day = "翌" if hours.closes <= hours.opens else ""
     return f"{_clock(hours.opens)}–{next_day}{_clock(hours.closes)}"
+
+
+def range_label_en(hours: Hours) -> str:
+    if hours.opens == hours.closes == time(0):
+        return "24 hours"
+    next_day = " next day" if hours.closes <= hours.opens else ""
+    return f"{_clock(hours.opens)}–{_clock(hours.closes)}{next_day}"
+
+
+def _validity_en(weekly: WeeklyHours) -> str:
+    if weekly.valid_from is None and weekly.valid_to is None:
+        return ""
+    first = f"from {_date_en(weekly.valid_from)}" if weekly.valid_from else ""
+    last = f"until {_date_en(weekly.valid_to)}" if weekly.valid_to else ""
+    return f" ({' '.join(part for part in (first, last) if part)})"
+
+
+MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August")
+MONTH_NAMES_EN += ("September", "October", "November", "December")
+
+
+def _date_en(day: date) -> str:
+    return f"{day.day} {MONTH_NAMES_EN[day.month - 1]} {day.year}"
 
 
 def _validity(weekly: WeeklyHours) -> str:

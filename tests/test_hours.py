@@ -84,6 +84,7 @@ def test_overnight_range_crosses_the_week_boundary() -> None:
     assert status.closes_at == tokyo(2026, 2, 16, 6, 0)
     assert status.next_opens_at == tokyo(2026, 2, 22, 22, 0)
     assert weekly_table(night)[6].ranges == ["22:00–翌6:00"]
+    assert weekly_table(night)[6].text_en == "22:00–6:00 next day"
 
 
 def test_range_ending_exactly_at_midnight() -> None:
@@ -104,6 +105,7 @@ def test_a_24_hour_service_is_open_without_end() -> None:
     assert (status.state, status.closes_at, status.summary) == ("open", None, ALWAYS_OPEN[0])
     assert status.summary_en == "Open around the clock"
     assert weekly_table(line)[0].ranges == ["24時間"]
+    assert weekly_table(line)[0].text_en == "24 hours"
 
 
 def test_a_24_hour_service_closed_on_holidays_over_golden_week() -> None:
@@ -118,6 +120,7 @@ def test_a_24_hour_service_closed_on_holidays_over_golden_week() -> None:
     assert during.next_opens_at == tokyo(2026, 5, 7, 0, 0)
     assert during.summary == "次の受付: 5月7日(木) 0:00から"
     assert weekly_table(line).notes == [HOLIDAY_NOTE]
+    assert weekly_table(line).notes_en == ["Closed on public holidays."]
 
 
 def test_an_exception_closes_a_single_date() -> None:
@@ -183,6 +186,8 @@ def test_last_intake_ends_the_open_time() -> None:
     assert (status.state, status.closes_at) == ("closing_soon", tokyo(2026, 2, 10, 16, 30))
     assert status.summary == "16:30まで受付"
     assert weekly_table(office)[0].notes == ["受付は16:30まで"]
+    assert weekly_table(office)[0].text_en == "9:00–17:00 (last call 16:30)"
+    assert weekly_table(office)[5].text_en == "Closed"
 
 
 def test_closing_soon_threshold_is_inclusive() -> None:
@@ -253,6 +258,7 @@ def test_a_weekly_range_with_dates_applies_only_between_them() -> None:
     assert open_at(office, tokyo(2026, 8, 31, 10, 0))
     assert not open_at(office, tokyo(2026, 9, 7, 10, 0))
     assert weekly_table(office)[0].ranges == ["9:00–17:00（2026年7月1日〜2026年8月31日）"]
+    assert weekly_table(office)[0].text_en == "9:00–17:00 (from 1 July 2026 until 31 August 2026)"
 
 
 def test_without_weekly_hours_the_status_is_unknown() -> None:
