@@ -29,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
     from backoffice.views.referrals import casework_bp as casework
     from backoffice.views.referrals import records_bp as records
     from backoffice.views.settings import bp as settings
+    from backoffice.views.settings.embed import bp as embed_snippet
     from backoffice.views.staff.admin import bp as staff_admin
     from backoffice.views.staff.own_account import bp as account
     from backoffice.views.staff.signin import bp as auth
@@ -52,5 +53,6 @@ def register_blueprints(app: Flask) -> None:
         training,
         statistics,
         settings,
+        embed_snippet,
     ):
         app.register_blueprint(blueprint)
