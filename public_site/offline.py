@@ -39,8 +39,9 @@ WORKER_SOURCE = STATIC_FOLDER / "js" / "offline-worker.js"
 ASSETS = ("css/site.css", "js/quick-exit.js", "js/offline.js", "img/favicon.svg")
 VIEWED_PAGES = 20  # the last pages viewed that the worker keeps: enough, and small
 REFRESH_HOURS = 12  # the home and offline pages are fetched again after this long
-# The back office, when both apps answer on one address (`make run`): never the worker's.
-NOT_HANDLED = ("/staff",)
+# The back office, when both apps answer on one address (`make run`): never the worker's; nor
+# a counted tap (`public_site.go`), which leads to another site and must reach the server.
+NOT_HANDLED = ("/staff", "/go")
 
 
 @bp.route("/sw.js")

@@ -66,6 +66,9 @@ class SummaryChannel:
     kind: str
     value: str
     label: str
+    # The channel's id, for its counted link (`public_site.go`); 0 in a summary stored before
+    # summaries kept it (migration 0037 has them built again), which links straight to it.
+    id: int = 0
 
     @property
     def href(self) -> str | None:
@@ -135,10 +138,10 @@ def build_summaries(session: Session, ids: list[str]) -> dict[str, dict[str, Any
         .where(Service.id.in_(ids), Service.status == "published")
     ).all()
     live = [row[0] for row in rows]
-    channels: dict[str, list[list[str]]] = defaultdict(list)
+    channels: dict[str, list[list[Any]]] = defaultdict(list)
     for service_id, *channel in session.execute(
         select(ContactChannel.service_id, ContactChannel.kind, ContactChannel.value)
-        .add_columns(ContactChannel.label)
+        .add_columns(ContactChannel.label, ContactChannel.id)
         .where(ContactChannel.service_id.in_(live))
         .order_by(ContactChannel.service_id, ContactChannel.sort_order, ContactChannel.id)
     ):
