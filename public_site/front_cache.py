@@ -13,8 +13,9 @@ everything that makes its key is known without the app:
 - the minute in Tokyo, from the app's clock (a test's clock included);
 - the request as it came: method (GET or HEAD), scheme, host, the forwarded headers a proxy may
   set, the script name, the path and the query string (decoded, its parameters ordered by
-  name). A request is keyed by what it says, before any proxy header is believed, so two
-  requests share a page only if they said the same.
+  name, the parameters advertising and social sites add to links left out: `cache_query`). A
+  request is keyed by what it says, before any proxy header is believed, so two requests share
+  a page only if they said the same.
 
 Anything else goes on to the app, which renders the page or takes it from Redis; a response the
 page cache marks as kept is kept here on the way out (from a GET: a HEAD has no body to keep).
@@ -27,6 +28,7 @@ until its minute ends.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -47,6 +49,13 @@ ADDRESS_KEYS = (
     "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT",
     "HTTP_X_FORWARDED_PREFIX",
 )  # fmt: skip
+# Parameters that advertising and social sites add to the links they show (fbclid, utm_source…).
+# No page reads them or passes them on (public_site.localization, directory_views), so a page is
+# kept once for all their values, not once for every visitor a shared post sends here.
+TRACKING = re.compile(
+    r"utm_\w+|fbclid|gclid|gbraid|wbraid|dclid|msclkid|yclid|igshid|twclid|ttclid|mc_[ce]id|_g[al]",
+    re.ASCII,
+)
 UNKEPT_HEADERS = frozenset({"date", "set-cookie"})  # the server adds Date; cookies never kept
 MAX_BYTES = 64 * 1024 * 1024  # per process: about two thousand pages of the site
 # Status, headers, body, and the endpoint and route that rendered it (for the request log).
@@ -170,9 +179,15 @@ def _address(environ: dict[str, Any]) -> tuple[Any, ...]:
     cache orders them: ``?b=1&a=%61`` and ``?a=a&b=1`` are one page."""
     query = environ.get("QUERY_STRING") or ""
     if query:
-        pairs = parse_qsl(query, keep_blank_values=True, errors="replace")
-        query = urlencode(sorted(pairs, key=lambda pair: pair[0]))
+        query = cache_query(parse_qsl(query, keep_blank_values=True, errors="replace"))
     return (*(environ.get(name) for name in ADDRESS_KEYS), query)
+
+
+def cache_query(pairs: Iterable[tuple[str, str]]) -> str:
+    """A query as both caches key it: its parameters ordered by name (a stable sort: the values
+    of one parameter keep their order), encoded one way, tracking parameters left out."""
+    kept = [pair for pair in pairs if not TRACKING.fullmatch(pair[0])]
+    return urlencode(sorted(kept, key=lambda pair: pair[0]))
 
 
 def install(

@@ -16,7 +16,8 @@ The key holds:
 - the minute in Asia/Tokyo, so "open now" is right from the minute a service opens or closes,
   and an entry expires when its minute ends;
 - the language, the scheme and host, the path and the query string, its parameters ordered by
-  name (the values of one parameter keep their order) and encoded one way.
+  name (the values of one parameter keep their order) and encoded one way, without the
+  parameters advertising and social sites add to links (`front_cache.cache_query`).
 
 Only GET and HEAD of the pages listed in ``CACHED_BLUEPRINTS`` and ``CACHED_ENDPOINTS`` are
 cached, and only a 200 or a 404 (a 404 from an address no view matches never is), without
@@ -39,7 +40,6 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from cachelib.serializers import BaseSerializer
@@ -124,7 +124,7 @@ class PageCache:
         if version is None:
             return None
         minute = request_minute()
-        query = urlencode(sorted(request.args.items(multi=True), key=lambda item: item[0]))
+        query = front_cache.cache_query(request.args.items(multi=True))
         address = f"{current_language()}\n{request.host_url}\n{request.path}\n{query}"
         return f"{version}:{minute}:{hashlib.sha256(address.encode()).hexdigest()}"
 

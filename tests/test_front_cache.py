@@ -70,6 +70,22 @@ def test_a_page_kept_this_minute_does_not_reach_the_app(
     assert "Set-Cookie" not in second.headers
 
 
+def test_links_shared_with_tracking_parameters_are_one_page(
+    site: Flask, demo: Session, requests_seen: list[str], clock: object
+) -> None:
+    client = site.test_client()
+    search = "/directory?q=%E7%9B%B8%E8%AB%87"
+
+    first = client.get(search + "&fbclid=IwAR-first-visitor&utm_source=news")
+    for tail in ("&fbclid=IwAR-second-visitor", "&utm_medium=social&gclid=x", ""):
+        again = client.get(search + tail)
+        assert again.data == first.data
+    client.get(search + "&free=1")
+
+    assert requests_seen == ["app", "app"]  # the search, then the search with a filter
+    assert b"IwAR" not in first.data and b"utm_" not in first.data  # no page passes them on
+
+
 def test_a_head_is_answered_without_a_body_and_never_stored(
     site: Flask, demo: Session, requests_seen: list[str], clock: object
 ) -> None:
