@@ -20,7 +20,7 @@ from html import escape
 
 EMBED_PATH = "/embed/"  # public_site.embed's panel, under each language's prefix
 SANDBOX = "allow-popups allow-popups-to-escape-sandbox allow-forms allow-same-origin"
-WIDTH, HEIGHT = 360, 640  # a phone's column; the panel fits 320 px and scrolls if taller
+WIDTH, HEIGHT = 360, 800  # a phone's column; the panel fits 320 px and scrolls if taller
 # The frame's title (read out by screen readers on the partner's page), per panel language.
 TITLES = {
     "ja": "{city} こころの相談窓口案内（つなぐ）",
