@@ -54,6 +54,8 @@ run: $(STAMP) translations fonts
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # The browser tests drive the system Chromium; install it (and a Japanese font) where we can.
+# The npm tools (axe-core, Lighthouse, the Nu Html Checker's vnu.jar) install without their
+# scripts: vnu-jar's would download a Java runtime, and Debian's Java is installed instead.
 browser:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -77,9 +79,21 @@ browser:
 			exit 1; \
 		fi; \
 	fi
-	@if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/lighthouse ]; then \
+	@if ! command -v java >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Java (for the Nu Html Checker) from Debian's packages"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				default-jre-headless >/dev/null; \
+		else \
+			echo "The HTML check (tests/test_html_valid.py) needs Java (a java command)."; \
+			echo "Install it: sudo apt-get install default-jre-headless"; \
+			exit 1; \
+		fi; \
+	fi
+	@if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/lighthouse ] || \
+		[ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then \
 		command -v npm >/dev/null || { echo "The accessibility tests need npm (apt-get install npm)"; exit 1; }; \
-		npm ci --no-audit --no-fund --silent; \
+		npm ci --no-audit --no-fund --silent --ignore-scripts; \
 	fi
 
 # Guidance cards are set in BIZ UDPGothic (proportional Latin and digits; the package also holds
