@@ -57,7 +57,7 @@ def test_worker_keeps_both_home_pages_the_offline_pages_and_fingerprinted_assets
     assert settings["homes"] == {"ja": "/", "easy": "/easy/", "en": "/en/"}
     assert settings["fallbacks"] == {"ja": "/offline", "easy": "/easy/offline", "en": "/en/offline"}
     assert settings["viewedPages"] == VIEWED_PAGES
-    assert settings["notHandled"] == ["/staff"]
+    assert settings["notHandled"] == ["/staff", "/go"]
     with public_app.test_request_context("/"):
         assert settings["assets"] == [static_url(name) for name in ASSETS]
     assert all("?v=" in asset for asset in settings["assets"])
