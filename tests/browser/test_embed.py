@@ -18,13 +18,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Frame, Page, Route
+from playwright.sync_api import Browser, BrowserContext, Frame, Page, Route, expect
 from sqlalchemy.orm import Session
 
 from backoffice.settings.embed_snippet import embed_snippet
 from core.db import get_engine
 from core.profile import get_profile, store_profile
 from tests.browser.conftest import Live, axe_violations
+from tests.browser.test_backoffice import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -228,4 +229,23 @@ def test_the_search_opens_the_full_site_in_a_new_tab(
     assert tab.locator("h1").count() == 1 and "借金" in tab.locator("#q").input_value()
     assert tab.evaluate("window.opener") is None
     assert page.url == address  # the partner's page stays where it was
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_an_administrator_reads_the_snippets_at_any_width(
+    browser: Browser, live: Live, listed: Partner, axe_source: str, width: int
+) -> None:
+    seen = Seen()
+    page = framing_page(browser, seen, width)
+    sign_in(page, live, "admin")
+    page.goto(f"{live.url}/staff/settings/embed")
+    expect(page.get_by_role("heading", level=1)).to_have_text("ウィジェットの貼り付けコード")
+    expect(page.get_by_text(listed.origin)).to_be_visible()
+    copied = page.get_by_label("日本語", exact=True).input_value()
+    base_url = live.app.config["TSUNAGU_SETTINGS"].public_base_url
+    assert copied == embed_snippet(base_url, "京丹後市", "ja").html
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert axe_violations(page, axe_source) == []
+    keep_shot(page, f"embed-snippet-{width}")
     page.context.close()
