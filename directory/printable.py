@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.profile import Profile
 from directory.hours import WEEKDAYS, WEEKDAYS_EN, weekly_table
+from directory.labels import CHANNEL_KIND_LABELS
 from directory.search.loading import load_services
 from directory.search.query import MAX_PER_PAGE, SearchQuery
 from directory.search.results import search_services
@@ -144,3 +145,23 @@ class PrintDocument:
     notes: tuple[str, ...]  # under the title: a capped list, a handout's note line
     labels: dict[str, str]
     day: date | None = None
+
+
+# The words around a list's data on the back office's handouts (Japanese only, as the back
+# office is); the public site gives the same words from its catalogue in the page's language.
+JAPANESE_LABELS = {
+    "urgent": "いますぐ話したい",
+    "emergency": "いま、命の危険が迫っているとき",
+    "hours": "受付時間:",
+    "contact": "お問い合わせ",
+    "qr": "QRコードを読み取ると、その相談先のページが開きます。",
+} | {f"kind:{kind}": label for kind, label in CHANNEL_KIND_LABELS.items()}
+
+
+def as_of_japanese(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日時点"
+
+
+def service_page_url(base_url: str, service_id: str) -> str:
+    """A service's page on the public site (its Japanese address), for a QR code."""
+    return f"{base_url.rstrip('/')}/directory/services/{service_id}"

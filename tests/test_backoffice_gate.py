@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backoffice.service_lists.models import ServiceList, ServiceListItem
 from backoffice.staff.permissions import (
     PERMISSIONS,
     ROLE_PERMISSIONS,
@@ -77,6 +78,11 @@ def test_role_matrix_on_every_endpoint(backoffice_app: Flask, demo: Session, rol
     assert batch is not None
     case, meeting, link = make_casework(backoffice_app, demo, staff.id)
     training, material = make_training_with_material(backoffice_app, staff.id)
+    service_list = ServiceList(
+        name="窓口用", items=[ServiceListItem(service_id=service.id, position=1)]
+    )
+    demo.add(service_list)
+    demo.commit()
     known = {
         "training_id": training,
         "material_id": material,
@@ -92,6 +98,7 @@ def test_role_matrix_on_every_endpoint(backoffice_app: Flask, demo: Session, rol
         "name": "standard",  # the card design
         "side": "front",
         "kind": "card.pdf",
+        "list_id": service_list.id,
     }
     client = backoffice_app.test_client()
     sign_in(client, staff)

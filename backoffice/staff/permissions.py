@@ -37,6 +37,7 @@ PERMISSIONS = frozenset(
         "directory.edit",
         "cards.design",
         "cards.print",
+        "service_list.edit",
     }
 )
 
@@ -59,6 +60,8 @@ COORDINATOR = frozenset(
         "training.roster",
         "stats.read",
         "cards.print",  # cards are handed out on home visits
+        # 案内リスト: lists of services printed for the person at the counter or on a visit.
+        "service_list.edit",
     }
 )
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

@@ -28,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
     from backoffice.views.referrals import bp as referrals
     from backoffice.views.referrals import casework_bp as casework
     from backoffice.views.referrals import records_bp as records
+    from backoffice.views.service_lists import bp as service_lists
     from backoffice.views.settings import bp as settings
     from backoffice.views.settings.embed import bp as embed_snippet
     from backoffice.views.staff.admin import bp as staff_admin
@@ -54,5 +55,6 @@ def register_blueprints(app: Flask) -> None:
         statistics,
         settings,
         embed_snippet,
+        service_lists,
     ):
         app.register_blueprint(blueprint)

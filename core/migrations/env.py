@@ -8,6 +8,7 @@ import backoffice.notifications.models
 import backoffice.outreach.models
 import backoffice.referrals.casework
 import backoffice.referrals.models
+import backoffice.service_lists.models
 import backoffice.staff.models
 import backoffice.statistics.models
 import backoffice.training.models  # noqa: F401
