@@ -338,3 +338,24 @@ class SearchSynonym(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     terms: Mapped[list[str]] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ChannelTapDay(Base):
+    """How many times a service's LINE, chat or web button was followed on one day (Asia/Tokyo),
+    through the public site's ``/go/`` address (`directory.taps`).
+
+    Only the service, the kind of channel, the day and the number: nothing about who tapped,
+    from where, with which browser, or at what time of day.
+    """
+
+    __tablename__ = "channel_tap_day"
+    # The public role adds one through this function only (PostgreSQL; migration 0037): it
+    # names neither the kind nor the day, and counts only a published service's own channel.
+    __table_args__ = {"info": {"public_function": "count_channel_tap(text, integer)"}}  # noqa: RUF012
+
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -45,6 +45,7 @@ def create_app(config: Settings | None = None) -> Flask:
     from public_site.cards_views import bp as cards_bp
     from public_site.directory_views import bp as directory_bp
     from public_site.embed import bp as embed_bp
+    from public_site.go import bp as go_bp
     from public_site.labels import labels
     from public_site.offline import bp as offline_bp
     from public_site.print_views import bp as print_bp
@@ -57,6 +58,7 @@ def create_app(config: Settings | None = None) -> Flask:
     app.register_blueprint(cards_bp)
     app.register_blueprint(offline_bp)
     app.register_blueprint(embed_bp)
+    app.register_blueprint(go_bp)
     app.register_blueprint(print_bp)
     # Last: its hit is served after every other before_request hook, and a page is stored
     # before any other after_request hook adds its headers (they add them again on a hit).

@@ -15,8 +15,10 @@ copy was made.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import deque
 from dataclasses import dataclass, field
+from html import escape, unescape
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -32,6 +34,7 @@ from core.i18n import DEFAULT_LANGUAGE, languages
 from core.timezone import TOKYO
 from directory.models import Service
 from directory.queries import topics
+from directory.taps import counted_targets
 from public_site.export_links import Snippets, find_links, rewrite_page
 from public_site.localization import path_language, prefix
 from public_site.now import clock
@@ -42,7 +45,11 @@ START_PAGES = (
     "/accessibility",
 )  # fmt: skip
 # Addresses that only make sense with the server behind them: never exported or followed.
-SERVER_ONLY = ("/sw.js", "/manifest.webmanifest", "/offline", "/c/", "/api/", "/staff", "/healthz")
+SERVER_ONLY = (
+    "/sw.js", "/manifest.webmanifest", "/offline", "/c/", "/api/", "/staff", "/healthz", "/go/",
+)  # fmt: skip
+# A counted button's address (`public_site.go`): the copy links to the channel itself.
+GO_LINK = re.compile(r'href="(?:[^"]*?)/go/([^/"]+)/([0-9]+)"')
 
 
 @dataclass
@@ -72,9 +79,12 @@ def export_site(app: Flask, base_url: str, out: Path) -> Export:
                 seen.add(link)
                 queue.append(link)
     snippets = {each.code: _snippets(app, base_url, each.code) for each in languages()}
+    with Session(get_engine(app)) as session:
+        targets = counted_targets(session)
     for address, html in export.pages.items():
         lang = path_language(address)
-        text = rewrite_page(html.decode("utf-8"), address, export.files, base_url, snippets[lang])
+        page = _direct_channel_links(html.decode("utf-8"), targets)
+        text = rewrite_page(page, address, export.files, base_url, snippets[lang])
         _write(out, export.files[address], text.encode("utf-8"))
     written = {export.files[address] for address in export.pages}
     for address, name in export.files.items():
@@ -110,6 +120,17 @@ def _followed(address: str) -> bool:
     if any(bare == p or bare.startswith(p.rstrip("/") + "/") for p in SERVER_ONLY):
         return False
     return not query or _page_number(query) is not None
+
+
+def _direct_channel_links(text: str, targets: dict[tuple[str, int], str]) -> str:
+    """The page with each counted button linking straight to its channel, as the copy has no
+    server to count a tap and send the browser on."""
+
+    def direct(match: re.Match[str]) -> str:
+        target = targets.get((unescape(match.group(1)), int(match.group(2))))
+        return f'href="{escape(target)}"' if target else match.group(0)
+
+    return GO_LINK.sub(direct, text)
 
 
 def _page_number(query: str) -> int | None:

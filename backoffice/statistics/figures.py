@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from backoffice.statistics import figures_outreach, figures_referrals, figures_training
+from backoffice.statistics import (
+    figures_outreach,
+    figures_referrals,
+    figures_taps,
+    figures_training,
+)
 from backoffice.statistics.periods import Period
 from backoffice.statistics.tables import Table
 
@@ -30,7 +35,8 @@ def area_tables(
     if area == "outreach":
         return figures_outreach.outreach_tables(session, period)
     if area == "cards":
-        return figures_outreach.card_tables(session, period)
+        # The public pages' buttons beside the cards: both are publicity (広報).
+        return figures_outreach.card_tables(session, period) + figures_taps.tables(session, period)
     if area == "training":
         return figures_training.tables(session, period)
     raise KeyError(area)

@@ -24,6 +24,7 @@ from backoffice.views.directory.forms import (
 from backoffice.web.context import current_actor
 from backoffice.web.forms import EmptyForm
 from core.db import get_session
+from core.timezone import tokyo_today
 from core.web import current_profile
 from directory import editing
 from directory.models import (
@@ -36,6 +37,7 @@ from directory.models import (
     ServiceAtLocation,
 )
 from directory.search.reindex import reindex
+from directory.taps import service_tap_figures, tap_text
 
 bp = Blueprint("directory_admin", __name__, url_prefix="/directory")
 Record = TypeVar("Record")
@@ -182,6 +184,8 @@ def edit_page(db: Session, service: Service, form: ServiceForm, **forms) -> tupl
         action_form=EmptyForm(),
         history=editing.history(db, service.id),
         describe=editing.describe,
+        taps=service_tap_figures(db, service.id, tokyo_today()),
+        tap_text=tap_text,
         **forms,
     ), 400 if has_errors else 200
 

@@ -23,6 +23,7 @@ from core.db import get_session
 from core.timezone import tokyo_today
 from directory import editing
 from directory.models import Service, TaxonomyTerm
+from directory.taps import tap_figures, tap_text
 
 
 def _terms(db: Session) -> list[TaxonomyTerm]:
@@ -45,6 +46,8 @@ def index() -> str:
         stale=editing.stale_services(db, days=days, today=tokyo_today()),
         stale_days=days,
         status=status,
+        taps=tap_figures(db, tokyo_today()),
+        tap_text=tap_text,
     )
 
 
