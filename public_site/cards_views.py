@@ -11,7 +11,6 @@ capitals or with spaces is sent there first, and each batch counts at most
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
@@ -35,6 +34,7 @@ from core.web import current_profile
 from directory.hours import service_status
 from directory.queries import home_channels
 from public_site.localization import localized_route
+from public_site.now import request_now
 
 bp = Blueprint("cards", __name__)
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def scan(code: str) -> tuple[str, int, dict[str, str]] | Response:
     if counted and request.method == "GET" and g.get("lang") == "ja":
         _count(db, target.id)
     channels = home_channels(db)
-    now = datetime.now(UTC)
+    now = request_now()
     statuses = {s.id: service_status(s, now) for group in channels.values() for s in group}
     html = render_template("public/scan.html", channels=channels, statuses=statuses)
     # Never from a cache: every scan must reach us to be counted, and shared devices keep

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, render_template
 
 from core.db import get_session
@@ -12,6 +10,7 @@ from directory.queries import home_channels
 from directory.support_pages import support_services, support_topics
 from directory.topics import BEREAVED_BY_SUICIDE, WORRIED_ABOUT_SOMEONE, SupportPage
 from public_site.localization import localized_route
+from public_site.now import request_now
 
 bp = Blueprint("public", __name__)
 
@@ -19,7 +18,7 @@ bp = Blueprint("public", __name__)
 @localized_route(bp, "/")
 def home() -> str:
     channels = home_channels(get_session())
-    now = datetime.now(UTC)
+    now = request_now()
     statuses = {s.id: service_status(s, now) for group in channels.values() for s in group}
     return render_template("public/home.html", channels=channels, statuses=statuses)
 
@@ -47,7 +46,7 @@ def bereaved_by_suicide() -> str:
 
 
 def _support_page(template: str, page: SupportPage) -> str:
-    db, now = get_session(), datetime.now(UTC)
+    db, now = get_session(), request_now()
     services = support_services(db, page)
     return render_template(
         template,

@@ -152,6 +152,24 @@ def test_the_scan_landing_starts_with_help(
     assert html.index("data-now-block") < html.index("<h1") < html.index("ありがとう")
 
 
+def test_the_listings_below_the_block_read_the_same_clock(
+    public_app: Flask, client: FlaskClient, demo: Session
+) -> None:
+    """The home page and the scan landing list the lines with their hours: at 2:30 on a
+    Tuesday they say #いのちSOS is closed until 6:00, as the block above them does."""
+    at(public_app, NIGHT)
+    batch = make_batch(demo)
+    sos = demo.scalars(select(Service.id).where(Service.name == "#いのちSOS")).one()
+
+    for url in ("/", f"/c/{batch.code}"):
+        html = client.get(url).get_data(as_text=True)
+        card = html[html.index(f'id="service-{sos}"') :]
+        card = card[: card.index("</article>")]
+        assert "受付時間外" in card and "次の受付: 12月8日(火) 6:00から" in card, url
+    english = client.get("/en/").get_data(as_text=True)
+    assert "Next open: Tue 8 Dec 6:00" in english[english.index('<main id="main"') :]
+
+
 def test_error_pages_read_no_database_and_still_offer_help(
     settings: Settings, tmp_path: Path
 ) -> None:
