@@ -150,6 +150,7 @@ def japan_time(notes: Notes, record: str, path: str, row: Json) -> Json:
     for key in DROPPED_RULES:
         if key in row:
             notes.left_out(record, f"{path}.{key}", row.pop(key), "the hours now apply every week")
+    _drop_unreadable(notes, record, path, row)
     if not any(key in row for key in ("freq", "valid_from", "opens_at", "closes_at")):
         # Hours as text only, as our export writes a service's hours note.
         for key in sorted(set(row) - TEXT_ROW):
@@ -163,7 +164,11 @@ def japan_time(notes: Notes, record: str, path: str, row: Json) -> Json:
             record, path, "only weekly hours or dated ones are kept: its text joins the hours note"
         )
         return {"id": row["id"], "description": row.get("description", "")}
-    if row.get("valid_to", "9") < row.get("valid_from", "0"):
+    if (
+        "valid_to" in row
+        and "valid_from" in row
+        and _day(row["valid_to"]) < _day(row["valid_from"])
+    ):
         notes.left_out(record, f"{path}.valid_to", row.pop("valid_to"), "ends before it begins")
     return _shift_zone(notes, record, path, row)
 
@@ -206,11 +211,15 @@ def _shift_zone(notes: Notes, record: str, path: str, row: Json) -> Json:
                 WEEKDAYS[(WEEKDAYS.index(day) + days_moved) % 7] for day in row["byday"].split(",")
             )
         if days_moved and not row.get("freq"):
-            for key in ("valid_from", "valid_to"):
-                if key in row:
-                    row[key] = (
-                        date.fromisoformat(row[key]) + timedelta(days=days_moved)
-                    ).isoformat()
+            try:
+                for key in ("valid_from", "valid_to"):
+                    if key in row:
+                        row[key] = (_day(row[key]) + timedelta(days=days_moved)).isoformat()
+            except OverflowError:  # moved before year 1 or after 9999: no date to keep
+                notes.add(
+                    record, path, "its dates leave the calendar: its text joins the hours note"
+                )
+                return {"id": row["id"], "description": row.get("description", "")}
     notes.add(
         record,
         f"{path}.timezone",
@@ -232,6 +241,25 @@ def _minutes(clock: str) -> int:
 def _clock(minutes: int) -> str:
     minutes %= DAY_MINUTES
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _drop_unreadable(notes: Notes, record: str, path: str, row: Json) -> None:
+    """Dates that are not dates and days that are not text, left out before anything compares
+    or splits them (an exporter's null is an empty field, left out without a note)."""
+    for key in ("valid_from", "valid_to", "byday"):
+        if key not in row:
+            continue
+        value = row[key]
+        if value is None:
+            del row[key]
+        elif key == "byday" and not isinstance(value, str):
+            notes.left_out(record, f"{path}.{key}", row.pop(key), "not a list of days")
+        elif key != "byday" and not (isinstance(value, str) and _is_date(value)):
+            notes.left_out(record, f"{path}.{key}", row.pop(key), "not a date")
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
 
 
 def _is_date(value: str) -> bool:
