@@ -171,7 +171,8 @@ deploy-test: $(STAMP) translations nginx
 
 # Lighthouse (mobile) on the public pages behind the same nginx + gunicorn stack as deploy-test,
 # with the system Chromium (tests/lighthouse.py): a table of scores, and a failure if
-# accessibility or best practices is under 100 or performance under 95. Minutes: not in `make test`.
+# accessibility, best practices or SEO is under 100 or performance under 95. Minutes: not in
+# `make test`.
 lighthouse: $(STAMP) translations nginx browser
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m tests.lighthouse
 
