@@ -39,6 +39,13 @@ DAYS = {"1": "ついたち", "2": "ふつか", "3": "みっか", "4": "よっか
         "6": "むいか", "7": "なのか", "8": "ようか", "9": "ここのか", "10": "とおか",
         "14": "じゅうよっか", "20": "はつか", "24": "にじゅうよっか"}  # fmt: skip
 PUN = "13468"  # 1分 いっぷん, 3分 さんぷん ... the others ふん
+# A day of the week written as one kanji (月–金, 火・水・土・日, 8日(火)) is read as a day name;
+# alone, pykakasi reads 金 as かね (the override for お金), 火 as ひ, 土 as つち.
+WEEKDAYS = {"月": "げつ", "火": "か", "水": "すい", "木": "もく", "金": "きん", "土": "ど",
+            "日": "にち"}  # fmt: skip
+_DAY = f"(?<![{KANJI}0-9０-９])[{''.join(WEEKDAYS)}](?![{KANJI}])"
+# Two or more days joined by ・ – 〜 - or 、 ("月・木・金", "月–金"), or one day in brackets.
+WEEKDAY_RUN = re.compile(f"{_DAY}(?:[・–〜～\\-、]{_DAY})+|(?<=[(（]){_DAY}(?=[)）])")
 Pair = tuple[str, str]
 
 _kakasi: Any = None
@@ -101,7 +108,19 @@ def readings(text: str) -> tuple[Pair, ...]:
 
 @lru_cache(maxsize=8192)
 def computed(text: str) -> tuple[Pair, ...]:
-    """Overrides where they match, pykakasi for the rest (loaded only if some kanji remain)."""
+    """Days of the week and overrides where they match, pykakasi for the rest (loaded only if
+    some kanji remain)."""
+    pairs: list[Pair] = []
+    position = 0
+    for match in WEEKDAY_RUN.finditer(text):
+        pairs += _overridden(text[position : match.start()])
+        pairs += [(day, WEEKDAYS[day]) for day in match.group() if day in WEEKDAYS]
+        position = match.end()
+    pairs += _overridden(text[position:])
+    return tuple(pairs)
+
+
+def _overridden(text: str) -> list[Pair]:
     pairs: list[Pair] = []
     pattern, position = _override_pattern(), 0
     for match in pattern.finditer(text) if pattern else ():
@@ -109,7 +128,7 @@ def computed(text: str) -> tuple[Pair, ...]:
         pairs.append((match.group(), overrides()[match.group()]))
         position = match.end()
     pairs += _guessed(text[position:])
-    return tuple(pairs)
+    return pairs
 
 
 def _guessed(text: str) -> list[Pair]:

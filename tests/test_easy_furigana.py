@@ -81,6 +81,28 @@ def test_overrides_read_the_towns_and_whole_words_only() -> None:
     assert computed("10時から3日まで") == (("時", "じ"), ("日", "みっか"))
 
 
+def test_days_of_the_week_written_as_one_kanji_are_read_as_days() -> None:
+    assert computed("月・木・金は24時間；火・水・土・日は6:00–翌0:00")[:3] == (
+        ("月", "げつ"),
+        ("木", "もく"),
+        ("金", "きん"),
+    )
+    assert ("金", "きん") in computed("月–金18:30–22:30")
+    assert computed("12月8日(火) 6:00から") == (("月", "がつ"), ("日", "ようか"), ("火", "か"))
+    assert computed("（土・日・祝日を除く）")[:2] == (("土", "ど"), ("日", "にち"))
+    # Alone, they keep their other readings.
+    assert computed("お金がかかります") == (("金", "かね"),)
+    assert computed("毎月10日は") == (("毎月", "まいつき"), ("日", "とおか"))
+
+
+def test_the_directory_s_words_pykakasi_misreads_have_overrides() -> None:
+    assert ("困窮者", "こんきゅうしゃ") in computed("生活困窮者自立支援制度")
+    assert ("受給者", "じゅきゅうしゃ") in computed("生活保護受給者以外")
+    assert ("福祉士", "ふくしし") in computed("日本精神保健福祉士協会")
+    assert computed("日本精神保健福祉士協会")[0] == ("日本", "にほん")
+    assert computed("京都府民") == (("京都府民", "きょうとふみん"),)
+
+
 def test_readings_split_over_the_kana_between_kanji() -> None:
     assert align("問い合わせ", "といあわせ") == [("問", "と"), ("合", "あ")]
     assert align("聞い", "きい") == [("聞", "き")]
