@@ -10,8 +10,10 @@ from html.parser import HTMLParser
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.models import Service
 from tests.test_public_text import public_urls
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")  # kana, kanji, full-width
@@ -82,3 +84,21 @@ def test_english_pages_show_japanese_only_where_it_is_marked(
 
     assert checked > 50
     assert leftovers == {}
+
+
+def test_a_cost_note_that_only_repeats_the_cost_is_not_shown_again(
+    client: FlaskClient, demo: Session
+) -> None:
+    """あなたのいばしょ's note is 無料, in English "Free": its English pages say "Free" once, as the
+    Japanese ones say 無料 once; a note that adds something is still shown in brackets."""
+    name = "あなたのいばしょチャット相談"
+    service = demo.scalars(select(Service).where(Service.name == name)).one()
+    for url in ("/en/", f"/en/directory/services/{service.id}"):
+        text = page_text(client.get(url).get_data(as_text=True))
+        assert "Free (Free)" not in text, url
+        assert "Free" in text, url
+    assert "Free (Free call)" in page_text(client.get("/en/").get_data(as_text=True))
+
+
+def page_text(html: str) -> str:
+    return re.sub(r"<[^>]*>", "", html)
