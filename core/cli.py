@@ -9,10 +9,12 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
+from core import audit
 from core.backup_cli import backup_command, backup_key_command, restore_command
 from core.db import get_engine
 from core.migrate import upgrade_to_head
 from core.profile import (
+    PROFILE_ID,
     ProfileError,
     get_profile,
     has_stored_profile,
@@ -68,6 +70,14 @@ def profile_command(path: Path) -> None:
     profile = _read_profile(path)
     with Session(get_engine()) as session, session.begin():
         changed = store_profile(session, profile, str(path))
+        if changed:  # as a back-office edit is (settings.profile.update), with the file's name
+            audit.record(
+                session,
+                action="settings.profile.replace",
+                object_type="municipality_profile",
+                object_id=PROFILE_ID,
+                reason=f"tsunagu profile {path}",
+            )
     click.echo(f"profile: {'updated' if changed else 'unchanged'} ({profile.name})")
 
 
