@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 import core.content_version  # noqa: F401  (every process that writes public content counts it)
 from core.db import Base, UTCDateTime, utcnow
 from core.origins import is_loopback_origin, normalise_origin
+from core.readings_store import store_texts
 
 PROFILE_ID = 1
 URL_SCHEMES = ("https://", "http://")
@@ -240,8 +241,11 @@ def get_profile(session: Session, fallback: Profile) -> Profile:
 
 
 def store_profile(session: Session, profile: Profile, source_file: str = "") -> bool:
-    """Store the profile as the instance's one row; returns True if it changed anything."""
+    """Store the profile as the instance's one row; returns True if it changed anything.
+
+    The readings of its texts are stored too (`core.readings_store`): easy pages show them."""
     data = profile_to_mapping(profile)
+    store_texts(session, profile_texts(profile), "profile")
     row = session.get(MunicipalityProfile, PROFILE_ID)
     if row is None:
         session.add(
@@ -254,6 +258,28 @@ def store_profile(session: Session, profile: Profile, source_file: str = "") -> 
         return False
     row.slug, row.data, row.source_file = profile.slug, data, source_file
     return True
+
+
+def stored_profile(session: Session) -> Profile | None:
+    row = session.get(MunicipalityProfile, PROFILE_ID)
+    return _profile_from_stored(row.data) if row is not None else None
+
+
+def profile_texts(profile: Profile) -> list[str]:
+    """The profile's Japanese texts public pages show (with furigana on easy pages)."""
+    return [
+        profile.name,
+        profile.prefecture,
+        profile.section,
+        f"{profile.name} {profile.section}",
+        profile.address,
+        profile.dedicated_window_name,
+        profile.dedicated_window_channel,
+        profile.dedicated_window_hours,
+        profile.partner_name,
+        *profile.districts,
+        *(number.label for number in profile.emergency_numbers),
+    ]
 
 
 def profile_fingerprint(profile: Profile) -> str:

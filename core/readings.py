@@ -1,4 +1,4 @@
-"""Readings of kanji words: the reviewed ones first, then the override list, then pykakasi.
+"""Readings of kanji words: reviewed ones first, then rules and overrides, then pykakasi's.
 
 Furigana (`core.furigana`) need the reading of each kanji word in a text. Three sources, in
 this order:
@@ -10,8 +10,15 @@ this order:
 - **overrides** (``core/data/readings.toml``): names pykakasi cannot know (京丹後, 弥栄町) and
   words it reads wrongly, used wherever they appear, in the directory's texts too;
 - **pykakasi** (already used for search, `directory.textnorm`): its most likely reading, for
-  the directory's own texts (service names, notes) that no person has read over. It is loaded
-  only when a text needs it (over 100 MB, about a second, once per process).
+  the directory's own texts (service names, notes) that no person has read over. It reads them
+  when they change, in the process that changes them, and the readings are stored
+  (`core.readings_store`); the public site looks them up and never loads pykakasi (over
+  100 MB, about a second, per process).
+
+Before any of these, rules read what is the same everywhere: days of the week (月・木・金) and
+counters after a number (10時 じ, 8日 ようか, 2人 ふたり). What is left of a text after the rules
+and the overrides is cut into units (runs of kana and kanji, `pieces`); pykakasi reads each unit
+as a whole, and a unit is what is stored and looked up.
 
 A reading is a pair (the kanji word as written, its hiragana). Kana around the kanji
 (送り仮名) stay outside the pair: 聞いて → (聞, き).
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -46,7 +54,15 @@ WEEKDAYS = {"月": "げつ", "火": "か", "水": "すい", "木": "もく", "�
 _DAY = f"(?<![{KANJI}0-9０-９])[{''.join(WEEKDAYS)}](?![{KANJI}])"
 # Two or more days joined by ・ – 〜 - or 、 ("月・木・金", "月–金"), or one day in brackets.
 WEEKDAY_RUN = re.compile(f"{_DAY}(?:[・–〜～\\-、]{_DAY})+|(?<=[(（]){_DAY}(?=[)）])")
+# A counter after a number (10時, 3日, 2人, 14日以内), not the first kanji of another word
+# (24時間 じかん, 3日間 にちかん, 2号館 ごうかん).
+COUNTED = re.compile(f"([0-9０-９]+)([{''.join(COUNTERS)}日分])(?:(?![{KANJI}])|(?=[以前後頃]))")
+# A unit: a run of kana and kanji between what rules read. pykakasi reads each unit as a whole,
+# when the directory changes (`core.readings_store`); the public site looks units up.
+UNIT = re.compile(f"[{KANJI}\u3041-\u309f\u30a0-\u30ff]+")
 Pair = tuple[str, str]
+Piece = Pair | str  # read by a rule, or a unit whose readings are computed or looked up
+Lookup = Callable[[str], tuple[Pair, ...] | None]
 
 _kakasi: Any = None
 
@@ -87,6 +103,15 @@ def reviewed() -> dict[str, tuple[Pair, ...]]:
     return {text: parse_pairs(value) for text, value in data.get("texts", {}).items()}
 
 
+def reviewed_readings(text: str) -> tuple[Pair, ...] | None:
+    """The reviewed readings of a catalogue text, also as shown: a text without variables is
+    still formatted, so the catalogue's "100%%" is shown as "100%"."""
+    found = reviewed().get(text)
+    if found is None and "%" in text:
+        found = reviewed().get(text.replace("%", "%%"))
+    return found
+
+
 def parse_pairs(value: str) -> tuple[Pair, ...]:
     """``"相談:そうだん 窓口:まどぐち"`` → (("相談", "そうだん"), ("窓口", "まどぐち"))."""
     pairs = []
@@ -100,51 +125,94 @@ def format_pairs(pairs: tuple[Pair, ...]) -> str:
     return " ".join(f"{word}:{reading}" for word, reading in pairs)
 
 
-def readings(text: str) -> tuple[Pair, ...]:
-    """The readings of the kanji words of ``text``, in order: reviewed, else computed."""
-    found = reviewed().get(text)
-    return found if found is not None else computed(text)
+def readings(text: str, lookup: Lookup | None = None) -> tuple[Pair, ...]:
+    """The readings of the kanji words of ``text``, in order: reviewed, else read by rule
+    (days, counters, overrides) with each unit's readings from ``lookup`` (a unit it has no
+    readings for gets none), or computed by pykakasi when no lookup is given."""
+    found = reviewed_readings(text)
+    if found is not None:
+        return found
+    return computed(text) if lookup is None else _resolved(text, lookup)
 
 
 @lru_cache(maxsize=8192)
 def computed(text: str) -> tuple[Pair, ...]:
-    """Days of the week and overrides where they match, pykakasi for the rest (loaded only if
-    some kanji remain)."""
+    """Days of the week, counters and overrides where they match, pykakasi for each unit of
+    the rest (loaded only if some kanji remain)."""
+    return _resolved(text, guess)
+
+
+def units(text: str) -> list[str]:
+    """The units of ``text`` whose readings must be looked up: none if it is reviewed."""
+    if reviewed_readings(text) is not None:
+        return []
+    return [piece for piece in pieces(text) if isinstance(piece, str)]
+
+
+def _resolved(text: str, lookup: Lookup) -> tuple[Pair, ...]:
     pairs: list[Pair] = []
-    position = 0
-    for match in WEEKDAY_RUN.finditer(text):
-        pairs += _overridden(text[position : match.start()])
-        pairs += [(day, WEEKDAYS[day]) for day in match.group() if day in WEEKDAYS]
-        position = match.end()
-    pairs += _overridden(text[position:])
+    for piece in pieces(text):
+        if isinstance(piece, str):
+            pairs += lookup(piece) or ()
+        else:
+            pairs.append(piece)
     return tuple(pairs)
 
 
-def _overridden(text: str) -> list[Pair]:
-    pairs: list[Pair] = []
-    pattern, position = _override_pattern(), 0
+@lru_cache(maxsize=8192)
+def pieces(text: str) -> tuple[Piece, ...]:
+    """``text`` as what rules read (days of the week, counters after a number, overrides: each
+    a pair) and the units between them whose readings are computed or looked up (strings)."""
+    return tuple(_split(text, WEEKDAY_RUN, _days, _numbered))
+
+
+def _split(
+    text: str,
+    pattern: re.Pattern[str] | None,
+    read: Callable[[re.Match[str]], list[Piece]],
+    rest: Callable[[str], list[Piece]],
+) -> list[Piece]:
+    found: list[Piece] = []
+    position = 0
     for match in pattern.finditer(text) if pattern else ():
-        pairs += _guessed(text[position : match.start()])
-        pairs.append((match.group(), overrides()[match.group()]))
+        found += rest(text[position : match.start()])
+        found += read(match)
         position = match.end()
-    pairs += _guessed(text[position:])
-    return pairs
+    return found + rest(text[position:])
 
 
-def _guessed(text: str) -> list[Pair]:
-    if not KANJI_RUN.search(text):
-        return []
+def _days(match: re.Match[str]) -> list[Piece]:
+    return [(day, WEEKDAYS[day]) for day in match.group() if day in WEEKDAYS]
+
+
+def _numbered(text: str) -> list[Piece]:
+    return _split(text, COUNTED, _counter, _named)
+
+
+def _counter(match: re.Match[str]) -> list[Piece]:
+    return [(match.group(2), _counted(match.group(2), match.group(1)))]
+
+
+def _named(text: str) -> list[Piece]:
+    return _split(text, _override_pattern(), _override, _units)
+
+
+def _override(match: re.Match[str]) -> list[Piece]:
+    return [(match.group(), overrides()[match.group()])]
+
+
+def _units(text: str) -> list[Piece]:
+    return [unit for unit in UNIT.findall(text) if KANJI_RUN.search(unit)]
+
+
+def guess(unit: str) -> tuple[Pair, ...]:
+    """pykakasi's most likely readings of a unit's kanji words."""
     pairs: list[Pair] = []
-    before = ""
-    for item in _converter().convert(text):
+    for item in _converter().convert(unit):
         written, reading = item["orig"], item["hira"]
-        number = re.search(r"[0-9０-９]+$", before)
-        if number and written in COUNTERS | {"日": "", "分": ""}:
-            pairs.append((written, _counted(written, number.group())))
-        elif KANJI_RUN.search(written):
+        if KANJI_RUN.search(written):
             pairs += align(written, reading)
-        before = written
-    return pairs
+    return tuple(pairs)
 
 
 def _counted(counter: str, number: str) -> str:

@@ -31,6 +31,7 @@ from directory.search.query import SearchQuery
 from directory.search.results import SearchResult, search_services
 from public_site.localization import current_language
 from public_site.now import minute_of, request_minute
+from public_site.readings import stored_readings
 from public_site.render_cache import remember
 
 PROFILE_EXTENSION = "tsunagu.profile"  # the file copy core.web keeps (the fallback)
@@ -184,7 +185,7 @@ def quick_gettext(translated: dict[tuple[str, str, bool], Markup]) -> Callable[.
             if not variables:
                 found = found % variables  # as Jinja's: always a format string ("%%" is "%")
             if readings:
-                found = ruby(found)
+                found = ruby(found, stored_readings())
             if len(translated) < MAX_TRANSLATIONS:
                 translated[key] = found
         if not variables:
@@ -197,7 +198,9 @@ def quick_gettext(translated: dict[tuple[str, str, bool], Markup]) -> Callable[.
 
 
 def _with_readings(value: Any) -> Any:
-    return value if isinstance(value, Markup) or not isinstance(value, str) else ruby(value)
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return ruby(value, stored_readings())
 
 
 def init_fragments(app: Flask) -> None:

@@ -16,6 +16,7 @@ from flask.blueprints import BlueprintSetupState
 from core.furigana import ruby
 from core.i18n import DEFAULT_LANGUAGE, Language, language, languages
 from directory.search.query import PARAMETERS
+from public_site.readings import stored_readings
 
 LOCALIZED = "localized"
 
@@ -88,7 +89,7 @@ def furigana(value: Any) -> Any:
         return value
     if not isinstance(value, str):
         return value
-    return ruby(value)
+    return ruby(value, stored_readings())
 
 
 def _is_localized(endpoint: str) -> bool:

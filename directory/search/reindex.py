@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from directory.models import Service
+from directory.readings_texts import store_every_reading, store_service_readings
 from directory.search.documents import service_documents
 from directory.search.fts_tables import drop_fts_triggers, ensure_fts, optimize_fts
 from directory.search.index import ServiceSearchText, doc_id_for
@@ -26,7 +27,9 @@ def reindex(session: Session, services: Iterable[Service | str] | None = None) -
     """Rebuild the index rows of the given services (objects or ids), or of all of them.
 
     Drafts, archived and deleted services lose their row. Returns how many rows were written.
-    Runs in the caller's transaction, after flushing it, so it sees the edits just made.
+    Runs in the caller's transaction, after flushing it, so it sees the edits just made. The
+    readings of the services' texts are stored too (`directory.readings_texts`); rebuilding
+    every service computes every reading afresh.
     """
     session.flush()
     dialect = session.get_bind().dialect.name
@@ -53,6 +56,10 @@ def reindex(session: Session, services: Iterable[Service | str] | None = None) -
             _unique_doc_ids(session, rows)
             session.execute(insert(ServiceSearchText), rows)
         written += len(rows)
+    if services is None:
+        store_every_reading(session, ids)
+    else:
+        store_service_readings(session, ids)
     if sqlite:
         ensure_fts(session.connection())
         if written >= OPTIMIZE_FROM:
