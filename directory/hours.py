@@ -39,15 +39,25 @@ HOLIDAY_NOTE = "祝日は休み"
 YEAR_END_NOTE = "12月29日〜1月3日は休み"
 HOLIDAY_NOTE_EN = "Closed on public holidays."
 YEAR_END_NOTE_EN = "Closed from 29 December to 3 January."
-ALWAYS_OPEN = ("24時間受付", "Open around the clock")
-NO_OPENING = ("14日以内に受付の予定はありません", "No opening in the next 14 days")
+# Each text in Japanese, in English and in やさしい日本語 (short, plain, phrases spaced: the
+# /easy/ pages; readings are added where they are shown).
+ALWAYS_OPEN = ("24時間受付", "Open around the clock", "24時間 いつでも 相談できます")
+NO_OPENING = (
+    "14日以内に受付の予定はありません",
+    "No opening in the next 14 days",
+    "これから 14日の あいだ 相談できる 日は ありません",
+)
 
 State = Literal["open", "closing_soon", "closed", "unknown"]
-LABELS: dict[str, tuple[str, str]] = {
-    "open": ("受付中", "Open now"),
-    "closing_soon": ("まもなく終了", "Closing soon"),
-    "closed": ("受付時間外", "Closed now"),
-    "unknown": ("受付時間の案内をご確認ください", "See the hours given"),
+LABELS: dict[str, tuple[str, str, str]] = {
+    "open": ("受付中", "Open now", "いま 相談できます"),
+    "closing_soon": ("まもなく終了", "Closing soon", "もうすぐ 終わります"),
+    "closed": ("受付時間外", "Closed now", "いまは 相談できません"),
+    "unknown": (
+        "受付時間の案内をご確認ください",
+        "Check the hours below",
+        "相談できる 時間を 見て ください",
+    ),
 }
 
 log = logging.getLogger(__name__)
@@ -262,6 +272,13 @@ class HoursStatus:
     next_opens_at: datetime | None  # next opening within 14 days (after closes_at when open)
     summary: str  # Japanese; empty when unknown (show the hours text instead)
     summary_en: str = ""  # the same in English
+    label_easy: str = ""  # both in やさしい日本語
+    summary_easy: str = ""
+
+    def text(self, part: str, lang: str) -> str:
+        """``label`` or ``summary`` in a page's language (ja, easy, en; another: English)."""
+        suffix = {"ja": "", "easy": "_easy"}.get(lang, "_en")
+        return str(getattr(self, part + suffix))
 
 
 def open_at(service: WithHours, moment: datetime) -> bool:
@@ -279,7 +296,7 @@ def status_of(spec: HoursSpec, moment: datetime, *, closing_soon_minutes: int = 
         raise ValueError("closing_soon_minutes cannot be negative")
     local = to_tokyo(moment)
     if not spec.known:
-        return _status("unknown", None, None, ("", ""))
+        return _status("unknown", None, None, ("", "", ""))
     horizon = local + HORIZON
     # Ranges starting on the horizon's date are included, so every span that starts before
     # the horizon, and every join with one, is complete.
@@ -290,7 +307,11 @@ def status_of(spec: HoursSpec, moment: datetime, *, closing_soon_minutes: int = 
     next_opens = upcoming if upcoming is not None and upcoming <= horizon else None
     if current is None:
         summary = (
-            (f"次の受付: {_when(next_opens)}から", f"Next open: {_when_en(next_opens)}")
+            (
+                f"次の受付: {_when(next_opens)}から",
+                f"Next open: {_when_en(next_opens)}",
+                f"次は {_when(next_opens)}から 相談できます",
+            )
             if next_opens
             else NO_OPENING
         )
@@ -299,15 +320,23 @@ def status_of(spec: HoursSpec, moment: datetime, *, closing_soon_minutes: int = 
     if closes is None:
         return _status("open", None, next_opens, ALWAYS_OPEN)
     soon = closes - local <= timedelta(minutes=closing_soon_minutes)
-    summary = (f"{_until(closes, local)}まで受付", f"Open until {_until_en(closes, local)}")
+    summary = (
+        f"{_until(closes, local)}まで受付",
+        f"Open until {_until_en(closes, local)}",
+        f"{_until(closes, local).replace('翌', '次の 日の ')}まで 相談できます",
+    )
     return _status("closing_soon" if soon else "open", closes, next_opens, summary)
 
 
 def _status(
-    state: State, closes: datetime | None, next_opens: datetime | None, summary: tuple[str, str]
+    state: State,
+    closes: datetime | None,
+    next_opens: datetime | None,
+    summary: tuple[str, str, str],
 ) -> HoursStatus:
-    label, label_en = LABELS[state]
-    return HoursStatus(state, label, label_en, closes, next_opens, *summary)
+    label, label_en, label_easy = LABELS[state]
+    ja, en, easy = summary
+    return HoursStatus(state, label, label_en, closes, next_opens, ja, en, label_easy, easy)
 
 
 def _clock(value: time | datetime) -> str:

@@ -214,7 +214,7 @@ def test_no_opening_within_two_weeks() -> None:
 
     status = service_status(office, tokyo(2026, 3, 2, 10, 0))
     assert (status.state, status.label, status.next_opens_at) == ("closed", "受付時間外", None)
-    assert (status.summary, status.summary_en) == NO_OPENING
+    assert (status.summary, status.summary_en, status.summary_easy) == NO_OPENING
 
 
 def test_the_two_week_window_includes_its_last_minute() -> None:
@@ -267,8 +267,9 @@ def test_without_weekly_hours_the_status_is_unknown() -> None:
         assert (status.state, status.summary, status.summary_en) == ("unknown", "", "")
         assert (status.label, status.label_en) == (
             "受付時間の案内をご確認ください",
-            "See the hours given",
+            "Check the hours below",
         )
+        assert status.text("label", "easy") == "相談できる 時間を 見て ください"
         assert not open_at(unknown, tokyo(2026, 3, 2, 10, 0))
         assert weekly_table(unknown) == []
 
@@ -513,3 +514,24 @@ def test_year_end_closure_is_never_open(
             eve + timedelta(minutes=start) <= moment < eve + timedelta(minutes=start + length)
             for start, length in spans
         )
+
+
+def test_the_status_in_each_language_of_the_pages() -> None:
+    evening = service(weekly([2], time(16), time(0)))  # Wednesday 16:00 to midnight
+    office = service(weekly(WEEKDAYS, time(9), time(17)))
+    line = service(weekly(EVERY_DAY, time(0), time(0)))
+
+    open_late = service_status(evening, tokyo(2026, 2, 18, 23, 45))
+    closed = service_status(office, tokyo(2026, 2, 14, 2, 30))  # a Saturday night
+    always = service_status(line, tokyo(2026, 2, 14, 2, 30))
+
+    assert [open_late.text("label", lang) for lang in ("ja", "easy", "en")] == [
+        "まもなく終了",
+        "もうすぐ 終わります",
+        "Closing soon",
+    ]
+    assert open_late.text("summary", "easy") == "次の 日の 0:00まで 相談できます"
+    assert closed.text("label", "easy") == "いまは 相談できません"
+    assert closed.text("summary", "easy") == "次は 2月16日(月) 9:00から 相談できます"
+    assert closed.text("summary", "vi") == closed.summary_en  # another language: English
+    assert always.text("summary", "easy") == "24時間 いつでも 相談できます"
