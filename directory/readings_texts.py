@@ -75,7 +75,7 @@ def service_texts(service: Service) -> Iterator[str]:
         yield day.label
         yield day.text
     yield from week.notes
-    yield from week_lines(service, "ja")  # type: ignore[arg-type]  # any service with hours
+    yield from week_lines(service, "ja")  # type: ignore[arg-type]  # a Service has its hours too
     for moment in _moments():
         status = service_status(service, moment)
         yield from (value for value in vars(status).values() if isinstance(value, str))
