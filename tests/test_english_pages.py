@@ -10,10 +10,11 @@ from html.parser import HTMLParser
 
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.models import Service
+from directory.models import ContactChannel, Service
 from tests.test_public_text import public_urls
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")  # kana, kanji, full-width
@@ -102,3 +103,15 @@ def test_a_cost_note_that_only_repeats_the_cost_is_not_shown_again(
 
 def page_text(html: str) -> str:
     return re.sub(r"<[^>]*>", "", html)
+
+
+def test_a_contact_note_in_japanese_says_so_on_english_pages(
+    client: FlaskClient, demo: Session
+) -> None:
+    channel = demo.scalars(select(ContactChannel).where(ContactChannel.label != "")).first()
+    assert channel is not None
+
+    html = client.get(f"/en/directory/services/{channel.service_id}").get_data(as_text=True)
+
+    note = f'<span lang="ja" class="fallback">{escape(channel.label)}</span>'
+    assert note + ' <span class="fallback-note">(in Japanese)</span>' in html
