@@ -43,7 +43,10 @@ print(json.dumps({"pykakasi": "pykakasi" in sys.modules, "statuses": statuses, "
 
 
 def stored(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(TextReading.text, TextReading.readings)).tuples().all())
+    return {
+        row.text: row.readings
+        for row in session.execute(select(TextReading.text, TextReading.readings))
+    }
 
 
 def test_a_public_worker_renders_every_easy_page_without_pykakasi(
