@@ -306,26 +306,44 @@ def status_of(spec: HoursSpec, moment: datetime, *, closing_soon_minutes: int = 
     upcoming = next((start for start, _ in spans if start > after), None)
     next_opens = upcoming if upcoming is not None and upcoming <= horizon else None
     if current is None:
-        summary = (
-            (
-                f"次の受付: {_when(next_opens)}から",
-                f"Next open: {_when_en(next_opens)}",
-                f"次は {_when(next_opens)}から 相談できます",
-            )
-            if next_opens
-            else NO_OPENING
-        )
+        summary = _next_open_summary(next_opens) if next_opens else NO_OPENING
         return _status("closed", None, next_opens, summary)
     closes = current[1] if current[1] <= horizon else None
     if closes is None:
         return _status("open", None, next_opens, ALWAYS_OPEN)
     soon = closes - local <= timedelta(minutes=closing_soon_minutes)
-    summary = (
+    return _status(
+        "closing_soon" if soon else "open", closes, next_opens, _until_summary(closes, local)
+    )
+
+
+def _next_open_summary(next_opens: datetime) -> tuple[str, str, str]:
+    return (
+        f"次の受付: {_when(next_opens)}から",
+        f"Next open: {_when_en(next_opens)}",
+        f"次は {_when(next_opens)}から 相談できます",
+    )
+
+
+def _until_summary(closes: datetime, local: datetime) -> tuple[str, str, str]:
+    return (
         f"{_until(closes, local)}まで受付",
         f"Open until {_until_en(closes, local)}",
         f"{_until(closes, local).replace('翌', '次の 日の ')}まで 相談できます",
     )
-    return _status("closing_soon" if soon else "open", closes, next_opens, summary)
+
+
+def status_texts() -> Iterator[str]:
+    """Every shape of text a status can show (labels and summaries, in each language): a
+    summary differs from another of its shape only in numbers and days of the week, so these
+    hold every word any service's status will show (for the stored readings of easy pages)."""
+    for labels in LABELS.values():
+        yield from labels
+    yield from (*ALWAYS_OPEN, *NO_OPENING)
+    local = datetime(2026, 1, 5, 12, 0, tzinfo=TOKYO)  # a Monday noon
+    for later in (timedelta(hours=5), timedelta(hours=14), timedelta(days=3)):
+        yield from _next_open_summary(local + later)
+        yield from _until_summary(local + later, local)
 
 
 def _status(

@@ -5,8 +5,8 @@ site never computes one. This module says what that is for a service: its own fi
 templates show them (a place's prefecture, city and address as one text, as the service page
 joins them), its organisation's name, the publisher of its official page, its channels'
 labels, places and areas, its languages' names, and the texts the site builds from its hours
-(the weekly table, the printed week, its state and summary at each half hour of the coming
-week: numbers and days in them are read by rule, so their units are the site's few words).
+(the weekly table, the printed week; its state and summary differ between services only in
+numbers and days, which are read by rule, so `hours.status_texts` holds every word of them).
 The topics are stored with every reindex; those already stored cost one query.
 
 `store_service_readings` runs where the search index is rebuilt for services
@@ -16,7 +16,6 @@ The topics are stored with every reindex; those already stored cost one query.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
 
 from babel import Locale
 from sqlalchemy import select
@@ -24,16 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.profile import profile_texts, stored_profile
 from core.readings_store import store_all, store_texts
-from core.timezone import TOKYO
-from directory.hours import (
-    ALWAYS_OPEN,
-    HOLIDAY_NOTE,
-    LABELS,
-    NO_OPENING,
-    YEAR_END_NOTE,
-    service_status,
-    weekly_table,
-)
+from directory.hours import HOLIDAY_NOTE, YEAR_END_NOTE, status_texts, weekly_table
 from directory.models import Service, ServiceAtLocation, TaxonomyTerm
 from directory.official import official_source
 from directory.printable import week_lines
@@ -76,23 +66,14 @@ def service_texts(service: Service) -> Iterator[str]:
         yield day.text
     yield from week.notes
     yield from week_lines(service, "ja")  # type: ignore[arg-type]  # a Service has its hours too
-    for moment in _moments():
-        status = service_status(service, moment)
-        yield from (value for value in vars(status).values() if isinstance(value, str))
 
 
 def site_texts(session: Session) -> Iterator[str]:
     """The site's own words around directory texts: the topics, the hours' states (in every
     language: English has no unit to read)."""
     yield from session.scalars(select(TaxonomyTerm.name))
-    yield from (label for labels in LABELS.values() for label in labels)
-    yield from (*ALWAYS_OPEN, *NO_OPENING, HOLIDAY_NOTE, YEAR_END_NOTE, "休み")
-
-
-def _moments() -> list[datetime]:
-    """Each half hour of the coming eight days (Tokyo): every state a service's hours give."""
-    start = datetime.now(TOKYO).replace(hour=0, minute=0, second=0, microsecond=0)
-    return [start + timedelta(minutes=30 * step) for step in range(8 * 48)]
+    yield from status_texts()
+    yield from (HOLIDAY_NOTE, YEAR_END_NOTE, "休み")
 
 
 def store_service_readings(session: Session, ids: Sequence[str]) -> int:
