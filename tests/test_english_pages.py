@@ -115,3 +115,16 @@ def test_a_contact_note_in_japanese_says_so_on_english_pages(
 
     note = f'<span lang="ja" class="fallback">{escape(channel.label)}</span>'
     assert note + ' <span class="fallback-note">(in Japanese)</span>' in html
+
+
+def test_a_national_line_serves_all_of_japan_in_english(client: FlaskClient, demo: Session) -> None:
+    national = demo.scalars(
+        select(Service).where(Service.area == "national", Service.status == "published")
+    ).first()
+    assert national is not None and national.service_areas
+
+    english = client.get(f"/en/directory/services/{national.id}").get_data(as_text=True)
+    japanese = client.get(f"/directory/services/{national.id}").get_data(as_text=True)
+
+    assert "<dd>All of Japan</dd>" in english
+    assert national.service_areas[0].name in japanese
