@@ -29,7 +29,10 @@ PACKAGES = ("core", "public_site", "backoffice", "directory", "cards")
 BUILD_FILES = ("pyproject.toml", "setup.py", "README.md", "wsgi.py")
 # Build output and working files a checkout may hold; the wheel is made without them.
 LEFT_BEHIND = ("__pycache__", "*.pyc", "*.mo", "*.pot")
-CATALOGUE = "core/translations/en/LC_MESSAGES/messages"
+# Every shipped translation: a .po in the sources, its .mo compiled by the build.
+CATALOGUES = tuple(
+    f"core/translations/{language}/LC_MESSAGES/messages" for language in ("en", "ja@easy")
+)
 
 
 @dataclass(frozen=True)
@@ -116,11 +119,11 @@ def test_the_wheel_holds_exactly_the_packages_files_and_a_compiled_catalogue(
 ) -> None:
     with zipfile.ZipFile(installed.wheel) as wheel:
         names = {name for name in wheel.namelist() if name.split("/", 1)[0] in PACKAGES}
-        with wheel.open(f"{CATALOGUE}.mo") as handle:
-            compiled = handle.read()
+        compiled = [wheel.read(f"{catalogue}.mo") for catalogue in CATALOGUES]
 
-    assert names - {f"{CATALOGUE}.mo"} == installed.sources
-    assert compiled.startswith(b"\xde\x12\x04\x95")  # GNU .mo magic, little-endian
+    assert names - {f"{catalogue}.mo" for catalogue in CATALOGUES} == installed.sources
+    for each in compiled:  # GNU .mo magic, little-endian
+        assert each.startswith(b"\xde\x12\x04\x95")
     # The run-time data named one by one, so a failure says which kind went missing.
     for expected in (
         "core/migrations/env.py",
