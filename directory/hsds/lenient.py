@@ -51,15 +51,6 @@ OWN_TOPICS = "Tsunagu lists services under its own topics: choose them on the se
 HOISTED = {"organization", "service_at_locations", "services", "locations", "service", "location"}
 # Standard service fields kept in one of our fields, as written.
 INTO_FIELDS = {"interpretation_services": "languages_note", "application_process": "contact_note"}
-ADDRESS_KEPT = (
-    "id",
-    "address_1",
-    "city",
-    "state_province",
-    "postal_code",
-    "country",
-    "address_type",
-)
 
 
 def relax(session: Session, data: Json, skipped: Sequence[str] = ()) -> tuple[Json, Notes]:
