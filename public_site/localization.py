@@ -69,18 +69,24 @@ def page_language() -> Language:
 
 def language_url(lang: str, *, absolute: bool = False) -> str:
     """The current page in another language with the same query (the search's words, filters
-    and page), or that language's home page; with ``absolute``, from the public base URL."""
+    and page), or that language's home page; with ``absolute``, from the public base URL.
+    Each is built once a request: a page asks for it in its switch and its alternate links."""
+    built: dict[str, str] = g.setdefault("language_urls", {})
+    path = built.get(lang)
+    if path is None:
+        path = built[lang] = _language_path(lang)
+    if not absolute:
+        return path
+    return current_app.config["TSUNAGU_SETTINGS"].public_base_url.rstrip("/") + path
+
+
+def _language_path(lang: str) -> str:
     endpoint = request.endpoint
     if endpoint and _is_localized(endpoint):
         # The query a page reads (a search's words, filters, page), not a tracking parameter.
         query = {k: v for k, v in request.args.to_dict(flat=False).items() if k in PARAMETERS}
-        values = {**query, **(request.view_args or {}), "lang": lang}
-        path = url_for(endpoint, **values)
-    else:
-        path = url_for("public.home", lang=lang)
-    if not absolute:
-        return path
-    return current_app.config["TSUNAGU_SETTINGS"].public_base_url.rstrip("/") + path
+        return url_for(endpoint, **{**query, **(request.view_args or {}), "lang": lang})
+    return url_for("public.home", lang=lang)
 
 
 def furigana(value: Any) -> Any:
