@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from directory.models import Language, Service
 from directory.search.leading import MAX_LEADING
 from directory.search.query import SearchQuery
+from directory.search.reindex import reindex
 from directory.search.results import search_services
 
 ENGLISH_CAPABLE = {
@@ -103,3 +104,26 @@ def test_the_page_language_comes_from_the_page_not_the_arguments() -> None:
     assert SearchQuery.from_args({"first_languages": "en"}).first_languages == ()
     assert SearchQuery.from_args({}, page_language="en").first_languages == ("en",)
     assert SearchQuery.from_args({}, page_language="ja").first_languages == ()
+
+
+def test_an_english_word_is_found_where_it_is_written_not_where_its_letter_pairs_are(
+    demo: Session,
+) -> None:
+    """A long English text holds most pairs of letters: "a mess on a street" has st, tr, re,
+    ee, es and ss, every pair of "streess", but not the word. Neither database may find it
+    there, in the name or anywhere else."""
+    service = demo.scalar(select(Service).where(Service.name == "よりそいホットライン"))
+    assert service is not None
+    service.name_en = "A mess on a street"
+    service.summary_en = "Tresses of a mess on a street"
+    reindex(demo, [service])
+    demo.commit()
+
+    for word in ("streess", "messt", "streetmess"):
+        found = names(demo, SearchQuery(text=word, per_page=50))
+        assert "よりそいホットライン" not in found, word
+    for word in ("street", "messona", "tresses"):
+        found = names(demo, SearchQuery(text=word, per_page=50))
+        assert "よりそいホットライン" in found, word
+    first = names(demo, SearchQuery(text="street", per_page=50))
+    assert first[0] == "よりそいホットライン"  # in the name: before any other match

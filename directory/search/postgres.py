@@ -3,9 +3,12 @@
 `grams` holds every token of a row (`directory.search.rows`), the name's again with a prefix
 (`tokens.name_token`), so each condition a search needs, a tier's "in the name and not..."
 included, is one tsquery that the index answers exactly: no row's tokens are ever unpacked from
-TOAST to check one. A variant matches when the text holds every one of its bigrams, in any
-order: checking each candidate's text for the exact string would cost more than the rare false
-match it removes (measured: three times slower at 100,000 services).
+TOAST to check one. A Japanese variant matches when the text holds every one of its bigrams,
+in any order: checking each candidate's text for the exact string would cost more than the rare
+false match it removes (measured: three times slower at 100,000 services). Letters and digits are
+another matter: a long English text holds most of the few hundred Latin bigrams, so "stress"
+would be "found" in a name that only has st, tr, re, es and ss somewhere. A key with a letter or
+a digit is therefore checked against the texts of the rows its bigrams give (`_Where.checks`).
 
 The rows visited for a match are small: every long value (tokens, texts, the summary) is kept
 apart in TOAST (migration 0012), so a count or a tier visits a few heap pages per thousand
@@ -16,8 +19,10 @@ through the index once, not checked row by row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +33,8 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    not_,
+    or_,
     select,
     text,
     true,
@@ -49,6 +56,19 @@ _SORT_KEY = _INDEX.c.doc_id + literal_column("0")
 # summaries (in TOAST) and statuses (a subquery the planner runs after LIMIT) are read for the
 # page only.
 _PAGE = (_INDEX.c.service_id, _INDEX.c.summary, status_of_row())
+_TEXTS = _INDEX.c.name_text + _INDEX.c.topic_text + _INDEX.c.body_text
+_LATIN = re.compile(r"[a-z0-9]")  # in a key: its bigrams are checked (see the docstring)
+
+
+@dataclass(frozen=True)
+class _Where:
+    """A tsquery the GIN index answers ("" for every row), and checks of the rows it gives."""
+
+    query: str
+    checks: tuple[ColumnElement[bool], ...] = ()
+
+    def also(self, query: str, checks: Iterable[ColumnElement[bool]] = ()) -> _Where:
+        return _Where(_and([c for c in (self.query, query) if c]), (*self.checks, *checks))
 
 
 @contextmanager
@@ -101,7 +121,7 @@ class PostgresRunner:
         statement = select(_INDEX.c.service_id).where(*self._where(self.match)).limit(1)
         return self.session.execute(statement).first() is not None
 
-    def _first(self, query: str, limit: int) -> list[str]:
+    def _first(self, where: _Where, limit: int) -> list[str]:
         """The first ``limit`` rows of a tier in doc_id order.
 
         The total comes with them while it is unknown (a subquery run once), which saves a
@@ -111,7 +131,7 @@ class PostgresRunner:
         columns = [*_PAGE]
         if self.total is None:
             columns.append(total.scalar_subquery())
-        statement = select(*columns).where(*self._where(query)).order_by(_SORT_KEY).limit(limit)
+        statement = select(*columns).where(*self._where(where)).order_by(_SORT_KEY).limit(limit)
         rows = self.session.execute(statement).all()
         if rows and self.total is None:
             self.total = rows[0][3]
@@ -132,23 +152,23 @@ class PostgresRunner:
         """The first ``limit`` of a tier in doc_id order, with one of the ``hours`` tags or
         without (`results.night_ids`)."""
         tags = _tokens(hours)
-        query = _tiers(self.plan)[tier]
         hours_part = tags if candidates else f"!({tags})"
-        return self._first(_and([c for c in (query, hours_part) if c]), limit)
+        return self._first(_tiers(self.plan)[tier].also(hours_part), limit)
 
     def _ids(self, rows: Sequence[Row[Any]]) -> list[str]:
         """The ids of rows read with their summaries, which are kept for the page."""
         self.found |= {row[0]: (row[1], row[2]) for row in rows}
         return [row[0] for row in rows]
 
-    def _where(self, query: str) -> list[ColumnElement[bool]]:
-        """Only the tsquery, which the GIN index answers whole. The areas asked for are in it as
-        tags: a doc_id range for them as well (doc_ids start with the area) would let the
-        planner seek that range and unpack each row's `grams` to check the rest, a cost it does
-        not see (measured at 10,000: a crisis word among free national services took 12 ms a
-        search instead of 4).
+    def _where(self, where: _Where) -> list[ColumnElement[bool]]:
+        """The tsquery, which the GIN index answers whole, and the checks of Latin keys.
+
+        The areas asked for are in the tsquery as tags: a doc_id range for them as well (doc_ids
+        start with the area) would let the planner seek that range and unpack each row's
+        `grams` to check the rest, a cost it does not see (measured at 10,000: a crisis word
+        among free national services took 12 ms a search instead of 4).
         """
-        return [_matches(query) if query else true()]
+        return [_matches(where.query) if where.query else true(), *where.checks]
 
     def _level(self, word: Word) -> ColumnElement[int]:
         """3: the key in a name; 2: a synonym in a name, or a whole topic name; else 1.
@@ -156,8 +176,9 @@ class PostgresRunner:
         Each set is found through the index once (a hashed subplan), among the matches only,
         rather than by unpacking every match's `grams` to test it.
         """
-        in_name = select(_INDEX.c.service_id).where(_matches(_and([self.match, _in_name(word)])))
-        boosted = select(_INDEX.c.service_id).where(_matches(_and([self.match, _boosted(word)])))
+        named = self.match.also(_in_name(word), _checks_in_name(word))
+        in_name = select(_INDEX.c.service_id).where(*self._where(named))
+        boosted = select(_INDEX.c.service_id).where(*self._where(self.match.also(_boosted(word))))
         return case(
             (_INDEX.c.service_id.in_(in_name), 3),
             (_INDEX.c.service_id.in_(boosted), 2),
@@ -165,27 +186,55 @@ class PostgresRunner:
         )
 
 
-def _match(plan: Plan) -> str:
-    """Every word (one of its variants) and one tag of every group: a tsquery, or "" for all."""
-    return _and([_any_variant(word) for word in plan.words] + _tag_groups(plan))
+def _match(plan: Plan) -> _Where:
+    """Every word (one of its variants) and one tag of every group ("" for all)."""
+    query = _and([_any_variant(word) for word in plan.words] + _tag_groups(plan))
+    return _Where(query, tuple(check for word in plan.words for check in _checks_of_match(word)))
 
 
-def _tiers(plan: Plan) -> list[str]:
-    """The tiers of a plan of at most one word, best first, as tsqueries over `grams`.
+def _tiers(plan: Plan) -> list[_Where]:
+    """The tiers of a plan of at most one word, best first, over `grams`.
 
     The key in a name, or a boost (a synonym in a name, a whole topic name), implies that the
-    word matched: those tiers need only the tags besides.
+    word matched: those tiers need only the tags besides. A Latin key's bigrams in the name may
+    be a false match, so whether the key is in the name is its check's to say.
     """
     match = _match(plan)
     if not plan.words:
         return [match]
     word, tags = plan.words[0], _tag_groups(plan)
     in_name, boosted = _in_name(word), _boosted(word)
+    named = _checks_in_name(word)
+    if named:
+        elsewhere = (not_(*named),)
+        return [
+            _Where(_and([in_name, *tags]), named),
+            _Where(_and([boosted, *tags]), elsewhere),
+            match.also(f"!({boosted})", elsewhere),
+        ]
     return [
-        _and([in_name, *tags]),
-        _and([boosted, f"!({in_name})", *tags]),
-        _and([match, f"!({in_name})", f"!({boosted})"]),
+        _Where(_and([in_name, *tags])),
+        _Where(_and([boosted, f"!({in_name})", *tags])),
+        match.also(f"!({in_name}) & !({boosted})"),
     ]
+
+
+def _checks_of_match(word: Word) -> tuple[ColumnElement[bool], ...]:
+    """That a variant of a word without synonyms, one with a letter or digit, is in the texts.
+
+    Group tokens are exact already: a row has one when its texts hold a term of the group.
+    """
+    variants = shortest(word.variants)
+    if word.whole or word.groups or not any(_LATIN.search(v) for v in variants):
+        return ()
+    return (or_(*(func.strpos(_TEXTS, v) > 0 for v in variants)),)
+
+
+def _checks_in_name(word: Word) -> tuple[ColumnElement[bool], ...]:
+    """That a key with a letter or digit is in the name, not only its bigrams."""
+    if word.whole or not _LATIN.search(word.key):
+        return ()
+    return (func.strpos(_INDEX.c.name_text, word.key) > 0,)
 
 
 def _any_variant(word: Word) -> str:
