@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     Time,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,6 +38,9 @@ OF_PUBLISHED_SERVICE = {
         "public_rows": "service_id IN (SELECT id FROM {schema}.service WHERE status = 'published')",
     }
 }
+# The project's own topics; terms of other systems' taxonomies (kept by a lenient HSDS import)
+# are staff's only: the public role never reads them.
+TOPIC_TAXONOMY = "tsunagu-topics"
 AREAS = ("municipality", "prefecture", "national")
 PUBLICATION_STATES = ("draft", "published", "archived")
 # An archived organisation runs no published service and is no longer chosen for one.
@@ -52,6 +56,13 @@ service_topic = Table(
     Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
     Column("term_id", ForeignKey("taxonomy_term.id", ondelete="CASCADE"), primary_key=True),
     info=OF_PUBLISHED_SERVICE["info"],
+)
+# Which terms of other taxonomies a service was filed under: staff's only (no public info).
+service_other_term = Table(
+    "service_other_term",
+    Base.metadata,
+    Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+    Column("term_id", ForeignKey("taxonomy_term.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -82,18 +93,22 @@ class Organization(Base):
 
 
 class TaxonomyTerm(Base):
-    """A topic (HSDS taxonomy_term) in the project's own taxonomy."""
+    """An HSDS taxonomy_term: a topic of the project's own taxonomy (``TOPIC_TAXONOMY``), or a
+    term of another system's taxonomy that its services were filed under (`other_terms`)."""
 
     __tablename__ = "taxonomy_term"
-    __table_args__ = PUBLIC
+    __table_args__ = (
+        UniqueConstraint("taxonomy", "code"),
+        {"info": {"public": "read", "public_rows": f"taxonomy = '{TOPIC_TAXONOMY}'"}},
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     name_kana: Mapped[str] = mapped_column(String(200), default="")
     name_en: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    taxonomy: Mapped[str] = mapped_column(String(64), default="tsunagu-topics")
+    taxonomy: Mapped[str] = mapped_column(String(64), default=TOPIC_TAXONOMY)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("taxonomy_term.id"), nullable=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -175,6 +190,12 @@ class Service(Base):
     )
     topics: Mapped[list[TaxonomyTerm]] = relationship(
         secondary=service_topic, order_by="TaxonomyTerm.sort_order"
+    )
+    # Terms of other systems' taxonomies the service came filed under (a lenient import keeps
+    # them for staff to choose our topics by); never shown on public pages.
+    other_terms: Mapped[list[TaxonomyTerm]] = relationship(
+        secondary=lambda: service_other_term,
+        order_by=lambda: (TaxonomyTerm.taxonomy, TaxonomyTerm.name),
     )
     service_at_locations: Mapped[list[ServiceAtLocation]] = relationship(
         back_populates="service", cascade="all, delete-orphan"

@@ -7,9 +7,17 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from directory.models import AREAS, Language, Service, ServiceAtLocation, TaxonomyTerm
+from directory.models import (
+    AREAS,
+    TOPIC_TAXONOMY,
+    Language,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
 from directory.search.loading import load_services
 from directory.search.summaries import ServiceSummary
+from directory.taxonomy import topic_terms
 
 
 def _published():
@@ -85,10 +93,11 @@ def consultation_languages(session: Session) -> list[str]:
 
 
 def topics(session: Session) -> list[TaxonomyTerm]:
-    return list(session.scalars(select(TaxonomyTerm).order_by(TaxonomyTerm.sort_order)))
+    return topic_terms(session)
 
 
 def topic_by_code(session: Session, code: str) -> TaxonomyTerm | None:
     if len(code) > 64:
         return None
-    return session.scalar(select(TaxonomyTerm).where(TaxonomyTerm.code == code))
+    ours = TaxonomyTerm.taxonomy == TOPIC_TAXONOMY
+    return session.scalar(select(TaxonomyTerm).where(TaxonomyTerm.code == code, ours))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.profile import profile_texts, stored_profile
 from core.readings_store import store_all, store_texts
 from directory.hours import HOLIDAY_NOTE, YEAR_END_NOTE, status_texts, weekly_table
-from directory.models import Service, ServiceAtLocation, TaxonomyTerm
+from directory.models import TOPIC_TAXONOMY, Service, ServiceAtLocation, TaxonomyTerm
 from directory.official import official_source
 from directory.printable import week_lines
 
@@ -71,7 +71,9 @@ def service_texts(service: Service) -> Iterator[str]:
 def site_texts(session: Session) -> Iterator[str]:
     """The site's own words around directory texts: the topics, the hours' states (in every
     language: English has no unit to read)."""
-    yield from session.scalars(select(TaxonomyTerm.name))
+    yield from session.scalars(
+        select(TaxonomyTerm.name).where(TaxonomyTerm.taxonomy == TOPIC_TAXONOMY)
+    )
     yield from status_texts()
     yield from (HOLIDAY_NOTE, YEAR_END_NOTE, "休み")
 

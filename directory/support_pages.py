@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from directory.models import Service, TaxonomyTerm, service_topic
+from directory.models import TOPIC_TAXONOMY, Service, TaxonomyTerm, service_topic
 from directory.topics import SupportPage
 
 
@@ -38,7 +38,9 @@ def support_topics(session: Session, page: SupportPage) -> list[TaxonomyTerm]:
         term.code: term
         for term in session.scalars(
             select(TaxonomyTerm).where(
-                TaxonomyTerm.code.in_(page.topics), TaxonomyTerm.id.in_(listed)
+                TaxonomyTerm.taxonomy == TOPIC_TAXONOMY,
+                TaxonomyTerm.code.in_(page.topics),
+                TaxonomyTerm.id.in_(listed),
             )
         )
     }

@@ -19,7 +19,7 @@ from core.db import Base, get_engine
 from core.dbroles import apply_role_grants
 from core.profile import read_profile_file, store_profile
 from directory.demo import load_demo_directory
-from directory.models import ContactChannel, Organization, SearchSynonym, Service
+from directory.models import ContactChannel, Organization, SearchSynonym, Service, TaxonomyTerm
 from public_site import create_app as create_public_app
 from tests.test_db_roles import (
     acting_as,
@@ -55,6 +55,9 @@ def directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Directory]:
             assert published is not None
             published.check_note = STAFF_NOTE
             published.verified_by = "staff-login"
+            published.other_terms = [  # another system's, kept for staff by a lenient import
+                TaxonomyTerm(id="term-other", taxonomy="AIRS", code="BD-1800", name="Food Pantries")
+            ]
             hidden = Organization(id="org-draft", name="準備中の団体")
             draft = Service(
                 id="svc-draft", organization=hidden, name="準備中の窓口", status="draft"
@@ -104,6 +107,13 @@ def test_the_public_role_reads_no_staff_note(directory: Directory) -> None:
     assert notes == {""} and checkers == {""} and synonym_notes == {""}
 
 
+def test_the_public_role_reads_our_topics_only(directory: Directory) -> None:
+    with acting_as(directory.engine, directory.public) as connection:
+        taxonomies = set(connection.scalars(text("SELECT taxonomy FROM taxonomy_term")))
+
+    assert taxonomies == {"tsunagu-topics"}
+
+
 @pytest.mark.parametrize(
     "statement",
     [
@@ -112,6 +122,8 @@ def test_the_public_role_reads_no_staff_note(directory: Directory) -> None:
         "SELECT note FROM public.search_synonym",
         "SELECT * FROM public.contact_channel",
         "SELECT * FROM change_record",
+        "SELECT * FROM service_other_term",
+        "SELECT * FROM public.taxonomy_term",
     ],
 )
 def test_the_public_role_cannot_read_the_tables_themselves(

@@ -14,12 +14,11 @@ from core.db import get_engine
 from directory.hsds.dataset import export_dataset
 from directory.hsds.diff import diff_dataset
 from directory.hsds.files import read_dataset, write_export
-from directory.hsds.importer import ImportReport, check_dataset
+from directory.hsds.importer import ImportReport, check_dataset, store_report
 from directory.hsds.lenient_values import Note
 from directory.hsds.schemas import SchemaError, default_schema_dir
 from directory.hsds.shapes import ShapeError
 from directory.hsds.sources import UnreadableFileError
-from directory.hsds.store import store_dataset
 from directory.hsds.vocabulary import Json
 from directory.search.reindex import fill_summaries, reindex, reindex_organizations
 from directory.search.synonym_tokens import refresh_synonym_tokens
@@ -81,7 +80,7 @@ def import_command(path: Path, lenient: bool, schemas: Path | None) -> None:
     data, unreadable = _read(path, lenient)
     with Session(get_engine()) as session, session.begin():
         report = _checked(session, data, lenient, unreadable, schemas)
-        report.counts = store_dataset(session, report.data)
+        store_report(session, report)
         # The search index is derived data: keep it in step with what was imported, including
         # the services of organisations the file changed without listing those services.
         reindex(session, [service["id"] for service in report.data.get("services", [])])

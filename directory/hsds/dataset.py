@@ -30,6 +30,7 @@ from directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from directory.taxonomy import topic_terms
 
 FULL_SERVICE = (  # what serialize.service_to_hsds reads of a service, loaded up front
     selectinload(Service.channels),
@@ -59,7 +60,7 @@ def export_dataset(session: Session, *, public: bool = False) -> Json:
         services,
         organizations.values(),
         locations.values(),
-        session.scalars(select(TaxonomyTerm)),
+        topic_terms(session),
         public=public,
         history=None if public else _history(session),
     )
@@ -108,7 +109,7 @@ def build_dataset(
 
 def all_terms(session: Session) -> list[Json]:
     """Our topic terms from the database, and the channel and field terms from code."""
-    return serialize.taxonomy_terms_to_hsds(session.scalars(select(TaxonomyTerm)))
+    return serialize.taxonomy_terms_to_hsds(topic_terms(session))
 
 
 def _history(session: Session) -> dict[str, list[ChangeRecord]]:

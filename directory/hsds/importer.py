@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from directory.hsds.lenient import relax
+from directory.hsds.lenient_terms import OtherTerm, store_other_terms
 from directory.hsds.lenient_values import Note
 from directory.hsds.rules import Problem
 from directory.hsds.shapes import partial_page, shape
@@ -32,6 +33,8 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)  # what a lenient import left out or changed
     data: Any = None  # the dataset as checked (and stored, when ok)
+    # Lenient: the other taxonomies' terms each service is filed under (``lenient_terms``).
+    other_terms: dict[str, list[OtherTerm]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -59,8 +62,16 @@ def import_dataset(
     """
     report = check_dataset(session, data, schema_dir=schema_dir, lenient=lenient, skipped=skipped)
     if report.ok:
-        report.counts = store_dataset(session, report.data)
+        store_report(session, report)
     return report
+
+
+def store_report(session: Session, report: ImportReport) -> None:
+    """Store what a report checked, with the other taxonomies' terms a lenient one kept."""
+    report.counts = store_dataset(session, report.data)
+    if report.other_terms:
+        terms = store_other_terms(session, report.other_terms)
+        report.counts["terms of other taxonomies"] = terms
 
 
 def check_dataset(
@@ -75,16 +86,16 @@ def check_dataset(
     shaped = shape(data)
     if not lenient and (refusal := partial_page(shaped)):
         raise refusal
-    data, notes = hoist_nested(shaped.data), []
+    data, notes, others = hoist_nested(shaped.data), [], {}
     if lenient:
-        data, found = relax(session, data, skipped)
+        data, found, others = relax(session, data, skipped)
         notes = found.items
         if shaped.page and shaped.page[1] > 1:
             number, pages = shaped.page
             imported = f"page {number} of {pages}: only this page's records are imported"
             notes.insert(0, Note("file", "contents", imported))
     problems = validate_dataset(session, data, schema_dir=schema_dir)
-    return ImportReport(problems, notes=notes, data=data)
+    return ImportReport(problems, notes=notes, data=data, other_terms=others)
 
 
 def hoist_nested(data: Any) -> Any:

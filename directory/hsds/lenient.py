@@ -4,8 +4,10 @@ Strict import refuses a file that holds anything we cannot keep exactly. Another
 (the specification's own examples among them) holds fields we have no place for, http links,
 phone numbers with spaces, hours in another time zone, its own taxonomies. ``relax`` makes a
 copy that keeps what we can hold and lists, per record and field, what it left out or converted
-(``lenient_values.Note``). The copy then passes the same checks and the same all-or-nothing
-store as a strict import; a record that still cannot be held is refused with the rest.
+(``lenient_values.Note``); the terms of other taxonomies its services are filed under come
+apart, to be kept under their own taxonomy (``lenient_terms``). The copy then passes the same
+checks and the same all-or-nothing store as a strict import; a record that still cannot be held
+is refused with the rest.
 
 A service from another system never arrives published: ``directory.hsds.store`` keeps it a
 draft with its facts marked to be checked.
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from directory.hsds import lenient_parts as parts
 from directory.hsds.attributes import attribute, from_tsunagu
+from directory.hsds.lenient_terms import OtherTaxonomies, OtherTerm
 from directory.hsds.lenient_values import LINKS, Notes, japan_time
 from directory.hsds.vocabulary import (
     FIELD_TAXONOMY,
@@ -46,15 +49,18 @@ KEPT = {
     },
     "service_at_location": {"id", "service_id", "location_id"},
 }  # fmt: skip
-OWN_TOPICS = "Tsunagu lists services under its own topics: choose them on the service's page"
+OWN_TOPICS = "no service of the file is filed under it"
 # Nested records imported as records of their own (``shapes``, ``importer.hoist_nested``).
 HOISTED = {"organization", "service_at_locations", "services", "locations", "service", "location"}
 # Standard service fields kept in one of our fields, as written.
 INTO_FIELDS = {"interpretation_services": "languages_note", "application_process": "contact_note"}
 
 
-def relax(session: Session, data: Json, skipped: Sequence[str] = ()) -> tuple[Json, Notes]:
-    """A copy of ``data`` that Tsunagu can hold, and the notes of what changed on the way."""
+def relax(
+    session: Session, data: Json, skipped: Sequence[str] = ()
+) -> tuple[Json, Notes, dict[str, list[OtherTerm]]]:
+    """A copy of ``data`` that Tsunagu can hold, the notes of what changed on the way, and the
+    other taxonomies' terms each service is filed under (``lenient_terms.store_other_terms``)."""
     notes = Notes()
     for line in skipped:  # rows of a datapackage that point at nothing in it
         record, _, why = line.partition(": ")
@@ -67,12 +73,13 @@ def relax(session: Session, data: Json, skipped: Sequence[str] = ()) -> tuple[Js
             out[key] = relaxer.terms(items, table)
         else:
             out[key] = [kept for item in items if (kept := relaxer.record(item, table))]
-    return out, notes
+    return out, notes, dict(relaxer.others.links)
 
 
 class _Relaxer:
     def __init__(self, session: Session, data: Json, notes: Notes) -> None:
         self.session, self.notes, self.complete = session, notes, data.get("scope") == "complete"
+        self.others = OtherTaxonomies(data, notes)
         self.known: Terms = term_map(data)
         self.ids = {
             table: {item.get("id") for item in data.get(key, []) if isinstance(item, dict)}
@@ -86,13 +93,15 @@ class _Relaxer:
                 ours = item.get("id") in self.known
             else:
                 ours = item.get("name") in TAXONOMIES
+            record = f"{table} {item.get('id')}"
             if ours:
                 kept.append(item)
+            elif table == "taxonomy_term" and item.get("id") in self.others.used:
+                self.notes.add(record, "(record)", "kept under its own taxonomy, for its services")
+            elif table == "taxonomy" and self.others.taxonomy_named(item):
+                self.notes.add(record, "(record)", "kept as its terms' taxonomy (the name only)")
             else:
-                self.notes.left_out(
-                    f"{table} {item.get('id')}", "(record)", item.get("name"),
-                    OWN_TOPICS,
-                )  # fmt: skip
+                self.notes.left_out(record, "(record)", item.get("name"), OWN_TOPICS)
         return kept
 
     def record(self, item: Json, table: str) -> Json | None:
@@ -200,12 +209,15 @@ class _Relaxer:
             if attr.get("taxonomy_term_id") in self.known and attr.get("link_id"):
                 kept.append(attr)
                 continue
+            path = f"attributes[{index}]"
+            if table == "service" and self.others.keep(record, path, item.get("id"), attr):
+                continue
             term = attr.get("taxonomy_term") if isinstance(attr.get("taxonomy_term"), dict) else {}
             code = term.get("code") or term.get("name") or attr.get("taxonomy_term_id")
             named = f"{term.get('taxonomy', '?')} / {code}"
             self.notes.left_out(
                 record, f"attributes[{index}]", f"{named} = {attr.get('value', '')}",
-                "a term of another taxonomy: Tsunagu lists services under its own topics",
+                "a term of another taxonomy: kept for services only",
             )  # fmt: skip
         return kept
 

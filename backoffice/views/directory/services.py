@@ -23,11 +23,12 @@ from core.db import get_session
 from core.timezone import tokyo_today
 from directory import editing
 from directory.models import Service, TaxonomyTerm
+from directory.queries import topics
 from directory.taps import tap_figures, tap_text
 
 
 def _terms(db: Session) -> list[TaxonomyTerm]:
-    return list(db.scalars(select(TaxonomyTerm).order_by(TaxonomyTerm.sort_order)))
+    return topics(db)
 
 
 @bp.route("/")
