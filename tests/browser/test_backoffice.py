@@ -5,7 +5,11 @@ from __future__ import annotations
 import pyotp
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from core.db import get_engine
+from directory.models import Service, TaxonomyTerm
 from tests.browser.conftest import Live, Watch, axe_violations
 from tests.staff import make_staff
 
@@ -85,5 +89,27 @@ def test_back_office_pages_are_accessible(
 
     page.goto(live.url + path)
 
+    assert axe_violations(page, axe_source) == []
+    assert watch.console_errors == []
+
+
+def test_a_service_page_lists_the_terms_another_system_filed_it_under(
+    page: Page, live: Live, axe_source: str, watch: Watch
+) -> None:
+    with Session(get_engine(live.app)) as session, session.begin():
+        service = session.scalars(select(Service).where(Service.status == "published")).first()
+        assert service is not None
+        term = session.get(TaxonomyTerm, "term-browser") or TaxonomyTerm(
+            id="term-browser", taxonomy="AIRS/211", code="BD-1800.2000", name="Food Pantries"
+        )
+        service.other_terms = [term]
+        service_id = service.id
+    sign_in(page, live, "editor")
+
+    page.goto(f"{live.url}/staff/directory/services/{service_id}")
+
+    block = page.locator("#other-terms")
+    expect(block).to_contain_text("取り込み元の分類")
+    expect(block).to_contain_text("AIRS/211 / Food Pantries（BD-1800.2000）")
     assert axe_violations(page, axe_source) == []
     assert watch.console_errors == []
