@@ -21,7 +21,7 @@ from directory.hsds.importer import import_dataset
 from directory.models import Service, TaxonomyTerm
 from directory.queries import topics
 from directory.search.reindex import reindex
-from directory.taxonomy import TAXONOMY
+from directory.taxonomy import TAXONOMY, ensure_topics
 from tests.staff import signed_in_client
 from tests.test_hsds_examples import SERVICE, run
 
@@ -46,7 +46,7 @@ def filed_under(*terms: dict[str, Any], value: str = "") -> dict[str, Any]:
     data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     data["attributes"] = [
         {
-            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, term["id"])),
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, repr(term["id"]))),
             "link_id": data["id"],
             "link_type": "service",
             "link_entity": "service",
@@ -91,7 +91,12 @@ def test_a_second_import_updates_the_terms_and_refiles_the_service(session: Sess
         ("BD-1800.2000", "Food Pantries and Banks")
     ]
     others = select(TaxonomyTerm).where(TaxonomyTerm.taxonomy != TAXONOMY)
-    assert len(session.scalars(others).all()) == 2  # the debt term stays, filing nothing
+    assert len(session.scalars(others).all()) == 1  # the debt term, filing nothing now, went
+
+    service = imported(session, filed_under())  # a file that files it under nothing
+
+    assert service.other_terms == []
+    assert session.scalars(others).all() == []
 
 
 def test_the_import_says_what_it_kept_and_what_it_left_out(
@@ -173,3 +178,44 @@ def test_staff_see_them_beside_our_topics(published: Service, backoffice_app: Fl
     text = page.get_data(as_text=True)
     assert "取り込み元の分類" in text
     assert "AIRS/211 LA County Taxonomy / Food Pantries（BD-1800.2000）" in text
+
+
+@pytest.mark.parametrize(
+    "taxonomy", ["tsunagu-topics ", "\u3000Tsunagu-Topics", "tsunagu - contact-channel"]
+)
+def test_a_term_claiming_one_of_our_taxonomies_is_never_stored(
+    session: Session, taxonomy: str
+) -> None:
+    evil = dict(FOOD, taxonomy=taxonomy, code="debt", name="HIJACKED")
+    ensure_topics(session)
+    before = [(t.code, t.name) for t in topics(session)]
+    assert ("debt", "借金・お金") in before
+
+    report = import_dataset(session, filed_under(evil, dict(evil, code="evil")), lenient=True)
+
+    assert report.ok, report.problems
+    assert [(t.code, t.name) for t in topics(session)] == before
+    assert session.scalar(select(TaxonomyTerm).where(TaxonomyTerm.name == "HIJACKED")) is None
+    assert session.get(Service, SERVICE).other_terms == []  # type: ignore[union-attr]
+    assert any(
+        "attributes[0]" in note.field and "left out" in note.message for note in report.notes
+    )
+
+
+def test_repeated_look_alike_and_malformed_terms_import_without_a_traceback(
+    session: Session,
+) -> None:
+    again = dict(FOOD, id="c2a9f3e4-76d7-4f47-9f6e-58f2f3e6b2cc", name="Food Pantry (again)")
+    slash_left = dict(FOOD, id="d3b0a4f5-87e8-4a58-8a7f-69a3a4f7c3dd", taxonomy="a/b", code="c")
+    slash_right = dict(FOOD, id="e4c1b5a6-98f9-4b69-9b8a-7ab4b5a8d4ee", taxonomy="a", code="b/c")
+    listed_id = dict(FOOD, id=["not", "text"], taxonomy="Listed", code="x")
+
+    service = imported(session, filed_under(FOOD, again, slash_left, slash_right, listed_id))
+
+    kept = sorted((t.taxonomy, t.code) for t in service.other_terms)
+    assert kept == [
+        ("AIRS/211 LA County Taxonomy", "BD-1800.2000"),
+        ("Listed", "x"),
+        ("a", "b/c"),
+        ("a/b", "c"),
+    ]

@@ -73,7 +73,9 @@ def relax(
             out[key] = relaxer.terms(items, table)
         else:
             out[key] = [kept for item in items if (kept := relaxer.record(item, table))]
-    return out, notes, dict(relaxer.others.links)
+    kept = {service["id"] for service in out.get("services", [])}
+    links = relaxer.others.links
+    return out, notes, {sid: list(terms.values()) for sid, terms in links.items() if sid in kept}
 
 
 class _Relaxer:

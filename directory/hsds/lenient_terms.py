@@ -12,19 +12,31 @@ the search and our own export never show such terms: the public role cannot even
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+import json
+import unicodedata
+import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from directory.hsds.lenient_values import Notes
-from directory.hsds.vocabulary import TAXONOMIES, Json, objects, term_id
-from directory.models import Service, TaxonomyTerm
+from directory.hsds.vocabulary import TAXONOMIES, Json, objects
+from directory.models import TOPIC_TAXONOMY, Service, TaxonomyTerm, service_other_term
+from directory.taxonomy import TERM_NAMESPACE
 
 # The columns' sizes (`TaxonomyTerm`): longer values are shortened, noted.
 SIZES = {"taxonomy": 64, "code": 64, "name": 200, "description": 2000}
+
+
+def _folded(name: str) -> str:
+    """A taxonomy name as compared with ours: width, case and spaces do not tell them apart."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+OURS = frozenset(map(_folded, TAXONOMIES))
 
 
 @dataclass(frozen=True)
@@ -38,8 +50,10 @@ class OtherTerm:
 
     @property
     def id(self) -> str:
-        """The same id for the same taxonomy and code, whichever file brings them."""
-        return term_id(self.taxonomy, self.code)
+        """The same id for the same taxonomy and code, whichever file brings them; never one
+        of ours (those are made from "taxonomy/code"), nor the same for a/b + c and a + b/c."""
+        pair = json.dumps(["other", self.taxonomy, self.code], ensure_ascii=False)
+        return str(uuid.uuid5(TERM_NAMESPACE, pair))
 
     def __str__(self) -> str:
         named = f" ({self.name})" if self.name != self.code else ""
@@ -51,22 +65,37 @@ class OtherTaxonomies:
 
     def __init__(self, data: Json, notes: Notes) -> None:
         self.notes = notes
-        self.taxonomies = {t.get("id"): t.get("name") for t in objects(data, "taxonomies")}
-        self.file_terms = {t.get("id"): t for t in objects(data, "taxonomy_terms")}
-        self.links: dict[str, list[OtherTerm]] = defaultdict(list)  # service id -> terms
-        self.used: set[Any] = set()  # the ids of the file's terms a service was filed under
+        self.taxonomies = {
+            t["id"]: t.get("name") for t in objects(data, "taxonomies") if _text(t.get("id"))
+        }
+        self.file_terms = {
+            t["id"]: t for t in objects(data, "taxonomy_terms") if _text(t.get("id"))
+        }
+        # Service id -> its terms by id, for every service of the file: one without any is
+        # filed under none (a re-import takes back what an earlier file said).
+        self.links: dict[str, dict[str, OtherTerm]] = {
+            s["id"]: {} for s in objects(data, "services") if _text(s.get("id"))
+        }
+        self.used: set[str] = set()  # the ids of the file's terms a service was filed under
+        self.named: set[str] = set()  # the taxonomies of the terms kept
 
     def keep(self, record: str, path: str, service_id: str, attribute: Json) -> bool:
         """Whether a service's attribute names a term of another taxonomy, now kept for it."""
         nested = attribute.get("taxonomy_term")
         term = nested if isinstance(nested, dict) else None
-        term = term or self.file_terms.get(attribute.get("taxonomy_term_id"))
+        linked = attribute.get("taxonomy_term_id")
+        term = term or (self.file_terms.get(linked) if _text(linked) else None)
         other = self._term(record, path, term) if term else None
-        if other is None:
+        if other is None or not _text(service_id):
             return False
-        self.used.add(term.get("id"))
-        if other not in self.links[service_id]:
-            self.links[service_id].append(other)
+        if _text(term.get("id")):
+            self.used.add(term["id"])
+        self.named.add(other.taxonomy)
+        terms = self.links.setdefault(service_id, {})
+        if other.id in terms:
+            self.notes.add(record, path, f"the same term again: {other}")
+            return True
+        terms[other.id] = other
         self.notes.add(record, path, f"kept under its own taxonomy: {other}")
         if attribute.get("value") not in (None, ""):
             self.notes.left_out(record, f"{path}.value", attribute["value"], "a term is kept")
@@ -74,8 +103,7 @@ class OtherTaxonomies:
 
     def taxonomy_named(self, taxonomy: Json) -> bool:
         """Whether a taxonomy record of the file names the taxonomy of a kept term."""
-        name = taxonomy.get("name")
-        return any(term.taxonomy == name for terms in self.links.values() for term in terms)
+        return taxonomy.get("name") in self.named
 
     def _term(self, record: str, path: str, term: Json) -> OtherTerm | None:
         detail = term.get("taxonomy_detail")
@@ -85,9 +113,9 @@ class OtherTaxonomies:
             or term.get("taxonomy")
         )
         code = term.get("code") or term.get("name") or term.get("id")
-        if not isinstance(taxonomy, str) or not taxonomy.strip() or taxonomy in TAXONOMIES:
+        if not _text(taxonomy) or _folded(taxonomy) in OURS:
             return None  # no taxonomy named, or one of ours with a code we do not know
-        if not isinstance(code, str) or not code.strip():
+        if not _text(code):
             return None
         values = {
             "taxonomy": taxonomy.strip(),
@@ -104,9 +132,14 @@ class OtherTaxonomies:
         return OtherTerm(**values)
 
 
-def store_other_terms(session: Session, links: Mapping[str, Sequence[OtherTerm]]) -> int:
-    """File the services under the terms given, in place of the ones they had; the terms are
-    created or updated. Returns how many distinct terms there were."""
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def store_other_terms(session: Session, links: Mapping[str, Iterable[OtherTerm]]) -> int:
+    """File each service under the terms given, in place of the ones it had (none: none); the
+    terms are created or updated, and terms that no longer file any service go. Returns how
+    many distinct terms the services are filed under."""
     terms: dict[str, TaxonomyTerm] = {}
     for service_id, found in links.items():
         service = session.get(Service, service_id)
@@ -120,9 +153,17 @@ def store_other_terms(session: Session, links: Mapping[str, Sequence[OtherTerm]]
                     id=other.id, taxonomy=other.taxonomy, code=other.code, sort_order=0
                 )
                 session.add(term)
+            if term.taxonomy == TOPIC_TAXONOMY:  # never: ids of ours are made another way
+                raise ValueError(f"term {other.id} is one of our topics")
             term.name, term.description = other.name, other.description
             terms[other.id] = term
             chosen.append(term)
         service.other_terms = chosen
     session.flush()
+    filing = select(service_other_term.c.term_id)
+    session.execute(
+        delete(TaxonomyTerm).where(
+            TaxonomyTerm.taxonomy.not_in(TAXONOMIES), TaxonomyTerm.id.not_in(filing)
+        )
+    )
     return len(terms)
