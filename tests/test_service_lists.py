@@ -146,8 +146,19 @@ def test_changing_and_deleting_a_list_are_audited(coordinator: FlaskClient, demo
     assert changed.status_code == 302 and saved.service_ids == [b, a] and saved.name == "訪問用"
     assert len(events(demo, "service_list.update")) == 1
 
+    detail = coordinator.get(f"/service-lists/{list_id}").get_data(as_text=True)
+    assert f'href="/service-lists/{list_id}/delete"' in detail  # asked once more, first
+    confirm = coordinator.get(f"/service-lists/{list_id}/delete")
+    assert confirm.status_code == 200 and "「訪問用」を削除しますか" in confirm.get_data(
+        as_text=True
+    )
+    assert list_count(demo) == 1  # asking deletes nothing
+
     deleted = post_form(
-        coordinator, f"/service-lists/{list_id}/delete", {}, form_url=f"/service-lists/{list_id}"
+        coordinator,
+        f"/service-lists/{list_id}/delete",
+        {},
+        form_url=f"/service-lists/{list_id}/delete",
     )
     assert deleted.status_code == 302 and list_count(demo) == 0
     assert [e.object_id for e in events(demo, "service_list.delete")] == [str(list_id)]

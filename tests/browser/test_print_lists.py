@@ -107,3 +107,11 @@ def test_a_coordinator_makes_a_list_on_a_phone(phone: Page, live: Live, axe_sour
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     assert axe_violations(phone, axe_source) == []
     keep_shot(phone, "service-list-detail-375")
+
+    phone.get_by_role("link", name="このリストを削除する").click()  # asked once more
+    expect(phone.get_by_role("heading", name="「窓口で渡す一覧」を削除しますか")).to_be_visible()
+    assert axe_violations(phone, axe_source) == []
+    keep_shot(phone, "service-list-delete-375")
+    phone.get_by_role("button", name="削除する").click()
+    expect(phone.get_by_text("案内リストを削除しました。")).to_be_visible()
+    expect(phone.get_by_role("link", name="窓口で渡す一覧")).to_have_count(0)

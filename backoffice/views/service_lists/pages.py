@@ -99,6 +99,17 @@ def print_list(list_id: int) -> Response:
     return response
 
 
+@bp.get("/<int:list_id>/delete")
+@requires("service_list.edit")
+def confirm_delete(list_id: int) -> str:
+    """Deleting is asked once more, on a page of its own (works without JavaScript)."""
+    return render_template(
+        "backoffice/service_lists/delete.html",
+        service_list=_load(list_id),
+        action_form=EmptyForm(),
+    )
+
+
 @bp.post("/<int:list_id>/delete")
 @requires("service_list.edit")
 def delete(list_id: int) -> Response:
