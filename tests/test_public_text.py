@@ -24,6 +24,7 @@ RESEARCH_NOTES = re.compile(
     r"要確認|未確認|要再確認|とみられ|二次資料|一次資料|undated|not stated|no/unclear|資料|食い違"
     r"|ブログ|報道|転載|記事|使わないこと|年時点|年情報|※|確認できず|見つからず|可能性あり"
     r"|情報の出典|出典の日付|tascalne|hurights|news-postseven|note\.com"
+    r"|いま\s*確かめて\s*い"  # やさしい日本語: "is being checked now"
 )
 
 
