@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
@@ -50,8 +51,10 @@ def search() -> str:
         request.args, districts=districts, page_language=current_language()
     )
     now = _now()
-    result = found_services(query, now)
     crisis = is_crisis_search(query.text)
+    if crisis:  # the lines open now first, whatever the words
+        query = replace(query, open_first=True)
+    result = found_services(query, now)
     if crisis and not result.items:
         result = found_services(wish_query(query), now)
     help_channels = home_channels(db) if not result.items else {}

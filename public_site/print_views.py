@@ -16,6 +16,7 @@ beyond it, the printable page is sent instead, from which the browser prints the
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -68,8 +69,11 @@ def search_list() -> str | Response:
     query = SearchQuery.from_args(
         request.args, districts=current_profile().districts, page_language=current_language()
     )
+    crisis = is_crisis_search(query.text)
+    if crisis:  # in the order of the page it prints
+        query = replace(query, open_first=True)
     found = searched_services(get_session(), query, now=request_now())
-    if not found.services and is_crisis_search(query.text):
+    if not found.services and crisis:
         found = searched_services(get_session(), wish_query(query), now=request_now())
     return _answer(found, gettext("支援機関の一覧"))
 

@@ -183,3 +183,18 @@ def test_error_pages_read_no_database_and_still_offer_help(
     block = block_html(response.get_data(as_text=True))
     assert 'href="tel:119"' in block and 'href="tel:110"' in block
     assert "ほかの相談先" in block
+
+
+def test_a_crisis_search_lists_the_open_lines_first_and_prints_them_so(
+    public_app: Flask, client: FlaskClient, demo: Session
+) -> None:
+    """At 2:30, "suicide" on the English pages: 自殺予防いのちの電話 has the word in its name
+    but is closed; the lines that answer come first all the same, on the page and on paper."""
+    at(public_app, NIGHT)
+    closed = demo.scalars(select(Service.id).where(Service.name.startswith("自殺予防"))).one()
+    open_line = demo.scalars(select(Service.id).where(Service.name == "京都いのちの電話")).one()
+
+    for url in ("/en/directory", "/directory", "/en/directory/print"):
+        html = client.get(url, query_string={"q": "suicide"}).get_data(as_text=True)
+        main = html[html.index('<main id="main"') :]
+        assert main.index(open_line) < main.index(closed), url

@@ -6,6 +6,7 @@ when TEST_DATABASE_URL names one.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -122,3 +123,35 @@ def test_past_the_checked_rows_a_tier_keeps_index_order_and_pages_agree(
 
     assert full and paged == full
     assert len(set(full)) == len(full) == search(directory, NIGHT).total
+
+
+@pytest.mark.parametrize(
+    ("words", "language"),
+    [("suicide", "en"), ("自殺", "ja"), ("しにたい", "ja"), ("want to die", "en")],
+)
+@pytest.mark.parametrize("now", [NIGHT, WEEKDAY_MORNING], ids=["night", "morning"])
+def test_a_crisis_search_puts_every_open_line_first_whatever_its_words_tier(
+    directory: Session, words: str, language: str, now: datetime
+) -> None:
+    """ "Suicide" is in the name of lines that are closed at night: they come after the open
+    ones all the same, and a crisis search in English finds what one in Japanese finds."""
+    query = SearchQuery.from_args({"q": words, "per_page": "50"}, page_language=language)
+    crisis = replace(query, open_first=True)
+
+    found = search_services(directory, crisis, now=now)
+    paged = [
+        summary.id
+        for number in range(1, 20)
+        for summary in search_services(
+            directory, replace(crisis, per_page=4, page=number), now=now
+        ).items
+    ]
+    plain = search_services(directory, query, now=now)
+
+    ids = [summary.id for summary in found.items]
+    opened = [summary.id for summary in found.items if open_at(summary, now)]
+    assert opened and ids[: len(opened)] == opened
+    assert paged == ids and sorted(ids) == sorted(s.id for s in plain.items)
+    assert found.total == plain.total
+    wish = search(directory, now, q="死にたい")
+    assert {s.id for s in wish.items} <= set(ids)  # as wide as the wish itself

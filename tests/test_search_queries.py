@@ -265,9 +265,12 @@ QUERIES: list[tuple[str, Expect]] = [
     ("消えたい", first_in(SUICIDE)),
     ("助けて", top3_has("京都いのちの電話")),
     # English, typed on / or /en/.
-    ("suicide", only(SUICIDE)),
-    ("Suicidal", only(SUICIDE)),
-    ("I want to die", only(SUICIDE)),
+    # English crisis words find what 死にたい finds (the same vocabulary group).
+    ("suicide", first_in(SUICIDE)),
+    ("suicide", only(KOKORO)),
+    ("Suicidal", first_in(SUICIDE)),
+    ("I want to die", first_in(SUICIDE)),
+    ("I want to die", only(KOKORO)),
     ("depression", only(KOKORO)),
     ("depressed", only(KOKORO)),
     ("lonely", only(LISTENING)),

@@ -40,6 +40,9 @@ class SearchQuery:
     # The page's language when not Japanese: the national lines that speak it come first
     # (`directory.search.leading`). Set by the page, never from the arguments.
     first_languages: tuple[str, ...] = ()
+    # A crisis search (`directory.crisis`): the lines open now come first, whatever tier the
+    # words put them in. Set by the page, never from the arguments.
+    open_first: bool = False
 
     @classmethod
     def from_args(

@@ -6,7 +6,9 @@ service's normalised text (`directory.search.index`). Every word and every filte
 (AND); the values of one filter are alternatives (OR). Ranking: `directory.search.plan`, and
 within each relevance tier, the services open now first (`night_ids`): at 2:30 a.m. a line that
 answers comes before a city office that does not, whatever the words. On a page in another
-language, the national lines that speak it come first (`directory.search.leading`).
+language, the national lines that speak it come first (`directory.search.leading`). A crisis
+search (``SearchQuery.open_first``) puts every line open now first, whatever its tier: someone
+who typed "suicide" at night is not helped first by a closed line with the word in its name.
 """
 
 from __future__ import annotations
@@ -63,12 +65,15 @@ def search_services(session: Session, query: SearchQuery, *, now: datetime) -> S
         else:
             offset, summaries = (number - 1) * per_page, _Summaries(session, runner)
             leading = leading_ids(runner_for, plan, query.first_languages)
-            ids, total = with_leading(
-                leading,
-                lambda limit, start: _ranked_page(runner, plan, summaries, now, limit, start),
-                per_page,
-                offset,
-            )
+
+            def ranked(limit: int, start: int) -> tuple[list[str], int]:
+                return _ranked_page(runner, plan, summaries, now, limit, start)
+
+            if query.open_first:
+                is_open = _open_check(summaries, now)
+                ids, total = open_first_page(leading, ranked, is_open, per_page, offset)
+            else:
+                ids, total = with_leading(leading, ranked, per_page, offset)
             items, exact = summaries(ids), True
         relaxed = []
         if total == 0 and query.filters:
@@ -94,6 +99,22 @@ def _ranked_page(
     if len(ids) < limit and (ids or offset == 0):
         return ids, offset + len(ids)
     return ids, runner.count()
+
+
+def open_first_page(
+    leading: list[str],
+    ranked: Callable[[int, int], tuple[list[str], int]],
+    is_open: Callable[[list[str]], set[str]],
+    limit: int,
+    offset: int,
+) -> tuple[list[str], int]:
+    """A page of a crisis search: of the first `NIGHT_SCORED` matches in their usual order
+    (`with_leading`), the open ones first, then the rest. Further pages keep the usual order,
+    which holds the same services beyond those, so paging never repeats or skips one."""
+    if offset + limit > NIGHT_SCORED:
+        return with_leading(leading, ranked, limit, offset)
+    ids, total = with_leading(leading, ranked, NIGHT_SCORED, 0)
+    return _open_first(ids, is_open, offset + limit)[offset : offset + limit], total
 
 
 def night_ids(
