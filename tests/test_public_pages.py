@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.i18n import LANGUAGES
 from core.profile import profile_from_mapping, read_profile_file, store_profile
 from directory.models import Language, Organization, Schedule, Service
 from directory.search.reindex import reindex
@@ -175,6 +176,19 @@ def test_every_public_page_offers_quick_exit_and_help(
             # a frame can only open the neutral page in a new tab, leaving the page in view.
             continue
         assert f'href="{NEUTRAL_URL}"' in html and "data-quick-exit" in html, url
+
+
+def test_privacy_page_says_honestly_what_quick_exit_cannot_clear(
+    client: FlaskClient, public_app: Flask
+) -> None:
+    """Leaving replaces the page in view only: the pages seen before it stay in the history,
+    and someone hiding what they read needs to know how to keep none."""
+    pages = {lang: page(client, public_app, "public.privacy", lang=lang) for lang in LANGUAGES}
+
+    assert "プライベートブラウズ" in pages["ja"] and "履歴" in pages["ja"]
+    assert "private (incognito) window" in pages["en"]
+    assert "シークレットモード" in pages["easy"]
+    assert all('id="history"' in html for html in pages.values())
 
 
 def test_privacy_page_says_what_is_not_collected(client: FlaskClient, public_app: Flask) -> None:

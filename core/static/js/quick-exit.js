@@ -1,5 +1,7 @@
-// Quick exit: leave for a neutral page without leaving this site in the back-button history.
-// Without JavaScript the button is an ordinary link to the same page.
+// Quick exit: leave for a neutral page, which takes the place of this page in the history, so
+// Back does not return to it. Pages of this site seen before it stay in the history (no page
+// may clear that): the privacy page says so and how to browse privately. Without JavaScript
+// the button is an ordinary link to the same page.
 // Leaving also forgets the pages this device kept for offline use (offline-worker.js keeps the
 // last pages viewed), so someone picking up the phone cannot see what was read there. The home
 // and offline pages stay: they show no more than the site's front door.
