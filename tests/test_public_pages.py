@@ -186,7 +186,7 @@ def test_privacy_page_says_honestly_what_quick_exit_cannot_clear(
     pages = {lang: page(client, public_app, "public.privacy", lang=lang) for lang in LANGUAGES}
 
     assert "プライベートブラウズ" in pages["ja"] and "履歴" in pages["ja"]
-    assert "private (incognito) window" in pages["en"]
+    assert "private (incognito) mode" in pages["en"]
     assert "シークレットモード" in pages["easy"]
     assert all('id="history"' in html for html in pages.values())
 
