@@ -281,6 +281,7 @@ QUERIES: list[tuple[str, Expect]] = [
     ("I need help", first_in(LISTENING | {"#いのちSOS", "24時間子供SOSダイヤル"})),
     ("insomnia", only(KOKORO)),
     ("can't sleep", only(KOKORO)),
+    ("sleep", only(KOKORO)),
     ("anxiety", only(KOKORO)),
     ("no money", only(MONEY)),
     ("debt", only(MONEY)),
