@@ -239,3 +239,15 @@ def test_the_crisis_lines_head_the_list(client: FlaskClient, demo: Session) -> N
     urgent = html[html.index('class="print-urgent"') : html.index('class="print-entries"')]
 
     assert crisis and all(name in unescape(urgent) for name in crisis)
+
+
+def test_on_english_paper_japanese_contact_labels_are_marked_as_such(
+    client: FlaskClient, demo: Session
+) -> None:
+    """A channel's label is written in Japanese only: on /en/ it says so, as the service page
+    does, instead of passing it off as English."""
+    html = client.get("/en/directory/print").get_data(as_text=True)
+
+    labels = re.findall(r'<span class="channel-label">(.*?)</span></li>', html, re.S)
+    assert labels and all("(in Japanese)" in label for label in labels)
+    assert all('lang="ja"' in label for label in labels)
