@@ -33,8 +33,9 @@ SCHEMAS_HELP = (
 )
 LENIENT_HELP = (
     "For HSDS from other systems: keep what Tsunagu can hold and list, per record and field, what"
-    " is left out or converted (http links kept as text, hours moved to Japan time, fields and"
-    " taxonomies Tsunagu has no place for). What is kept is still checked, all or nothing."
+    " is left out or converted (http links kept as text, hours moved to Japan time, fields"
+    " Tsunagu has no place for); other taxonomies' terms are kept under their own, for staff."
+    " What is kept is still checked, all or nothing."
 )
 
 
